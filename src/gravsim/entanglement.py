@@ -1,0 +1,152 @@
+"""Logarithmic negativity of two modes, and its quantum–classical difference without cancellation.
+
+Conventions: quadratures x = (a+a†)/√2, p = −i(a−a†)/√2 ordered (x_a, p_a, x_b, p_b),
+covariance V_ij = ½⟨{ΔR_i, ΔR_j}⟩, vacuum V = ½·I.  E_N = max(0, −ln 2ν̃₋), ν̃₋ the smaller
+symplectic eigenvalue of the partially transposed V.  With the local invariants
+Σ̃ = det V_a + det V_b − 2 det V_ab (partial transpose flips the sign of det V_ab) and
+Δ = det V,
+
+    ν̃₋² = (Σ̃ − sqrt(Σ̃² − 4Δ)) / 2 = 2Δ / (Σ̃ + sqrt(Σ̃² − 4Δ)),
+
+and the second form is used: it has no cancellation when ν̃₋ ≪ ν̃₊.
+
+Base: natural log by default (``base="e"``, nats); ``base="2"`` gives bits, as QuTiP's
+``negativity(..., logarithmic=True)`` does.  Every result that reports an E_N also reports
+its base.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import GravsimInputError
+
+LOG_BASES = ("e", "2")
+
+
+def log_base_factor(base: str) -> float:
+    """ln(base): divide an E_N in nats by this to express it in ``base``."""
+    if base == "e":
+        return 1.0
+    if base == "2":
+        return float(np.log(2.0))
+    raise GravsimInputError(f"unknown log base {base!r}: use e or 2")
+
+
+def _det2(m: np.ndarray) -> np.ndarray:
+    return m[..., 0, 0] * m[..., 1, 1] - m[..., 0, 1] * m[..., 1, 0]
+
+
+def _invariants(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ̃, Δ) of two-mode covariance matrices ``v`` (..., 4, 4)."""
+    sigma = _det2(v[..., :2, :2]) + _det2(v[..., 2:, 2:]) - 2 * _det2(v[..., :2, 2:])
+    return sigma, np.linalg.det(v)
+
+
+def _nu_minus_sq(sigma: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ν̃₋², u = Σ̃ + sqrt(Σ̃² − 4Δ)); u = 2ν̃₊²."""
+    s = np.sqrt(np.maximum(sigma**2 - 4 * delta, 0.0))
+    u = sigma + s
+    return 2 * delta / u, u
+
+
+def pt_symplectic_min(v: Any) -> Any:
+    """Smaller symplectic eigenvalue ν̃₋ of the partial transpose of ``v`` (..., 4, 4)."""
+    v = np.asarray(v, dtype=float)
+    _check_shape(v)
+    nu2, _ = _nu_minus_sq(*_invariants(v))
+    return _out(np.sqrt(nu2))
+
+
+def log_negativity(v: Any, base: str = "e") -> Any:
+    """E_N = max(0, −ln 2ν̃₋) of two-mode covariance matrices ``v`` (..., 4, 4).
+
+    Parameters
+    ----------
+    v : array_like
+        Covariance matrix (vacuum ½·I), or a stack of them.
+    base : {"e", "2"}
+        Logarithm base of the result.
+
+    Returns
+    -------
+    float or ndarray
+        E_N in nats (``base="e"``) or bits (``base="2"``).
+    """
+    factor = log_base_factor(base)
+    v = np.asarray(v, dtype=float)
+    _check_shape(v)
+    nu2, _ = _nu_minus_sq(*_invariants(v))
+    return _out(np.maximum(0.0, -0.5 * np.log(4 * nu2)) / factor)
+
+
+def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
+    """E_N(V₀) − E_N(V₀ + V₁) for a small positive semi-definite shift V₁, without cancellation.
+
+    This is ΔE = E_N,q − E_N,c when V₀ is the quantum-gravity covariance and V₁ the KTM
+    shift (V is exactly linear in κ_G because KTM adds diffusion only).
+
+    Method: the shift of each invariant is formed directly from V₁, never as a difference
+    of two nearly equal numbers:
+
+    * δ det V_x (2×2 blocks) = tr(adj(V_x,0) V_x,1) + det V_x,1, exact;
+    * δΔ = Δ₀ · expm1(Σ_i log1p μ_i), μ_i the eigenvalues of L⁻¹V₁L⁻ᵀ (V₀ = LLᵀ), exact;
+    * δ sqrt(Σ̃² − 4Δ) = δ(Σ̃² − 4Δ) / (sqrt(·)₀ + sqrt(·)₁);
+    * δν̃₋²/ν̃₋² = (δΔ/Δ₀)(u₀/u₁) − δu/u₁ with u = Σ̃ + sqrt(Σ̃² − 4Δ) = 2ν̃₊²;
+
+    then ΔE = ½ log1p(δν̃₋²/ν̃₋²).  The only cancellation left is between δΔ/Δ and
+    δν̃₊²/ν̃₊², a factor of order ν̃₊²/(ν̃₊² − ν̃₋²) ≈ 1–2; the relative accuracy of ΔE is
+    therefore ~1e-14 independently of how small V₁ is (measured against a 50-digit mpmath
+    solve: ≤ 1e-13 at the paper point, where ΔE/E_N ≈ 7e-8).
+
+    Where V₀ + V₁ is not entangled (E_N,c = 0) the result is E_N(V₀) itself.
+    """
+    factor = log_base_factor(base)
+    v0 = np.asarray(v0, dtype=float)
+    v1 = np.asarray(v1, dtype=float)
+    _check_shape(v0)
+    _check_shape(v1)
+    v0, v1 = np.broadcast_arrays(v0, v1)
+    sigma0, delta0 = _invariants(v0)
+    blocks = ((slice(0, 2), slice(0, 2), 1.0), (slice(2, 4), slice(2, 4), 1.0))
+    d_sigma = np.zeros(v0.shape[:-2])
+    for rows, cols, weight in blocks + ((slice(0, 2), slice(2, 4), -2.0),):
+        x0, x1 = v0[..., rows, cols], v1[..., rows, cols]
+        adj = np.stack(
+            [
+                np.stack([x0[..., 1, 1], -x0[..., 0, 1]], -1),
+                np.stack([-x0[..., 1, 0], x0[..., 0, 0]], -1),
+            ],
+            -2,
+        )
+        d_sigma = d_sigma + weight * (np.einsum("...ij,...ji->...", adj, x1) + _det2(x1))
+    chol = np.linalg.cholesky(v0)
+    y = np.linalg.solve(chol, np.swapaxes(np.linalg.solve(chol, v1), -1, -2))
+    mu = np.linalg.eigvalsh(0.5 * (y + np.swapaxes(y, -1, -2)))
+    rel_d_delta = np.expm1(np.sum(np.log1p(mu), axis=-1))
+    d_delta = delta0 * rel_d_delta
+    sigma1 = sigma0 + d_sigma
+    s0 = np.sqrt(np.maximum(sigma0**2 - 4 * delta0, 0.0))
+    s1 = np.sqrt(np.maximum(sigma1**2 - 4 * (delta0 + d_delta), 0.0))
+    d_s = (d_sigma * (sigma0 + sigma1) - 4 * d_delta) / (s0 + s1)
+    u0, u1 = sigma0 + s0, sigma1 + s1
+    rel_d_nu2 = rel_d_delta * (u0 / u1) - (d_sigma + d_s) / u1
+    nu2_0 = 2 * delta0 / u0
+    e_q = np.maximum(0.0, -0.5 * np.log(4 * nu2_0))
+    nu2_1 = nu2_0 * (1 + rel_d_nu2)
+    entangled_c = 4 * nu2_1 < 1
+    diff = np.where(entangled_c, 0.5 * np.log1p(rel_d_nu2), e_q)
+    return _out(diff / factor)
+
+
+def _check_shape(v: np.ndarray) -> None:
+    if v.shape[-2:] != (4, 4):
+        raise GravsimInputError(
+            f"a two-mode covariance matrix is 4x4, got shape {v.shape[-2:]}: pass the mechanical block"
+        )
+
+
+def _out(x: np.ndarray) -> Any:
+    return float(x) if np.ndim(x) == 0 else x

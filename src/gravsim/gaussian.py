@@ -1,0 +1,279 @@
+"""Gaussian backend: drift and diffusion from a model description, Lyapunov steady states.
+
+The general rule (quadratic H, linear jump operators).  With R = (x₁, p₁, …, x_n, p_n),
+[R_i, R_j] = i J_ij (J = ⊕ [[0, 1], [−1, 0]]) and each ladder operator written as a row
+vector u over R (a = (x + i p)/√2, a† = (x − i p)/√2):
+
+* a Hamiltonian term c·o₁o₂ contributes H_R = c(u₁u₂ᵀ + u₂u₁ᵀ) (plus its conjugate for
+  ``hermitian_conjugate``), so that H = ½RᵀH_R R + const and the drift is J H_R;
+* a jump operator rate·D[L], L = λᵀR, contributes M = rate·λ*λᵀ (Hermitian); the drift
+  gains J Im M and the diffusion J Re M Jᵀ.
+
+Then dV/dt = A V + V Aᵀ + D for V_ij = ½⟨{ΔR_i, ΔR_j}⟩, and the steady state solves the
+Lyapunov equation A V + V Aᵀ + D = 0.  No model has a hand-written matrix: a term is written
+once in :mod:`gravsim.models` and read here (and by the Fock backend).
+
+Batching: coefficients may be arrays; A and D then carry the batch shape in front and all
+points are solved together — one batched LU of the (2n)²×(2n)² Kronecker system
+(I⊗A + A⊗I) vec V = −vec D, with no Python loop over points.  The Kronecker form is
+backward stable (LU with partial pivoting); the residual ‖AV + VAᵀ + D‖ relative to
+‖A‖‖V‖ + ‖D‖ is reported with every state (≈1e-16 at the paper point).
+
+Quantum vs classical gravity: the gravity model's dissipators (group ``"gravity"``) add
+diffusion only, so V = V₀ + V₁ exactly, with V₁ solving A V₁ + V₁ Aᵀ + D_gravity = 0.
+V₁ is computed on its own — never as a difference of two solves — and ΔE follows from
+:func:`gravsim.entanglement.delta_log_negativity`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .description import Ladder, ModelDescription
+from .entanglement import delta_log_negativity, log_negativity
+from .errors import OutOfRegimeError, UnstableError
+
+_SQ2 = np.sqrt(0.5)
+
+
+def symplectic_form(n_modes: int) -> np.ndarray:
+    """J = ⊕ [[0, 1], [−1, 0]] for ``n_modes`` modes."""
+    return np.kron(np.eye(n_modes), np.array([[0.0, 1.0], [-1.0, 0.0]]))
+
+
+def ladder_vector(op: Ladder, modes: tuple[str, ...]) -> np.ndarray:
+    """The row vector u with op = uᵀR (complex, length 2n)."""
+    u = np.zeros(2 * len(modes), dtype=complex)
+    k = modes.index(op.mode)
+    u[2 * k] = _SQ2
+    u[2 * k + 1] = -1j * _SQ2 if op.dagger else 1j * _SQ2
+    return u
+
+
+def _weighted(coeff: Any, matrix: np.ndarray) -> np.ndarray:
+    return np.asarray(coeff)[..., None, None] * matrix
+
+
+def drift_diffusion(
+    model: ModelDescription, groups: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drift A and diffusion D of ``model`` (batch shape + (2n, 2n)).
+
+    Parameters
+    ----------
+    model : ModelDescription
+        Must be time independent, with quadratic (or constant/linear) Hamiltonian terms and
+        linear jump operators.
+    groups : tuple of str, optional
+        Only jump operators of these groups contribute (default: all).  The Hamiltonian
+        always contributes to A.
+
+    Raises
+    ------
+    OutOfRegimeError
+        If a term is not quadratic or is time dependent: such a model is not Gaussian and
+        has no Lyapunov steady state.
+    """
+    modes = model.modes
+    n2 = 2 * len(modes)
+    j = symplectic_form(len(modes))
+    h_r = np.zeros(n2 * n2, dtype=complex).reshape(n2, n2)
+    for term in model.hamiltonian:
+        if term.frequency != 0:
+            raise OutOfRegimeError(
+                f"term {term.label!r} is time dependent: use the time-dependent solver for "
+                f"model {model.rung!r}, not a steady state"
+            )
+        if term.order > 2:
+            raise OutOfRegimeError(
+                f"term {term.label!r} is of order {term.order}: model {model.rung!r} is not "
+                "Gaussian; use the Fock backend"
+            )
+        if term.order < 2:
+            continue  # constants and linear drives move the means, not the covariance
+        u1, u2 = (ladder_vector(op, modes) for op in term.ops)
+        block = np.outer(u1, u2) + np.outer(u2, u1)
+        contribution = _weighted(term.coeff, block)
+        if term.hermitian_conjugate:
+            contribution = contribution + np.conj(contribution)
+        h_r = h_r + contribution
+    scale = np.max(np.abs(h_r), axis=(-2, -1), keepdims=True)
+    if np.any(np.abs(h_r.imag) > 1e-12 * np.where(scale > 0, scale, 1.0)):
+        raise OutOfRegimeError(
+            f"the Hamiltonian of model {model.rung!r} is not Hermitian: check the "
+            "hermitian_conjugate flags of its terms"
+        )
+    a = j @ h_r.real
+    d = np.zeros_like(a)
+    for jump in model.jumps:
+        if groups is not None and jump.group not in groups:
+            continue
+        lam = sum(_weighted_vec(c, ladder_vector(op, modes)) for c, op in jump.terms)
+        m = np.asarray(jump.rate)[..., None, None] * (
+            np.conj(lam)[..., :, None] * lam[..., None, :]
+        )
+        a = a + j @ m.imag
+        d = d + j @ m.real @ j.T
+    return a, d
+
+
+def _weighted_vec(coeff: Any, vector: np.ndarray) -> np.ndarray:
+    return np.asarray(coeff)[..., None] * vector
+
+
+def check_stable(a: np.ndarray, model: ModelDescription) -> np.ndarray:
+    """Eigenvalues of the drift; raise :class:`UnstableError` if any has Re ≥ 0."""
+    eig = np.linalg.eigvals(a)
+    worst = np.max(eig.real, axis=-1)
+    if np.any(worst >= 0):
+        idx = np.unravel_index(int(np.argmax(worst)), worst.shape) if worst.ndim else ()
+        where = f" at grid index {tuple(int(i) for i in idx)}" if worst.ndim else ""
+        raise UnstableError(
+            f"no steady state for model {model.rung!r}{where}: the drift has an eigenvalue "
+            f"with real part {float(np.max(worst)):.3g} rad/s >= 0; the reservoir needs "
+            "G_plus < G_minus and every mode damped (gamma_m > 0 or Omega != 0)"
+        )
+    return eig
+
+
+def solve_lyapunov(a: np.ndarray, *ds: np.ndarray) -> list[tuple[np.ndarray, Any]]:
+    """Solve A V + V Aᵀ + D = 0 for each D, for a batch of (m, m) drifts, by one batched LU.
+
+    Several diffusion matrices share the factorisation of the Kronecker matrix
+    I⊗A + A⊗I (they are extra right-hand-side columns).
+
+    Returns
+    -------
+    list of (V, residual)
+        Symmetrised solutions and ‖A V + V Aᵀ + D‖_F / (2‖A‖_F‖V‖_F + ‖D‖_F) per point.
+    """
+    m = a.shape[-1]
+    shape = np.broadcast_shapes(a.shape, *(d.shape for d in ds))
+    a = np.broadcast_to(a, shape)
+    eye = np.eye(m)
+    kron = np.einsum("...ik,jl->...ijkl", a, eye) + np.einsum("ik,...jl->...ijkl", eye, a)
+    kron = kron.reshape(shape[:-2] + (m * m, m * m))
+    rhs = np.stack([-np.broadcast_to(d, shape).reshape(shape[:-2] + (m * m,)) for d in ds], -1)
+    sol = np.linalg.solve(kron, rhs)
+    out = []
+    for k, d in enumerate(ds):
+        v = sol[..., k].reshape(shape)
+        v = 0.5 * (v + np.swapaxes(v, -1, -2))
+        res = a @ v + v @ np.swapaxes(a, -1, -2) + d
+        residual = _frobenius(res) / (2 * _frobenius(a) * _frobenius(v) + _frobenius(d))
+        out.append((v, _plain(residual)))
+    return out
+
+
+def _frobenius(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.sum(x**2, axis=(-2, -1)))
+
+
+@dataclass(frozen=True, eq=False)
+class GaussianState:
+    """A Gaussian steady state: its covariance and where it came from.
+
+    Attributes
+    ----------
+    covariance : ndarray
+        Full covariance (batch + (2n, 2n)), ordering (x₁, p₁, …), vacuum ½·I.
+    modes : tuple of str
+    rung : str
+    gravity : str
+        Name of the gravity model.
+    residual : ndarray or float
+        Relative Lyapunov residual.
+    """
+
+    covariance: np.ndarray
+    modes: tuple[str, ...]
+    rung: str
+    gravity: str
+    residual: Any
+
+    @property
+    def mechanical_covariance(self) -> np.ndarray:
+        """The (x_a, p_a, x_b, p_b) block (batch + (4, 4))."""
+        idx = [2 * self.modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
+        return self.covariance[..., idx, :][..., :, idx]
+
+    def log_negativity(self, base: str = "e") -> Any:
+        """E_N between the two mechanical modes (nats by default)."""
+        return log_negativity(self.mechanical_covariance, base)
+
+    def occupations(self) -> dict[str, Any]:
+        """Mean phonon/photon number ⟨j†j⟩ = (V_xx + V_pp − 1)/2 of every mode."""
+        v = self.covariance
+        out = {}
+        for k, mode in enumerate(self.modes):
+            occ = 0.5 * (v[..., 2 * k, 2 * k] + v[..., 2 * k + 1, 2 * k + 1] - 1.0)
+            out[mode] = float(occ) if np.ndim(occ) == 0 else occ
+        return out
+
+
+def steady_state(model: ModelDescription) -> GaussianState:
+    """Steady state of ``model`` with all its dissipators (stability checked first)."""
+    a, d = drift_diffusion(model)
+    check_stable(a, model)
+    ((v, residual),) = solve_lyapunov(a, d)
+    return GaussianState(v, model.modes, model.rung, model.gravity.name, residual)
+
+
+@dataclass(frozen=True, eq=False)
+class GravityComparison:
+    """Quantum and classical (KTM) gravity steady states of one rung, solved together.
+
+    ``quantum`` has the coherent coupling only; ``classical`` adds the gravity group's
+    diffusion: its covariance is ``quantum.covariance + shift`` exactly.
+    """
+
+    quantum: GaussianState
+    classical: GaussianState
+    shift: np.ndarray
+
+    def E_N_quantum(self, base: str = "e") -> Any:
+        """E_N with quantum gravity."""
+        return self.quantum.log_negativity(base)
+
+    def E_N_classical(self, base: str = "e") -> Any:
+        """E_N with KTM gravity."""
+        return self.classical.log_negativity(base)
+
+    def delta_E(self, base: str = "e") -> Any:
+        """ΔE = E_N,q − E_N,c from V₀ and the shift V₁, without cancellation."""
+        idx = [2 * self.quantum.modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
+        shift = self.shift[..., idx, :][..., :, idx]
+        return delta_log_negativity(self.quantum.mechanical_covariance, shift, base)
+
+
+def compare_gravity(model: ModelDescription) -> GravityComparison:
+    """Solve ``model`` (built with a KTM-like gravity) for both gravity models at once.
+
+    The quantum state drops the ``"gravity"`` dissipators; the classical shift solves the
+    Lyapunov equation with the same drift and only the gravity diffusion.
+
+    Raises
+    ------
+    OutOfRegimeError
+        If the gravity dissipators would change the drift (then V is not linear in κ_G).
+    """
+    a, d0 = drift_diffusion(model, groups=("system",))
+    a_h, _ = drift_diffusion(model, groups=())
+    a_g, d1 = drift_diffusion(model, groups=("gravity",))
+    if np.any(np.abs(a_g - a_h) > 1e-14 * np.max(np.abs(a), axis=(-2, -1), keepdims=True)):
+        raise OutOfRegimeError(
+            f"gravity model {model.gravity.name!r} changes the drift: the quantum/classical "
+            "split needs a gravity model that adds diffusion only"
+        )
+    check_stable(a, model)
+    (v0, r0), (v1, r1) = solve_lyapunov(a, d0, d1)
+    quantum = GaussianState(v0, model.modes, model.rung, "quantum", r0)
+    classical = GaussianState(v0 + v1, model.modes, model.rung, model.gravity.name, r1)
+    return GravityComparison(quantum, classical, v1)
+
+
+def _plain(x: Any) -> Any:
+    return float(x) if np.ndim(x) == 0 else x

@@ -1,0 +1,140 @@
+"""Gravity models: objects that add their terms to a model description.
+
+Every model of gravity keeps the coherent coupling k_M(a+a†)(b+b†) between the spheres
+(k_M = k_G + k_others: the mean Newtonian force plus any non-gravitational one).
+
+* :class:`QuantumGravity` adds only that coherent term.
+* :class:`KTMGravity` (Kafri–Taylor–Milburn) reproduces the same mean force by continuous
+  position measurement at rates Γ_a, Γ_b (N/m) and classical feedback, which adds the
+  decoherence 2κ_G,a D[a+a†] + 2κ_G,b D[b+b†] with
+  κ_G,a = Γ_a x_zpf²/ħ + K_G² x_zpf²/(4 Γ_b ħ) (a ↔ b likewise); at the optimum
+  Γ_a = Γ_b = K_G/2 this is κ_G = K_G x_zpf²/ħ = k_G.
+
+In a frame rotating at ω_m with the rotating-wave approximation the coherent term becomes
+k_M(a†b + b†a) and D[a+a†] becomes D[a] + D[a†]; each model gives both forms.  Other LOCC
+models are further classes with the same two methods (``hamiltonian`` and ``jumps``); their
+dissipators belong to the ``"gravity"`` group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .description import HamiltonianTerm, JumpOperator, ann, cre
+from .errors import GravsimInputError
+from .parameters import HBAR, Parameters
+
+
+class GravityModel(Protocol):
+    """What a gravity model provides to a rung builder."""
+
+    name: str
+
+    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+        """Coherent inter-oscillator terms."""
+
+    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+        """Dissipators the model adds (group ``"gravity"``)."""
+
+
+def coherent_coupling(p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+    """k_M(a+a†)(b+b†), or its rotating-wave part k_M(a†b + b†a)."""
+    k = p.k_M
+    terms = [HamiltonianTerm(k, (cre("a"), ann("b")), True, "k_M (a†b + b†a)")]
+    if not rwa:
+        terms.append(HamiltonianTerm(k, (ann("a"), ann("b")), True, "k_M (ab + a†b†)"))
+    return tuple(terms)
+
+
+@dataclass(frozen=True)
+class QuantumGravity:
+    """Quantum gravity: the coherent coupling k_M only, no extra dissipation."""
+
+    name: str = "quantum"
+
+    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+        """The coherent coupling (see :func:`coherent_coupling`)."""
+        return coherent_coupling(p, rwa=rwa)
+
+    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+        """None: quantum gravity adds no dissipation."""
+        return ()
+
+
+@dataclass(frozen=True)
+class KTMGravity:
+    """Classical gravity in the Kafri–Taylor–Milburn model.
+
+    Parameters
+    ----------
+    Gamma_a, Gamma_b : float, optional
+        Measurement rates (N/m).  Default: the optimum K_G/2 each, where κ_G = k_G.
+    kappa_G : float, optional
+        Decoherence rate per oscillator (rad/s) given directly; overrides the rates above
+        and the parameters' own ``kappa_G``.
+    """
+
+    Gamma_a: float | None = None
+    Gamma_b: float | None = None
+    kappa_G: float | None = None
+    name: str = "ktm"
+
+    def __post_init__(self) -> None:
+        for key in ("Gamma_a", "Gamma_b", "kappa_G"):
+            value = getattr(self, key)
+            if value is not None and not value >= 0:
+                raise GravsimInputError(f"KTM {key} must be >= 0, got {value!r}")
+        if (self.Gamma_a is None) != (self.Gamma_b is None):
+            raise GravsimInputError(
+                "give both KTM measurement rates Gamma_a and Gamma_b, or neither"
+            )
+        if self.Gamma_a is not None and (self.Gamma_a == 0 or self.Gamma_b == 0):
+            raise GravsimInputError("KTM measurement rates must be > 0 (feedback noise ~ 1/Gamma)")
+
+    def rates(self, p: Parameters) -> tuple[Any, Any]:
+        """(κ_G,a, κ_G,b) in rad/s for parameters ``p``."""
+        if self.kappa_G is not None:
+            return self.kappa_G, self.kappa_G
+        if self.Gamma_a is None:
+            return p.kappa_G, p.kappa_G
+        x2 = p.x_zpf**2
+        K = p.K_G
+        ka = self.Gamma_a * x2 / HBAR + K**2 * x2 / (4 * self.Gamma_b * HBAR)
+        kb = self.Gamma_b * x2 / HBAR + K**2 * x2 / (4 * self.Gamma_a * HBAR)
+        return ka, kb
+
+    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+        """The coherent coupling (see :func:`coherent_coupling`)."""
+        return coherent_coupling(p, rwa=rwa)
+
+    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+        """2κ_G D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA."""
+        out: list[JumpOperator] = []
+        for mode, kappa_g in zip(("a", "b"), self.rates(p), strict=True):
+            if rwa:
+                out.append(
+                    JumpOperator(2 * kappa_g, ((1.0, ann(mode)),), f"2κ_G D[{mode}]", "gravity")
+                )
+                out.append(
+                    JumpOperator(2 * kappa_g, ((1.0, cre(mode)),), f"2κ_G D[{mode}†]", "gravity")
+                )
+            else:
+                out.append(
+                    JumpOperator(
+                        2 * kappa_g,
+                        ((1.0, ann(mode)), (1.0, cre(mode))),
+                        f"2κ_G D[{mode}+{mode}†]",
+                        "gravity",
+                    )
+                )
+        return tuple(out)
+
+
+def get(name: str) -> GravityModel:
+    """The gravity model called ``name`` (``"quantum"`` or ``"ktm"``) with default settings."""
+    if name == "quantum":
+        return QuantumGravity()
+    if name in ("ktm", "classical"):
+        return KTMGravity()
+    raise GravsimInputError(f"unknown gravity model {name!r}: use quantum, ktm or both")

@@ -1,0 +1,462 @@
+"""Physical and rate-level parameters of the two-sphere, one-cavity experiment.
+
+One immutable, validated object, :class:`Parameters`, holds every input in SI units with
+angular frequencies (rad/s) and exposes the derived quantities as properties.  There are
+two ways in:
+
+* **physical** inputs: masses, distances, density, temperature, pump amplitudes E± and the
+  single-photon coupling g, from which n̄, x_zpf, K_G, k_G, c±, G±, r, G and Γ follow;
+* **rate-level** overrides: ``G_plus``, ``G_minus``, ``n_th``, ``k_G``, ``k_M``, ``kappa_G``
+  given directly.  An override shadows the derived value until an input it is derived from
+  is set again (setting ``T`` clears an ``n_th`` override, ``E_plus`` clears ``G_plus``…).
+
+``Q_m`` is not stored: setting it sets ``gamma_m = omega_m / Q_m``.
+
+Every field may also be a NumPy array; arrays broadcast against each other, so one
+``Parameters`` object can describe a whole grid of points for the batched Gaussian solver.
+
+Conventions (see ``PHYSICS.md``): ħ = 1 in rates, D[O]ρ = OρO† − ½{O†O, ρ}, both spheres
+have the same mass and zero-point amplitude x_zpf = sqrt(ħ / 2 M ω_m) (the 1 % difference
+between ω_a and ω_b changes x_zpf by 0.5 % and is neglected, as in the paper), both baths
+have the same n̄ = 1/expm1(ħω_m / k_B T), and the pump phases are chosen so that c± are real
+and positive (the paper's choice), so G± ≥ 0.
+
+Numerics: n̄ is evaluated with ``expm1`` (ħω_m/k_BT ≈ 2.4e-7 at 10 mK, where
+``exp(x) - 1`` would lose 7 digits); r = atanh(G₊/G₋) and G² = (G₋ − G₊)(G₋ + G₊) are
+formed without subtracting squares of nearly equal numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import constants as sc
+
+from .errors import GravsimInputError
+
+HBAR = sc.hbar  # J s
+K_B = sc.k  # J/K
+G_NEWTON = sc.G  # m^3 kg^-1 s^-2
+
+KG_CONVENTIONS = ("form-factor", "point-mass")
+
+#: Quantities that may be given directly, and the inputs whose change clears the override.
+OVERRIDABLE: dict[str, frozenset[str]] = {
+    "n_th": frozenset({"T"}),
+    "G_plus": frozenset({"E_plus", "g"}),
+    "G_minus": frozenset({"E_minus", "g"}),
+    "k_G": frozenset({"M", "d", "rho", "form_factor", "kG_convention"}),
+    "k_M": frozenset({"K_others", "k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
+    "kappa_G": frozenset({"k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
+}
+
+#: Units of every input, override and derived quantity, as shown to a person.
+UNITS: dict[str, str] = {
+    "M": "kg",
+    "d": "m",
+    "radius": "m",
+    "rho": "kg/m^3",
+    "form_factor": "1",
+    "kG_convention": "",
+    "omega_m": "rad/s",
+    "Omega": "rad/s",
+    "kappa": "rad/s",
+    "g": "rad/s",
+    "E_plus": "rad/s",
+    "E_minus": "rad/s",
+    "T": "K",
+    "gamma_m": "rad/s",
+    "K_others": "N/m",
+    "n_th": "1",
+    "G_plus": "rad/s",
+    "G_minus": "rad/s",
+    "k_G": "rad/s",
+    "k_M": "rad/s",
+    "kappa_G": "rad/s",
+    "Q_m": "1",
+    "x_zpf": "m",
+    "K_G": "N/m",
+    "K_M": "N/m",
+    "k_others": "rad/s",
+    "c_plus": "1",
+    "c_minus": "1",
+    "r": "1",
+    "G": "rad/s",
+    "Gamma": "rad/s",
+    "omega_a": "rad/s",
+    "omega_b": "rad/s",
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "M": "mass of each sphere",
+    "d": "centre-to-centre distance of the spheres",
+    "radius": "sphere radius",
+    "rho": "sphere density",
+    "form_factor": "geometric form factor Λ of the form-factor convention",
+    "kG_convention": "how k_G is derived: form-factor (k_G = GρΛ/ω_m) or point-mass",
+    "omega_m": "mean mechanical frequency (ω_a+ω_b)/2",
+    "Omega": "half the mechanical frequency difference (ω_a−ω_b)/2",
+    "kappa": "cavity energy decay rate",
+    "g": "single-photon optomechanical coupling g_a = g_b",
+    "E_plus": "pump amplitude at ω_c+ω_m (blue, two-mode squeezing)",
+    "E_minus": "pump amplitude at ω_c−ω_m (red, beam splitter)",
+    "T": "bath temperature",
+    "gamma_m": "mechanical damping rate",
+    "K_others": "non-gravitational cross-gradient between the spheres",
+    "n_th": "thermal phonon occupation of each bath",
+    "G_plus": "many-photon coupling G₊ = g c₊",
+    "G_minus": "many-photon coupling G₋ = g c₋",
+    "k_G": "gravitational coupling rate K_G x_zpf²/ħ",
+    "k_M": "total inter-oscillator coupling rate k_G + k_others",
+    "kappa_G": "KTM decoherence rate per oscillator (optimum: k_G)",
+    "Q_m": "mechanical quality factor ω_m/γ_m",
+    "x_zpf": "zero-point amplitude sqrt(ħ/2Mω_m)",
+    "K_G": "gravitational cross-gradient implied by k_G",
+    "K_M": "total cross-gradient K_G + K_others",
+    "k_others": "non-gravitational coupling rate K_others x_zpf²/ħ",
+    "c_plus": "intracavity amplitude at the blue sideband |E₊|/sqrt(ω_m²+κ²/4)",
+    "c_minus": "intracavity amplitude at the red sideband |E₋|/sqrt(ω_m²+κ²/4)",
+    "r": "reservoir squeezing atanh(G₊/G₋)",
+    "G": "effective coupling sqrt(G₋²−G₊²)",
+    "Gamma": "engineered-reservoir rate 4G²/κ",
+    "omega_a": "frequency of oscillator a, ω_m+Ω",
+    "omega_b": "frequency of oscillator b, ω_m−Ω",
+}
+
+#: Inputs that must be strictly positive and those that must be non-negative.
+_POSITIVE = ("M", "d", "rho", "omega_m", "kappa")
+_NON_NEGATIVE = ("radius", "form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
+_OVERRIDE_NON_NEGATIVE = ("n_th", "G_plus", "G_minus", "k_G", "kappa_G")
+
+
+@dataclass(frozen=True, eq=False)
+class Parameters:
+    """All inputs of the model, SI units, angular frequencies in rad/s.
+
+    Parameters
+    ----------
+    M : float
+        Mass of each sphere (kg).
+    d : float
+        Centre-to-centre distance (m).
+    radius : float
+        Sphere radius (m); informational, the form factor carries the geometry.
+    rho : float
+        Density (kg/m³).
+    form_factor : float
+        Λ in k_G = G ρ Λ / ω_m (form-factor convention).
+    kG_convention : str
+        ``"form-factor"`` (k_G = GρΛ/ω_m) or ``"point-mass"`` (K_G = 2GM²/d³).
+    omega_m, Omega, kappa, g, E_plus, E_minus, gamma_m : float
+        Rates in rad/s (see :data:`DESCRIPTIONS`).
+    T : float
+        Bath temperature (K).
+    K_others : float
+        Non-gravitational cross-gradient (N/m).
+    overrides : Mapping[str, float]
+        Rate-level values given directly (keys of :data:`OVERRIDABLE`).
+    source : str
+        Where these numbers come from (a preset names its reference).
+    """
+
+    M: Any = 1.3e-6
+    d: Any = 0.5e-3
+    radius: Any = 0.25e-3
+    rho: Any = 19.3e3
+    form_factor: Any = math.pi / 3
+    kG_convention: str = "form-factor"
+    omega_m: Any = 2 * math.pi * 50.0
+    Omega: Any = 2 * math.pi * 0.5
+    kappa: Any = 2 * math.pi * 10.0
+    g: Any = 2 * math.pi * 1.0
+    E_plus: Any = 100.0
+    E_minus: Any = 200.0
+    T: Any = 10e-3
+    gamma_m: Any = 2 * math.pi * 2e-9
+    K_others: Any = 0.0
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "user"
+
+    # ------------------------------------------------------------------ validation
+    def __post_init__(self) -> None:
+        if self.kG_convention not in KG_CONVENTIONS:
+            raise GravsimInputError(
+                f"unknown kG_convention {self.kG_convention!r}: use one of "
+                + ", ".join(KG_CONVENTIONS)
+            )
+        for key in self.overrides:
+            if key not in OVERRIDABLE:
+                raise GravsimInputError(
+                    f"{key!r} cannot be given directly: rate-level keys are "
+                    + ", ".join(OVERRIDABLE)
+                )
+        values = {name: getattr(self, name) for name in _POSITIVE + _NON_NEGATIVE}
+        values["K_others"] = self.K_others
+        values.update(self.overrides)
+        for name, value in values.items():
+            arr = np.asarray(value)
+            if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+                raise GravsimInputError(f"{name} must be a real number, got {value!r}")
+            if not np.all(np.isfinite(arr)):
+                raise GravsimInputError(f"{name} is not finite ({value!r}): give a finite value")
+        for name in _POSITIVE:
+            if np.any(np.asarray(getattr(self, name)) <= 0):
+                raise GravsimInputError(
+                    f"{name} must be > 0 ({UNITS[name]}), got {getattr(self, name)!r}"
+                )
+        for name in _NON_NEGATIVE:
+            if np.any(np.asarray(getattr(self, name)) < 0):
+                raise GravsimInputError(
+                    f"{name} must be >= 0 ({UNITS[name]}), got {getattr(self, name)!r}"
+                )
+        for name in _OVERRIDE_NON_NEGATIVE:
+            if name in self.overrides and np.any(np.asarray(self.overrides[name]) < 0):
+                raise GravsimInputError(
+                    f"{name} must be >= 0 ({UNITS[name]}), got {self.overrides[name]!r}"
+                )
+        try:
+            np.broadcast(*(np.asarray(v) for v in values.values()))
+        except ValueError as exc:
+            raise GravsimInputError(
+                f"array-valued parameters do not broadcast together ({exc}): give arrays of one shape"
+            ) from None
+        if np.any(self.G_plus >= self.G_minus):
+            raise GravsimInputError(
+                "no steady state: the reservoir needs G_plus < G_minus "
+                f"(got G_plus={_fmt(self.G_plus)}, G_minus={_fmt(self.G_minus)} rad/s); "
+                "lower E_plus/G_plus or raise E_minus/G_minus"
+            )
+
+    # ------------------------------------------------------------------ updating
+    def replace(self, **changes: Any) -> Parameters:
+        """Return a copy with some inputs or rate-level quantities changed.
+
+        Any input field, any key of :data:`OVERRIDABLE` (given directly), and ``Q_m``
+        (which sets ``gamma_m = omega_m / Q_m``, applied after every other change) are
+        accepted.  Setting an input clears the overrides that are derived from it.
+
+        Raises
+        ------
+        GravsimInputError
+            For an unknown key or an invalid value.
+        """
+        fields = {f.name for f in dataclasses.fields(self)} - {"overrides"}
+        overrides = dict(self.overrides)
+        direct: dict[str, Any] = {}
+        q_m = changes.pop("Q_m", None)
+        for key, value in changes.items():
+            if key in OVERRIDABLE:
+                overrides[key] = value
+            elif key in fields:
+                direct[key] = value
+            else:
+                raise GravsimInputError(f"unknown parameter {key!r}: known keys are {known_keys()}")
+        for key in changes:
+            for name, inputs in OVERRIDABLE.items():
+                if key in inputs and name not in changes:
+                    overrides.pop(name, None)
+        if q_m is not None:
+            q_arr = np.asarray(q_m, dtype=float)
+            if np.any(~np.isfinite(q_arr)) or np.any(q_arr <= 0):
+                raise GravsimInputError(f"Q_m must be a finite number > 0, got {q_m!r}")
+            direct["gamma_m"] = np.asarray(direct.get("omega_m", self.omega_m)) / q_arr
+            if np.ndim(direct["gamma_m"]) == 0:
+                direct["gamma_m"] = float(direct["gamma_m"])
+        return dataclasses.replace(self, overrides=overrides, **direct)
+
+    # ------------------------------------------------------------------ derived
+    def _get(self, name: str, derived: Any) -> Any:
+        return self.overrides[name] if name in self.overrides else derived
+
+    def is_set_directly(self, name: str) -> bool:
+        """Whether the rate-level quantity ``name`` was given directly (not derived)."""
+        return name in self.overrides
+
+    @property
+    def omega_a(self) -> Any:
+        """Frequency of oscillator a, ω_m + Ω (rad/s)."""
+        return self.omega_m + self.Omega
+
+    @property
+    def omega_b(self) -> Any:
+        """Frequency of oscillator b, ω_m − Ω (rad/s)."""
+        return self.omega_m - self.Omega
+
+    @property
+    def Q_m(self) -> Any:
+        """Mechanical quality factor ω_m / γ_m (infinite when γ_m = 0)."""
+        with np.errstate(divide="ignore"):
+            return np.divide(self.omega_m, self.gamma_m)
+
+    @property
+    def n_th(self) -> Any:
+        """Thermal occupation 1/expm1(ħω_m/k_B T) of each bath (0 at T = 0)."""
+        t = np.asarray(self.T, dtype=float)
+        with np.errstate(divide="ignore", over="ignore"):
+            x = HBAR * np.asarray(self.omega_m) / (K_B * t)
+            derived = np.where(t > 0, 1.0 / np.expm1(x), 0.0)
+        return self._get("n_th", _scalar(derived))
+
+    @property
+    def x_zpf(self) -> Any:
+        """Zero-point amplitude sqrt(ħ / 2 M ω_m) of each sphere (m)."""
+        return np.sqrt(HBAR / (2 * self.M * self.omega_m))
+
+    @property
+    def K_G_convention(self) -> Any:
+        """Gravitational cross-gradient from the chosen convention, ignoring any override (N/m).
+
+        form-factor: K_G = 2 G ρ Λ M (so that k_G = G ρ Λ / ω_m);
+        point-mass: K_G = 2 G M² / d³.
+        """
+        if self.kG_convention == "point-mass":
+            return 2 * G_NEWTON * self.M**2 / self.d**3
+        return 2 * G_NEWTON * self.rho * self.form_factor * self.M
+
+    @property
+    def k_G(self) -> Any:
+        """Gravitational coupling rate K_G x_zpf² / ħ (rad/s), or the value given directly."""
+        return self._get("k_G", self.K_G_convention * self.x_zpf**2 / HBAR)
+
+    @property
+    def K_G(self) -> Any:
+        """Gravitational cross-gradient consistent with k_G: k_G ħ / x_zpf² (N/m)."""
+        return self.k_G * HBAR / self.x_zpf**2
+
+    @property
+    def k_others(self) -> Any:
+        """Non-gravitational coupling rate K_others x_zpf² / ħ (rad/s)."""
+        return self.K_others * self.x_zpf**2 / HBAR
+
+    @property
+    def k_M(self) -> Any:
+        """Total coupling rate k_G + k_others (rad/s), or the value given directly."""
+        return self._get("k_M", self.k_G + self.k_others)
+
+    @property
+    def K_M(self) -> Any:
+        """Total cross-gradient consistent with k_M (N/m)."""
+        return self.k_M * HBAR / self.x_zpf**2
+
+    @property
+    def kappa_G(self) -> Any:
+        """KTM decoherence rate per oscillator (rad/s).
+
+        At the optimal measurement rates Γ_a = Γ_b = K_G/2 it equals k_G; a value given
+        directly overrides that.
+        """
+        return self._get("kappa_G", self.k_G)
+
+    @property
+    def c_plus(self) -> Any:
+        """Intracavity amplitude at the blue sideband, |E₊| / sqrt(ω_m² + κ²/4)."""
+        return self.E_plus / np.hypot(self.omega_m, self.kappa / 2)
+
+    @property
+    def c_minus(self) -> Any:
+        """Intracavity amplitude at the red sideband, |E₋| / sqrt(ω_m² + κ²/4)."""
+        return self.E_minus / np.hypot(self.omega_m, self.kappa / 2)
+
+    @property
+    def G_plus(self) -> Any:
+        """Many-photon coupling G₊ = (g_a + g_b) c₊ / 2 = g c₊ (rad/s)."""
+        return self._get("G_plus", self.g * self.c_plus)
+
+    @property
+    def G_minus(self) -> Any:
+        """Many-photon coupling G₋ = g c₋ (rad/s)."""
+        return self._get("G_minus", self.g * self.c_minus)
+
+    @property
+    def r(self) -> Any:
+        """Reservoir squeezing r = atanh(G₊/G₋) (dimensionless)."""
+        return np.arctanh(np.divide(self.G_plus, self.G_minus))
+
+    @property
+    def G(self) -> Any:
+        """Effective coupling sqrt(G₋² − G₊²) = sqrt((G₋−G₊)(G₋+G₊)) (rad/s)."""
+        return np.sqrt((self.G_minus - self.G_plus) * (self.G_minus + self.G_plus))
+
+    @property
+    def Gamma(self) -> Any:
+        """Engineered-reservoir rate Γ = 4G²/κ (rad/s)."""
+        return 4 * (self.G_minus - self.G_plus) * (self.G_minus + self.G_plus) / self.kappa
+
+    @property
+    def kG_source(self) -> str:
+        """Which convention produced k_G, as a phrase for outputs."""
+        if self.is_set_directly("k_G"):
+            return "k_G given directly"
+        if self.kG_convention == "point-mass":
+            return "point-mass: K_G = 2GM^2/d^3, x_zpf = sqrt(hbar/2M omega_m)"
+        return "form-factor: k_G = G rho Lambda / omega_m"
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Broadcast shape of all array-valued inputs (``()`` for a single point)."""
+        arrays = [np.asarray(getattr(self, n)) for n in _POSITIVE + _NON_NEGATIVE]
+        arrays += [np.asarray(self.K_others)] + [np.asarray(v) for v in self.overrides.values()]
+        return np.broadcast_shapes(*(a.shape for a in arrays))
+
+    # ------------------------------------------------------------------ output
+    def as_dict(self) -> dict[str, Any]:
+        """Every input and derived quantity as plain Python values (SI, rad/s)."""
+        out: dict[str, Any] = {}
+        for name in INPUT_KEYS + DERIVED_KEYS:
+            out[name] = _plain(getattr(self, name))
+        out["kG_source"] = self.kG_source
+        out["set_directly"] = sorted(self.overrides)
+        out["source"] = self.source
+        return out
+
+
+def _scalar(x: Any) -> Any:
+    arr = np.asarray(x)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, str):
+        return x
+    arr = np.asarray(x)
+    return float(arr) if arr.ndim == 0 else arr.tolist()
+
+
+def _fmt(x: Any) -> str:
+    arr = np.asarray(x)
+    return f"{float(arr):.6g}" if arr.ndim == 0 else f"array{arr.shape}"
+
+
+INPUT_KEYS: list[str] = [
+    f.name for f in dataclasses.fields(Parameters) if f.name not in ("overrides", "source")
+]
+DERIVED_KEYS: list[str] = [
+    "n_th",
+    "Q_m",
+    "omega_a",
+    "omega_b",
+    "x_zpf",
+    "K_G",
+    "k_G",
+    "k_others",
+    "K_M",
+    "k_M",
+    "kappa_G",
+    "c_plus",
+    "c_minus",
+    "G_plus",
+    "G_minus",
+    "r",
+    "G",
+    "Gamma",
+]
+
+
+def known_keys() -> str:
+    """Comma-separated list of every key ``replace`` and ``--set`` accept."""
+    return ", ".join(INPUT_KEYS + list(OVERRIDABLE) + ["Q_m"])
