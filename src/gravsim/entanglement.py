@@ -144,7 +144,8 @@ def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
 def _check_shape(v: np.ndarray) -> None:
     if v.shape[-2:] != (4, 4):
         raise GravsimInputError(
-            f"a two-mode covariance matrix is 4x4, got shape {v.shape[-2:]}: pass the mechanical block"
+            f"a two-mode covariance matrix is 4x4, got shape {v.shape[-2:]}: "
+            "pass the mechanical block"
         )
 
 

@@ -223,7 +223,8 @@ class Parameters:
             np.broadcast(*(np.asarray(v) for v in values.values()))
         except ValueError as exc:
             raise GravsimInputError(
-                f"array-valued parameters do not broadcast together ({exc}): give arrays of one shape"
+                f"array-valued parameters do not broadcast together ({exc}): "
+                "give arrays of one shape"
             ) from None
         if np.any(self.G_plus >= self.G_minus):
             raise GravsimInputError(

@@ -24,7 +24,10 @@ import math
 from .errors import GravsimInputError
 from .parameters import Parameters
 
-_TABLE_S3 = "paper table S3 (Quantum-classical gravity distinction in reservoir-engineered massive quantum system)"
+_TABLE_S3 = (
+    "paper table S3 (Quantum-classical gravity distinction in reservoir-engineered "
+    "massive quantum system)"
+)
 
 PRESETS: dict[str, Parameters] = {
     "paper": Parameters(
