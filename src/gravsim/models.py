@@ -32,11 +32,19 @@ RUNGS = ("rwa", "effective", "conventional")
 
 
 def thermal_baths(p: Parameters, modes: tuple[str, ...] = ("a", "b")) -> tuple[JumpOperator, ...]:
-    """γ_m(n̄+1)D[j] + γ_m n̄ D[j†] for each mechanical mode j."""
+    """γ_m(n̄+1)D[j] + γ_m n̄ D[j†] for each mechanical mode j, written as
+    γ_m D[j] + γ_m n̄ (D[j] + D[j†]).
+
+    The two forms are the same dissipator; the second keeps the drift −γ_m/2 exact at
+    n̄ ≈ 4×10⁶ (the pair D[j] + D[j†] with one rate has exactly opposite drifts, whereas
+    γ_m(n̄+1)/2 − γ_m n̄/2 would lose 7 digits).
+    """
     out: list[JumpOperator] = []
     for j in modes:
-        out.append(JumpOperator(p.gamma_m * (p.n_th + 1), ((1.0, ann(j)),), f"γ_m(n̄+1) D[{j}]"))
-        out.append(JumpOperator(p.gamma_m * p.n_th, ((1.0, cre(j)),), f"γ_m n̄ D[{j}†]"))
+        heating = p.gamma_m * p.n_th
+        out.append(JumpOperator(p.gamma_m, ((1.0, ann(j)),), f"γ_m D[{j}]"))
+        out.append(JumpOperator(heating, ((1.0, ann(j)),), f"γ_m n̄ D[{j}]"))
+        out.append(JumpOperator(heating, ((1.0, cre(j)),), f"γ_m n̄ D[{j}†]"))
     return tuple(out)
 
 
