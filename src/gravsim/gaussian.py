@@ -27,6 +27,7 @@ V₁ is computed on its own — never as a difference of two solves — and ΔE 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,30 +164,55 @@ def check_stable(a: np.ndarray, model: ModelDescription) -> np.ndarray:
 def solve_lyapunov(a: np.ndarray, *ds: np.ndarray) -> list[tuple[np.ndarray, Any]]:
     """Solve A V + V Aᵀ + D = 0 for each D, for a batch of (m, m) drifts, by one batched LU.
 
-    Several diffusion matrices share the factorisation of the Kronecker matrix
-    I⊗A + A⊗I (they are extra right-hand-side columns).
+    Only the m(m+1)/2 independent entries of the symmetric V are unknowns: the restricted
+    Lyapunov operator is assembled for the whole batch by one matrix product of A with a
+    constant 0/1 tensor (:func:`_symmetric_lyapunov_map`) and factorised once per point with
+    partial pivoting (``numpy.linalg.solve``); several D share that factorisation as extra
+    right-hand sides.
 
     Returns
     -------
     list of (V, residual)
-        Symmetrised solutions and ‖A V + V Aᵀ + D‖_F / (2‖A‖_F‖V‖_F + ‖D‖_F) per point.
+        The solutions and ‖A V + V Aᵀ + D‖_F / (2‖A‖_F‖V‖_F + ‖D‖_F) per point.
     """
     m = a.shape[-1]
     shape = np.broadcast_shapes(a.shape, *(d.shape for d in ds))
+    batch = shape[:-2]
     a = np.broadcast_to(a, shape)
-    eye = np.eye(m)
-    kron = np.einsum("...ik,jl->...ijkl", a, eye) + np.einsum("ik,...jl->...ijkl", eye, a)
-    kron = kron.reshape(shape[:-2] + (m * m, m * m))
-    rhs = np.stack([-np.broadcast_to(d, shape).reshape(shape[:-2] + (m * m,)) for d in ds], -1)
-    sol = np.linalg.solve(kron, rhs)
+    tensor, rows, cols = _symmetric_lyapunov_map(m)
+    n_sym = rows.size
+    op = (a.reshape(-1, m * m) @ tensor).reshape(batch + (n_sym, n_sym))
+    rhs = np.stack([-np.broadcast_to(d, shape)[..., rows, cols] for d in ds], -1)
+    sol = np.linalg.solve(op, rhs)
     out = []
     for k, d in enumerate(ds):
-        v = sol[..., k].reshape(shape)
-        v = 0.5 * (v + np.swapaxes(v, -1, -2))
+        v = np.empty(shape)
+        v[..., rows, cols] = sol[..., k]
+        v[..., cols, rows] = sol[..., k]
         res = a @ v + v @ np.swapaxes(a, -1, -2) + d
         residual = _frobenius(res) / (2 * _frobenius(a) * _frobenius(v) + _frobenius(d))
         out.append((v, _plain(residual)))
     return out
+
+
+@functools.cache
+def _symmetric_lyapunov_map(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Constant tensor T with (A V + V Aᵀ)[e] = Σ_u (vec(A) @ T)[e, u] · v_u.
+
+    e and u run over the upper triangle (i ≤ j) of an m×m symmetric matrix, v_u = V[i, j].
+    Returns T reshaped to (m², p²) with p = m(m+1)/2, and the triangle's row/column indices.
+    """
+    rows, cols = np.triu_indices(m)
+    index = np.zeros((m, m), dtype=int)
+    index[rows, cols] = np.arange(rows.size)
+    index[cols, rows] = np.arange(rows.size)
+    p = rows.size
+    tensor = np.zeros((m, m, p, p))
+    for e, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        for k in range(m):
+            tensor[i, k, e, index[k, j]] += 1.0  # A_ik V_kj
+            tensor[j, k, e, index[i, k]] += 1.0  # V_ik A_jk
+    return tensor.reshape(m * m, p * p), rows, cols
 
 
 def _frobenius(x: np.ndarray) -> np.ndarray:

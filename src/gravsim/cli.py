@@ -1,0 +1,216 @@
+"""The ``gravsim`` command line: a thin layer over the Python API.
+
+Subcommands: ``params``, ``steady``, ``reference``.  Every bad input (unknown key, bad value,
+negative rate, G₊ ≥ G₋, unknown preset or model) prints one line on stderr that names the
+problem and the fix, and exits with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import math
+import operator
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from . import presets, steady
+from .errors import GravsimInputError
+from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
+from .results import parameter_table
+
+_STRING_KEYS = {"kG_convention"}
+_NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
+
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+_NAMES = {"pi": math.pi, "e": math.e}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see {self.prog} --help)")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"gravsim: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def parse_number(text: str) -> float:
+    """A float, or arithmetic of numbers with ``pi`` and ``e`` (e.g. ``2*pi*50``)."""
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in _NAMES:
+            return _NAMES[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = walk(node.operand)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            return _BINARY[type(node.op)](walk(node.left), walk(node.right))
+        raise ValueError(text)
+
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return float(walk(ast.parse(text, mode="eval")))
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+        raise GravsimInputError(
+            f"cannot read {text!r} as a number: give e.g. 1e-9, 2*pi*50 or 0.5"
+        ) from None
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+    """``["KEY=VALUE", ...]`` → ``{KEY: value}`` with the keys checked."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise GravsimInputError(f"--set needs KEY=VALUE, got {item!r}")
+        if key in _STRING_KEYS:
+            out[key] = text.strip()
+        elif key in _NUMBER_KEYS:
+            out[key] = parse_number(text.strip())
+        else:
+            raise GravsimInputError(f"unknown --set key {key!r}: known keys are {known_keys()}")
+    return out
+
+
+def _parameters(args: argparse.Namespace) -> Parameters:
+    return presets.get(args.preset).replace(**parse_settings(args.set))
+
+
+def _add_point_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--preset",
+        default="paper",
+        help=f"parameter preset: {', '.join(presets.names())} (default: paper)",
+    )
+    sub.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one parameter (SI units, rad/s); repeatable. Values may use pi, "
+        f"e.g. omega_m=2*pi*50. Keys: {known_keys()}",
+    )
+    sub.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``gravsim`` command."""
+    parser = _Parser(
+        prog="gravsim",
+        description="Quantum vs classical (KTM) gravity in a reservoir-engineered "
+        "optomechanical system: steady states, closed forms, parameters.",
+    )
+    subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p_params = subs.add_parser("params", help="every input and derived quantity with units")
+    _add_point_options(p_params)
+
+    p_steady = subs.add_parser("steady", help="steady-state E_N (and ΔE for --gravity both)")
+    _add_point_options(p_steady)
+    p_steady.add_argument("--model", default="effective", choices=steady.MODELS)
+    p_steady.add_argument("--gravity", default="both", choices=steady.GRAVITY)
+    p_steady.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
+    p_steady.add_argument(
+        "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
+    )
+
+    p_ref = subs.add_parser(
+        "reference",
+        help="the paper's steady-state numbers for both k_G conventions",
+    )
+    p_ref.add_argument("--log-base", default="e", choices=("e", "2"))
+    p_ref.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _cmd_params(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    if args.json:
+        out = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print(f"preset {args.preset}")
+        print(parameter_table(p))
+
+
+def _cmd_steady(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    result = steady.compute(
+        p, model=args.model, gravity=args.gravity, backend=args.backend, base=args.log_base
+    )
+    if args.json:
+        print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"preset {args.preset}")
+        print(result)
+
+
+def _cmd_reference(args: argparse.Namespace) -> None:
+    rows = []
+    for name in ("paper", "paper-point-mass"):
+        p = presets.get(name)
+        for model in ("effective", "rwa", "closed-form"):
+            r = steady.compute(p, model=model, gravity="both", base=args.log_base)
+            rows.append(
+                {
+                    "preset": name,
+                    "model": model,
+                    "E_N_quantum": r.values["E_N_quantum"],
+                    "E_N_classical": r.values["E_N_classical"],
+                    "delta_E": r.values["delta_E"],
+                    "k_G": p.k_G,
+                    "kG_convention": p.kG_source,
+                }
+            )
+    if args.json:
+        print(json.dumps({"log_base": args.log_base, "rows": rows}, indent=2))
+        return
+    unit = "nats (natural log)" if args.log_base == "e" else "bits (log base 2)"
+    print(f"Steady-state entanglement at the paper's reference point; E_N and ΔE in {unit}.")
+    print("Backend: exact Gaussian (Lyapunov) for effective/rwa; closed-form = S2 Eq. (19).")
+    for name in ("paper", "paper-point-mass"):
+        first = next(r for r in rows if r["preset"] == name)
+        print(f"\npreset {name}: k_G = {first['k_G']:.6g} rad/s ({first['kG_convention']})")
+        print(f"  {'model':<12} {'E_N quantum':>14} {'E_N classical':>14} {'ΔE':>14}")
+        for r in rows:
+            if r["preset"] == name:
+                print(
+                    f"  {r['model']:<12} {r['E_N_quantum']:>14.8f} {r['E_N_classical']:>14.8f} "
+                    f"{r['delta_E']:>14.6e}"
+                )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gravsim`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    commands = {"params": _cmd_params, "steady": _cmd_steady, "reference": _cmd_reference}
+    try:
+        commands[args.command](args)
+    except GravsimInputError as exc:
+        _fail(str(exc))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

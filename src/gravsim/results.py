@@ -1,0 +1,107 @@
+"""Result objects: immutable, printable, and convertible to a dict or one CSV row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .parameters import DESCRIPTIONS, UNITS, Parameters
+
+
+@dataclass(frozen=True, eq=False)
+class SteadyResult:
+    """Steady-state entanglement of one rung with one backend.
+
+    Attributes
+    ----------
+    model, backend : str
+        The rung and the backend that produced the numbers.
+    gravity : str
+        ``"quantum"``, ``"ktm"`` or ``"both"``.
+    log_base : str
+        ``"e"`` (nats) or ``"2"`` (bits): the unit of every E_N and ΔE here.
+    values : dict
+        ``E_N`` for one gravity model; ``E_N_quantum``, ``E_N_classical``, ``delta_E`` for
+        both; plus method-specific entries (occupations, covariance, closed-form variants,
+        the conventional scheme's transient maximum).
+    parameters : Parameters
+    notes : tuple of str
+        Approximations and methods, for people.
+    """
+
+    model: str
+    backend: str
+    gravity: str
+    log_base: str
+    values: dict[str, Any]
+    parameters: Parameters
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: results, log base, model, backend and every parameter used."""
+        out: dict[str, Any] = {
+            "model": self.model,
+            "backend": self.backend,
+            "gravity": self.gravity,
+            "log_base": self.log_base,
+        }
+        out.update(_plain(self.values))
+        out["kG_convention"] = self.parameters.kG_source
+        out["parameters"] = self.parameters.as_dict()
+        out["units"] = dict(UNITS) | {"E_N": f"log base {self.log_base}"}
+        out["notes"] = list(self.notes)
+        return out
+
+    def to_json(self) -> str:
+        """One JSON object (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def __str__(self) -> str:
+        unit = "nats (ln)" if self.log_base == "e" else "bits (log2)"
+        lines = [
+            f"model {self.model}, backend {self.backend}, gravity {self.gravity}",
+            f"E_N in {unit}; k_G: {self.parameters.kG_source}",
+        ]
+        for key, value in self.values.items():
+            if isinstance(value, (float, int)):
+                lines.append(f"  {key:<28} {value:.10g}")
+            elif isinstance(value, dict) and all(
+                isinstance(v, (float, int, str)) for v in value.values()
+            ):
+                inner = ", ".join(
+                    f"{k}={v:.6g}" if not isinstance(v, str) else f"{k}={v}"
+                    for k, v in value.items()
+                )
+                lines.append(f"  {key:<28} {inner}")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def parameter_table(p: Parameters) -> str:
+    """Every input and derived quantity with its unit, one per line."""
+    data = p.as_dict()
+    lines = [f"source: {p.source}", f"k_G: {p.kG_source}"]
+    for key, value in data.items():
+        if key in ("kG_source", "set_directly", "source"):
+            continue
+        mark = " (set directly)" if key in p.overrides else ""
+        shown = f"{value:.10g}" if isinstance(value, float) else str(value)
+        lines.append(
+            f"  {key:<14} {shown:>22} {UNITS.get(key, ''):<7} {DESCRIPTIONS.get(key, '')}{mark}"
+        )
+    return "\n".join(lines)
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
