@@ -151,3 +151,18 @@ def _check_shape(v: np.ndarray) -> None:
 
 def _out(x: np.ndarray) -> Any:
     return float(x) if np.ndim(x) == 0 else x
+
+
+def log_negativity_of_state(rho: Any, base: str = "e") -> float:
+    """E_N = log‖ρ^{T_b}‖₁ of a two-mode density matrix (``qutip.Qobj``), in ``base``.
+
+    The partial transpose of the second subsystem is Hermitian; its trace norm is the sum of
+    the absolute eigenvalues (``eigvalsh``).  Unlike ``qutip.negativity(...,
+    logarithmic=True)``, which returns log₂, the default here is the natural log.
+    """
+    import qutip
+
+    factor = log_base_factor(base)
+    pt = qutip.partial_transpose(rho, [0, 1]).full()
+    eig = np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))
+    return float(max(0.0, np.log(np.sum(np.abs(eig)))) / factor)

@@ -11,13 +11,17 @@ over parameter sets.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
 import qutip
 
 from .description import Ladder, ModelDescription
+from .entanglement import log_negativity, log_negativity_of_state
 from .errors import GravsimInputError
+from .gaussian import ladder_vector
+from .liouville_solvers import SolveReport, steady_state_vector
 
 
 def ladder_operators(modes: tuple[str, ...], dims: tuple[int, ...]) -> dict[Ladder, qutip.Qobj]:
@@ -75,3 +79,104 @@ def collapse_operators(model: ModelDescription, dims: tuple[int, ...]) -> list[q
 def liouvillian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj:
     """The Liouvillian superoperator of ``model`` on the truncated space."""
     return qutip.liouvillian(hamiltonian(model, dims), collapse_operators(model, dims))
+
+
+def mechanical_covariance(rho: qutip.Qobj, modes: tuple[str, ...]) -> np.ndarray:
+    """The (x_a, p_a, x_b, p_b) covariance of ρ, from normally ordered moments.
+
+    The symmetrised moments use the exact commutator [a, a†] = 1 (⟨aa†⟩ = ⟨a†a⟩ + 1) rather
+    than products of truncated operators, whose top level breaks it.  Means are subtracted
+    (they vanish for the even steady states of the linear rungs).
+    """
+    dims = tuple(rho.dims[0])
+    ops = ladder_operators(modes, dims)
+    ladders = [Ladder(m, d) for m in ("a", "b") for d in (False, True)]
+    mean = np.array([qutip.expect(ops[o], rho) for o in ladders])
+    sym = np.zeros((4, 4), dtype=complex)
+    for i, oi in enumerate(ladders):
+        for j, oj in enumerate(ladders):
+            if oi.mode == oj.mode and oi.dagger != oj.dagger:
+                normal = qutip.expect(ops[Ladder(oi.mode, True)] @ ops[Ladder(oi.mode)], rho)
+                sym[i, j] = normal + 0.5
+            else:
+                first, second = (oi, oj) if oi.dagger or not oj.dagger else (oj, oi)
+                sym[i, j] = qutip.expect(ops[first] @ ops[second], rho)
+            sym[i, j] -= mean[i] * mean[j]
+    # α = T R with rows u(a), u(a†) per mode (the Gaussian rule's convention): V = T⁻¹ S T⁻ᵀ
+    t = np.array([ladder_vector(Ladder(o.mode, o.dagger), ("a", "b")) for o in ladders])
+    t_inv = np.linalg.inv(t)
+    v = t_inv @ sym @ t_inv.T
+    return np.real_if_close(0.5 * (v + v.T), tol=1e6).real
+
+
+@dataclass(frozen=True, eq=False)
+class FockState:
+    """A Fock-space steady state with its truncation and solver report.
+
+    Attributes
+    ----------
+    rho : qutip.Qobj
+        The density matrix on the truncated space (modes in ``modes`` order).
+    modes : tuple of str
+    dims : tuple of int
+        Fock levels kept per mode.
+    rung, gravity : str
+    report : SolveReport
+        Solver, residual, trace and hermiticity errors, wall time.
+    """
+
+    rho: qutip.Qobj
+    modes: tuple[str, ...]
+    dims: tuple[int, ...]
+    rung: str
+    gravity: str
+    report: SolveReport
+
+    @property
+    def mechanical_rho(self) -> qutip.Qobj:
+        """Reduced state of the mechanical modes a, b."""
+        keep = [self.modes.index("a"), self.modes.index("b")]
+        return self.rho if len(self.modes) == 2 else self.rho.ptrace(keep)
+
+    def log_negativity(self, base: str = "e") -> float:
+        """E_N = log‖ρ_ab^{T_b}‖₁ of the mechanical modes (nats by default)."""
+        return log_negativity_of_state(self.mechanical_rho, base)
+
+    def covariance(self) -> np.ndarray:
+        """The mechanical covariance matrix taken from ρ."""
+        return mechanical_covariance(self.rho, self.modes)
+
+    def log_negativity_from_covariance(self, base: str = "e") -> float:
+        """E_N of the Gaussian state with ρ's covariance (converges faster in N)."""
+        return log_negativity(self.covariance(), base)
+
+    def occupations(self) -> dict[str, float]:
+        """⟨j†j⟩ for every mode."""
+        ops = ladder_operators(self.modes, self.dims)
+        return {
+            m: float(qutip.expect(ops[Ladder(m, True)] @ ops[Ladder(m)], self.rho))
+            for m in self.modes
+        }
+
+    def last_level_population(self) -> dict[str, float]:
+        """Population of the highest kept Fock level of every mode."""
+        out = {}
+        for k, mode in enumerate(self.modes):
+            diag = np.real(self.rho.ptrace(k).diag())
+            out[mode] = float(diag[-1])
+        return out
+
+
+def steady_state(
+    model: ModelDescription,
+    dims: tuple[int, ...],
+    *,
+    solver: str = "auto",
+    parity: bool = True,
+) -> FockState:
+    """Steady state of ``model`` on the truncated space ``dims`` (levels per mode).
+
+    Solves the even-parity block by default (see :mod:`gravsim.liouville_solvers`).
+    """
+    rho, report = steady_state_vector(liouvillian(model, dims), dims, solver, parity)
+    return FockState(rho, model.modes, tuple(dims), model.rung, model.gravity.name, report)

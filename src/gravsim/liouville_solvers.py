@@ -1,0 +1,179 @@
+"""Steady states of sparse Liouvillians: the even-parity block and the linear solvers.
+
+Parity.  Every Hamiltonian term of the linear rungs is quadratic and every jump operator
+linear, so the Liouvillian commutes with ρ → PρP, P = (−1)^(total number).  The steady state
+is even (PρP = ρ): only the matrix elements ρ_ij with parity(i) = parity(j) can be non-zero,
+half of Liouville space, and L maps that half to itself.  We solve only there.
+
+The linear system.  L_even x = 0 with Tr ρ = 1: the row of the ρ₀₀ equation (linearly
+dependent on the others, because L preserves the trace) is replaced by the trace functional
+scaled to the mean |L| entry, with right-hand side that scale.
+
+Solvers (chosen by size, from the measurements in ``benchmarks/RESULTS.md``):
+
+``"superlu"``
+    ``scipy.sparse.linalg.splu`` with COLAMD ordering, BLAS pinned to one thread while it
+    factorises (SuperLU calls BLAS on small dense blocks; several threads on two cores made
+    it several times slower in QuTIP-NOTES' measurements).
+``"pardiso"``
+    MKL PARDISO through QuTiP's wrapper, used when QuTiP finds MKL (``qutip.settings.has_mkl``);
+    otherwise ``"auto"`` falls back to SuperLU.
+``"lgmres"``
+    LGMRES preconditioned by an incomplete LU (``spilu`` with ``drop_tol=1e-7``,
+    ``fill_factor=40``) — memory-light for the largest spaces, converged to ``rtol=1e-12``.
+
+Every returned ρ is checked: ‖L ρ‖ relative to ‖L‖·‖ρ‖, |Tr ρ − 1| and ‖ρ − ρ†‖; a solver
+that did not converge raises :class:`SolverError` — never a silently wrong state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import qutip
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
+
+from .errors import GravsimInputError
+
+SOLVERS = ("auto", "superlu", "pardiso", "lgmres")
+
+#: Acceptance thresholds of the residual check.
+RESIDUAL_TOL = 1e-9
+TRACE_TOL = 1e-10
+HERMITICITY_TOL = 1e-9
+
+
+class SolverError(GravsimInputError):
+    """The linear solver did not return a valid steady state."""
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """How a steady state was obtained and how well it satisfies L ρ = 0."""
+
+    solver: str
+    liouville_dim: int
+    block_dim: int
+    residual: float
+    trace_error: float
+    hermiticity_error: float
+    wall_time: float
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON output."""
+        return dict(self.__dict__)
+
+
+def parity_indices(dims: tuple[int, ...]) -> np.ndarray:
+    """Indices of the even block in QuTiP's column-stacked vec(ρ) (index i + j·d for ρ_ij)."""
+    numbers = np.zeros(1, dtype=int)
+    for n in dims:
+        numbers = (numbers[:, None] + np.arange(n)[None, :]).ravel()
+    parity = numbers % 2
+    d = parity.size
+    i = np.arange(d)[:, None]
+    j = np.arange(d)[None, :]
+    even = (parity[i] == parity[j]).T.ravel()  # flattened in column-stacked order
+    del i, j
+    return np.flatnonzero(even)
+
+
+def _trace_positions(dim: int, index: np.ndarray) -> np.ndarray:
+    """Positions (within ``index``) of the diagonal entries ρ_ii."""
+    diagonal = np.arange(dim) * (dim + 1)
+    return np.flatnonzero(np.isin(index, diagonal))
+
+
+def choose_solver(block_dim: int) -> str:
+    """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns."""
+    if qutip.settings.has_mkl:
+        return "pardiso"
+    return "superlu" if block_dim <= 120_000 else "lgmres"
+
+
+def steady_state_vector(
+    liouvillian: qutip.Qobj, dims: tuple[int, ...], solver: str = "auto", parity: bool = True
+) -> tuple[qutip.Qobj, SolveReport]:
+    """The trace-one steady state of ``liouvillian`` on the Hilbert space ``dims``.
+
+    Parameters
+    ----------
+    liouvillian : qutip.Qobj
+        Superoperator (column-stacking convention) on the space ``dims``.
+    dims : tuple of int
+        Fock levels per mode.
+    solver : {"auto", "superlu", "pardiso", "lgmres"}
+    parity : bool
+        Solve in the even-parity block only (valid for quadratic H and linear jumps).
+
+    Raises
+    ------
+    SolverError
+        If the solver fails or the residual check fails.
+    """
+    if solver not in SOLVERS:
+        raise GravsimInputError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
+    t0 = time.perf_counter()
+    dim = int(np.prod(dims))
+    full = liouvillian.data.as_scipy().tocsr()
+    index = parity_indices(dims) if parity else np.arange(dim * dim)
+    block = full[index][:, index].tocsr() if parity else full
+    n = block.shape[0]
+    scale = float(np.mean(np.abs(block.data)))
+    trace_pos = _trace_positions(dim, index)
+    row = trace_pos[0]
+    system = block.copy()
+    system.data[system.indptr[row] : system.indptr[row + 1]] = 0.0
+    system = system + sp.csr_matrix(
+        (np.full(trace_pos.size, scale), (np.full(trace_pos.size, row), trace_pos)), shape=(n, n)
+    )
+    system = system.tocsc()
+    rhs = np.zeros(n, dtype=complex)
+    rhs[row] = scale
+    chosen = choose_solver(n) if solver == "auto" else solver
+    x = _solve(system, rhs, chosen)
+    vec = np.zeros(dim * dim, dtype=complex)
+    vec[index] = x
+    rho_mat = vec.reshape(dim, dim, order="F")
+    rho_mat = 0.5 * (rho_mat + rho_mat.conj().T) if np.all(np.isfinite(rho_mat)) else rho_mat
+    residual = float(np.linalg.norm(block @ x) / (np.abs(full).max() * np.linalg.norm(x)))
+    trace_error = float(abs(np.trace(rho_mat) - 1))
+    herm = float(np.linalg.norm(vec.reshape(dim, dim, order="F") - rho_mat) / np.linalg.norm(x))
+    report = SolveReport(
+        chosen, dim * dim, n, residual, trace_error, herm, time.perf_counter() - t0
+    )
+    if not (residual < RESIDUAL_TOL and trace_error < TRACE_TOL and herm < HERMITICITY_TOL):
+        raise SolverError(
+            f"the {chosen} solver did not converge (relative residual {residual:.2e}, "
+            f"trace error {trace_error:.2e}, hermiticity error {herm:.2e}): try --solver superlu "
+            "or a smaller truncation"
+        )
+    rho = qutip.Qobj(rho_mat, dims=[list(dims), list(dims)])
+    return rho, report
+
+
+def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
+    if solver == "pardiso":
+        if not qutip.settings.has_mkl:
+            raise GravsimInputError(
+                "MKL PARDISO is not available to QuTiP: pip install 'mkl<2026', or use --solver "
+                "superlu"
+            )
+        from qutip.core.data.mkl import mkl_spsolve  # type: ignore[attr-defined]
+
+        return np.asarray(mkl_spsolve(system.tocsr(), rhs)).ravel()
+    if solver == "superlu":
+        with threadpool_limits(limits=1, user_api="blas"):
+            lu = spla.splu(system, permc_spec="COLAMD")
+            return lu.solve(rhs)
+    with threadpool_limits(limits=1, user_api="blas"):
+        ilu = spla.spilu(system, drop_tol=1e-7, fill_factor=40)
+        precond = spla.LinearOperator(system.shape, ilu.solve, dtype=complex)
+        x, info = spla.lgmres(system, rhs, M=precond, rtol=1e-12, atol=0.0, maxiter=2000)
+    if info != 0:
+        raise SolverError(f"LGMRES did not converge (info={info}): use --solver superlu or pardiso")
+    return x
