@@ -130,3 +130,26 @@ def test_rwa_converges_to_effective_as_kappa_grows():
     slopes = np.diff(np.log(gaps)) / np.log(2.0)
     # G/κ falls like κ^{-1/2} here, so the leading error (G/κ)² ~ 1/κ
     assert np.all(slopes < -0.8)
+
+
+def test_lyapunov_moments_equal_eq19_closed_forms():
+    """S2 Eq. (19) (collective reservoir, k_M ≠ 0) equals the effective model's Lyapunov V.
+
+    Normwise relative tolerance 1e-10 (the moments span 1e-8 … 1, so element-wise relative
+    error of the smallest ones is limited by the solve's absolute accuracy ~1e-16·‖V‖).
+    """
+    from gravsim import closed_form
+
+    for p in (PAPER, PAPER.replace(K_others=1e4 * PAPER.K_G), gs.presets.get("small")):
+        assert p.k_M != 0
+        v_lyap = gaussian.compare_gravity(models.effective(p, KTMGravity())).classical.covariance
+        v_cf = closed_form.eq19_covariance_from(p)
+        assert np.max(np.abs(v_lyap - v_cf)) <= 1e-10 * np.max(np.abs(v_cf))
+
+
+def test_closed_form_delta_E_is_cancellation_free():
+    from gravsim.steady import eq19_delta_E
+
+    model = models.effective(PAPER, KTMGravity())
+    exact, _ = _mp_delta_E(model)
+    assert abs(eq19_delta_E(PAPER) - float(exact)) <= 1e-10 * float(exact)

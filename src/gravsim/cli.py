@@ -190,7 +190,8 @@ def _cmd_reference(args: argparse.Namespace) -> None:
     print("Backend: exact Gaussian (Lyapunov) for effective/rwa; closed-form = S2 Eq. (19).")
     for name in ("paper", "paper-point-mass"):
         first = next(r for r in rows if r["preset"] == name)
-        print(f"\npreset {name}: k_G = {first['k_G']:.6g} rad/s ({first['kG_convention']})")
+        print(f"\npreset {name}: k_G = {first['k_G']:.6g} rad/s, {first['kG_convention']}")
+        print(f"  source: {presets.get(name).source}")
         print(f"  {'model':<12} {'E_N quantum':>14} {'E_N classical':>14} {'ΔE':>14}")
         for r in rows:
             if r["preset"] == name:
@@ -209,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands[args.command](args)
     except GravsimInputError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stdout = None  # type: ignore[assignment]
     return 0
 
 

@@ -130,7 +130,9 @@ def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
     sigma1 = sigma0 + d_sigma
     s0 = np.sqrt(np.maximum(sigma0**2 - 4 * delta0, 0.0))
     s1 = np.sqrt(np.maximum(sigma1**2 - 4 * (delta0 + d_delta), 0.0))
-    d_s = (d_sigma * (sigma0 + sigma1) - 4 * d_delta) / (s0 + s1)
+    # S = sqrt(Σ̃² − 4Δ) vanishes when ν̃₋ = ν̃₊; then δS is 0 too
+    d_s_num = d_sigma * (sigma0 + sigma1) - 4 * d_delta
+    d_s = np.divide(d_s_num, s0 + s1, out=np.zeros_like(d_s_num), where=(s0 + s1) > 0)
     u0, u1 = sigma0 + s0, sigma1 + s1
     rel_d_nu2 = rel_d_delta * (u0 / u1) - (d_sigma + d_s) / u1
     nu2_0 = 2 * delta0 / u0

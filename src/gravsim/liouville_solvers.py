@@ -163,7 +163,7 @@ def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
                 "MKL PARDISO is not available to QuTiP: pip install 'mkl<2026', or use --solver "
                 "superlu"
             )
-        from qutip.core.data.mkl import mkl_spsolve  # type: ignore[attr-defined]
+        from qutip._mkl.spsolve import mkl_spsolve
 
         return np.asarray(mkl_spsolve(system.tocsr(), rhs)).ravel()
     if solver == "superlu":

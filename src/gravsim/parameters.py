@@ -392,7 +392,9 @@ class Parameters:
     def kG_source(self) -> str:
         """Which convention produced k_G, as a phrase for outputs."""
         if self.is_set_directly("k_G"):
-            return "k_G given directly"
+            k = np.asarray(self.k_G) / (2 * math.pi)
+            shown = f"2pi x {float(k):.4g} rad/s" if k.ndim == 0 else "an array"
+            return f"given directly ({shown})"
         if self.kG_convention == "point-mass":
             return "point-mass: K_G = 2GM^2/d^3, x_zpf = sqrt(hbar/2M omega_m)"
         return "form-factor: k_G = G rho Lambda / omega_m"

@@ -65,19 +65,27 @@ class SteadyResult:
             f"model {self.model}, backend {self.backend}, gravity {self.gravity}",
             f"E_N in {unit}; k_G: {self.parameters.kG_source}",
         ]
-        for key, value in self.values.items():
-            if isinstance(value, (float, int)):
-                lines.append(f"  {key:<28} {value:.10g}")
-            elif isinstance(value, dict) and all(
-                isinstance(v, (float, int, str)) for v in value.values()
-            ):
-                inner = ", ".join(
-                    f"{k}={v:.6g}" if not isinstance(v, str) else f"{k}={v}"
-                    for k, v in value.items()
-                )
-                lines.append(f"  {key:<28} {inner}")
+        lines += _text_lines(self.values, "")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _text_lines(values: dict[str, Any], prefix: str) -> list[str]:
+    """Scalars as 'key value' lines; flat dicts on one line; nested dicts with dotted keys."""
+    lines = []
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, (float, int)) and not isinstance(value, bool):
+            lines.append(f"  {name:<32} {value:.10g}")
+        elif isinstance(value, str):
+            lines.append(f"  {name:<32} {value}")
+        elif isinstance(value, dict) and key != "units":
+            if all(isinstance(v, (float, int)) for v in value.values()):
+                inner = ", ".join(f"{k}={v:.6g}" for k, v in value.items())
+                lines.append(f"  {name:<32} {inner}")
+            else:
+                lines += _text_lines(value, f"{name}.")
+    return lines
 
 
 def parameter_table(p: Parameters) -> str:

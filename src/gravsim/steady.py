@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import closed_form, conventional, gaussian, models
-from .entanglement import log_base_factor
+from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import Parameters
@@ -101,7 +103,7 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
         values = {
             "E_N_quantum": e_q,
             "E_N_classical": e_c,
-            "delta_E": closed_form.eq19_delta_E(**kw, kappa_G=p.kappa_G, base=base),
+            "delta_E": eq19_delta_E(p, base),
         }
     else:
         values = {"E_N": e_q if gravity == "quantum" else e_c}
@@ -120,6 +122,22 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
     return values, notes
 
 
+def eq19_delta_E(p: Parameters, base: str = "e") -> Any:
+    """ΔE from the S2 Eq. (19) covariance, without cancellation.
+
+    Eq. (19) is affine in κ_G, so the KTM shift V₁ = V(κ_G) − V(0) is evaluated exactly as
+    [V(K) − V(0)]·κ_G/K at a κ_G-scale K comparable to the other noise rates (no small
+    difference), then :func:`~gravsim.entanglement.delta_log_negativity` gives ΔE.
+    """
+    kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
+    v0 = closed_form.eq19_covariance(**kw, kappa_G=0.0)
+    big = np.maximum(p.Gamma, p.gamma_m * (2 * p.n_th + 1))
+    v1 = (closed_form.eq19_covariance(**kw, kappa_G=big) - v0) * np.asarray(p.kappa_G / big)[
+        ..., None, None
+    ]
+    return delta_log_negativity(v0, v1, base)
+
+
 def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
     kw = dict(omega_m=p.omega_m, k=p.k_M, gamma=p.gamma_m, n_th=p.n_th, base=base)
     out: dict[str, Any] = {}
@@ -128,9 +146,17 @@ def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dic
     if gravity in ("ktm", "both"):
         out["classical"] = conventional.transient_maximum(**kw, kappa_G=p.kappa_G).to_dict()
     if gravity == "both":
+        # classical (LOCC) gravity never entangles, so this is the quantum maximum itself
         out["delta_E"] = out["quantum"]["E_N"] - out["classical"]["E_N"]
+    out["threshold_gamma_m"] = conventional.threshold_gamma_estimate(k=p.k_M, n_th=p.n_th)
+    out["saturated_E_N"] = conventional.saturated_log_negativity(
+        omega_m=p.omega_m, k=p.k_M, base=base
+    )
     notes = (
         "transient_maximum: max over t of E_N(t) from the oscillators' ground states "
         "(exact Gaussian propagator in the normal modes)",
+        "threshold_gamma_m: gamma_m (rad/s) below which the transient entangles, "
+        "(k_M - 2 kappa_G)/n_th with kappa_G = 0 (quantum gravity)",
+        "saturated_E_N: the transient maximum as gamma_m -> 0, atanh(2 k_M / omega_m)",
     )
     return out, notes
