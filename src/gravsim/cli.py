@@ -1,6 +1,6 @@
 """The ``gravsim`` command line: a thin layer over the Python API.
 
-Subcommands: ``params``, ``steady``, ``reference``.  Every bad input (unknown key, bad value,
+Subcommands: ``params``, ``steady``, ``reference``, ``validate``.  Every bad input (unknown key, bad value,
 negative rate, G₊ ≥ G₋, unknown preset or model) prints one line on stderr that names the
 problem and the fix, and exits with code 2; no traceback.
 """
@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import presets, steady
+from . import presets, steady, validate
+from .liouville_solvers import SOLVERS
 from .errors import GravsimInputError
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
 from .results import parameter_table
@@ -113,6 +114,31 @@ def _add_point_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _add_fock_options(sub: argparse.ArgumentParser, n_mech: int = steady.DEFAULT_N_MECH) -> None:
+    sub.add_argument(
+        "--n-mech",
+        type=int,
+        default=n_mech,
+        help=f"Fock levels per mechanical mode (default {n_mech})",
+    )
+    sub.add_argument(
+        "--n-cav",
+        type=int,
+        default=steady.DEFAULT_N_CAV,
+        help=f"Fock levels of the cavity, rwa only (default {steady.DEFAULT_N_CAV})",
+    )
+    sub.add_argument(
+        "--solver",
+        default="auto",
+        choices=SOLVERS,
+        help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
+    )
+
+
+def _progress(message: str) -> None:
+    print(f"gravsim: {message}", file=sys.stderr, flush=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gravsim`` command."""
     parser = _Parser(
@@ -133,6 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_steady.add_argument(
         "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
     )
+    _add_fock_options(p_steady)
+
+    p_val = subs.add_parser(
+        "validate", help="the model ladder side by side; exit 1 if a check fails"
+    )
+    _add_point_options(p_val)
+    p_val.add_argument("--log-base", default="e", choices=("e", "2"))
+    p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
+    _add_fock_options(p_val, n_mech=8)
 
     p_ref = subs.add_parser(
         "reference",
@@ -156,7 +191,15 @@ def _cmd_params(args: argparse.Namespace) -> None:
 def _cmd_steady(args: argparse.Namespace) -> None:
     p = _parameters(args)
     result = steady.compute(
-        p, model=args.model, gravity=args.gravity, backend=args.backend, base=args.log_base
+        p,
+        model=args.model,
+        gravity=args.gravity,
+        backend=args.backend,
+        base=args.log_base,
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        solver=args.solver,
+        progress=_progress,
     )
     if args.json:
         print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
@@ -201,18 +244,43 @@ def _cmd_reference(args: argparse.Namespace) -> None:
                 )
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    p = _parameters(args)
+    result = validate.run(
+        p,
+        base=args.log_base,
+        fock=not args.no_fock,
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        solver=args.solver,
+        progress=_progress,
+    )
+    if args.json:
+        print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"preset {args.preset}")
+        print(result)
+    return 0 if result.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gravsim`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"params": _cmd_params, "steady": _cmd_steady, "reference": _cmd_reference}
+    commands = {
+        "params": _cmd_params,
+        "steady": _cmd_steady,
+        "reference": _cmd_reference,
+        "validate": _cmd_validate,
+    }
     try:
-        commands[args.command](args)
+        status = commands[args.command](args)
     except GravsimInputError as exc:
         _fail(str(exc))
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = None  # type: ignore[assignment]
-    return 0
+        return 0
+    return int(status or 0)
 
 
 if __name__ == "__main__":

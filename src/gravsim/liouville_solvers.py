@@ -92,7 +92,7 @@ def choose_solver(block_dim: int) -> str:
     """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns."""
     if qutip.settings.has_mkl:
         return "pardiso"
-    return "superlu" if block_dim <= 120_000 else "lgmres"
+    return "superlu" if block_dim <= 6_000 else "lgmres"
 
 
 def steady_state_vector(

@@ -14,7 +14,8 @@
     k_G = κ_G = 0.01 so that ΔE is of order 10⁻².
 ``small-weak``
     As ``small`` with a ten times larger cavity decay relative to the mechanics (κ = 1,
-    G±, Ω, γ_m, k rates ten times smaller), closer to the adiabatic limit.
+    G± and Ω ten times smaller, γ_m and k_G = κ_G a hundred times smaller so that Γ
+    still dominates the thermal noise), closer to the adiabatic limit.
 """
 
 from __future__ import annotations
@@ -55,12 +56,12 @@ PRESETS: dict[str, Parameters] = {
         omega_m=20.0,
         Omega=0.02,
         kappa=1.0,
-        gamma_m=0.001,
+        gamma_m=1e-4,
         overrides={
             "G_plus": 0.01,
             "G_minus": 0.02,
             "n_th": 0.5,
-            "k_G": 0.001,
+            "k_G": 1e-4,
         },
         source="gravsim scaled point near the adiabatic limit (rates in units of kappa = 1 rad/s)",
     ),
