@@ -4,8 +4,8 @@ Both run in this one process, on the three-mode RWA model (or the two-mode effec
 of the ``small`` preset with KTM gravity, over increasing truncations.  For each size it
 prints wall time, peak resident memory growth and E_N of both, and their ratio.
 
-Run:  python benchmarks/bench_fock_steady.py --model rwa --sizes 6,6,3 8,8,4 [--skip-qutip-above 70000]
-      python benchmarks/bench_fock_steady.py --model rwa --sizes 10,10,5 --solver pardiso --skip-qutip-above 0
+Run:  python benchmarks/bench_fock_steady.py --model rwa --sizes 6,6,3 8,8,4
+      python benchmarks/bench_fock_steady.py --model rwa --sizes 10,10,5 --skip-qutip-above 0
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def main() -> None:
         print(
             f"    plain qutip.steadystate {t_q:8.2f} s E_N {e_q:.12f} "
             f"|dE_N| {abs(e_q - e_ours):.1e} ratio {t_q / t_ours:6.1f}x "
-            f"peak RSS {max(peak_rss_gib(), rss0):.2f} GiB (growth {peak_rss_gib() - rss_ours:+.2f})",
+            f"peak RSS {max(peak_rss_gib(), rss0):.2f} GiB "
+            f"(growth {peak_rss_gib() - rss_ours:+.2f})",
             flush=True,
         )
         np.testing.assert_allclose(e_q, e_ours, atol=1e-8)

@@ -1,8 +1,9 @@
 """The ``gravsim`` command line: a thin layer over the Python API.
 
-Subcommands: ``params``, ``steady``, ``reference``, ``validate``.  Every bad input (unknown key, bad value,
-negative rate, G₊ ≥ G₋, unknown preset or model) prints one line on stderr that names the
-problem and the fix, and exits with code 2; no traceback.
+Subcommands: ``params``, ``steady``, ``reference``, ``validate``.  Every bad input (unknown
+key, bad value, negative rate, G₊ ≥ G₋, unknown preset or model, a truncation too small)
+prints one line on stderr that names the problem and the fix, and exits with code 2; no
+traceback.  ``validate`` exits 1 when one of its checks fails.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import presets, steady, validate
-from .liouville_solvers import SOLVERS
 from .errors import GravsimInputError
+from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
 from .results import parameter_table
 
