@@ -9,7 +9,12 @@ The linear system.  L_even x = 0 with Tr ρ = 1: the row of the ρ₀₀ equatio
 dependent on the others, because L preserves the trace) is replaced by the trace functional
 scaled to the mean |L| entry, with right-hand side that scale.
 
-Solvers (chosen by size, from the measurements in ``benchmarks/RESULTS.md``):
+Solvers (``"auto"`` chooses from the measurements in ``benchmarks/RESULTS.md``: PARDISO
+whenever QuTiP finds MKL — 3–16× faster than SuperLU here; otherwise SuperLU up to a
+60 000-unknown block, LGMRES above that for its smaller memory.  ILU-preconditioned LGMRES
+was faster than SuperLU on the ``small`` preset (three-mode block 10⁴: 8.7 s vs 31 s) but
+did not converge within minutes on stiffer points (``small-weak``, G/κ = 0.02), so it is not
+the default where SuperLU still fits):
 
 ``"superlu"``
     ``scipy.sparse.linalg.splu`` with COLAMD ordering, BLAS pinned to one thread while it
@@ -92,7 +97,7 @@ def choose_solver(block_dim: int) -> str:
     """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns."""
     if qutip.settings.has_mkl:
         return "pardiso"
-    return "superlu" if block_dim <= 6_000 else "lgmres"
+    return "superlu" if block_dim <= 60_000 else "lgmres"
 
 
 def steady_state_vector(
