@@ -202,6 +202,11 @@ def _cmd_steady(args: argparse.Namespace) -> None:
         solver=args.solver,
         progress=_progress,
     )
+    _emit(args, result)
+
+
+def _emit(args: argparse.Namespace, result: Any) -> None:
+    """Print a result as one JSON object (``--json``) or as text, with the preset's name."""
     if args.json:
         print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -256,11 +261,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         solver=args.solver,
         progress=_progress,
     )
-    if args.json:
-        print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(f"preset {args.preset}")
-        print(result)
+    _emit(args, result)
     return 0 if result.ok else 1
 
 
