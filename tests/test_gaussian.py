@@ -142,3 +142,9 @@ def test_classical_state_is_quantum_plus_exact_shift():
     np.testing.assert_allclose(c2.shift, 2 * c1.shift, rtol=1e-12, atol=1e-20)
     direct = gaussian.steady_state(models.effective(PAPER, KTMGravity()))
     np.testing.assert_allclose(direct.covariance, c1.classical.covariance, rtol=1e-13, atol=1e-15)
+
+
+def test_model_description_reads_as_the_master_equation():
+    text = models.effective(PAPER, KTMGravity()).describe()
+    for needle in ("Ω a†a", "k_M (a†b + b†a)", "Γ D[β₁ + β₂]", "2κ_G D[a†]", "[gravity]"):
+        assert needle in text

@@ -135,33 +135,6 @@ class ModelDescription:
     frame: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def mechanical_modes(self) -> tuple[str, str]:
-        """The two mechanical modes whose entanglement is reported."""
-        return ("a", "b")
-
-    @property
-    def batch_shape(self) -> tuple[int, ...]:
-        """Broadcast shape of all coefficients and rates (``()`` for one point)."""
-        shapes = [np.shape(t.coeff) for t in self.hamiltonian]
-        for j in self.jumps:
-            shapes.append(np.shape(j.rate))
-            shapes.extend(np.shape(c) for c, _ in j.terms)
-        return np.broadcast_shapes(*shapes)
-
-    def with_jumps(self, jumps: tuple[JumpOperator, ...]) -> ModelDescription:
-        """A copy with another list of jump operators (used to drop a gravity group)."""
-        return ModelDescription(
-            self.rung,
-            self.modes,
-            self.hamiltonian,
-            jumps,
-            self.parameters,
-            self.gravity,
-            self.frame,
-            self.notes,
-        )
-
     def describe(self) -> str:
         """A readable listing of the master equation."""
         lines = [f"model {self.rung!r} on modes {', '.join(self.modes)} ({self.frame})", "H ="]
