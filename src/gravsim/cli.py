@@ -15,9 +15,10 @@ import math
 import operator
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
-from . import presets, steady, validate
+from . import figures, presets, steady, validate
 from .errors import GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
@@ -170,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
     _add_fock_options(p_val, n_mech=8)
 
+    p_fig = subs.add_parser("figure", help="the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG")
+    p_fig.add_argument("which", choices=("fig2", "fig3"))
+    p_fig.add_argument("--out", default="out", help="output folder (default ./out)")
+    p_fig.add_argument("--log-base", default="e", choices=("e", "2"))
+    p_fig.add_argument("--pdf", action="store_true", help="also write a PDF")
+
     p_ref = subs.add_parser(
         "reference",
         help="the paper's steady-state numbers for both k_G conventions",
@@ -250,6 +257,14 @@ def _cmd_reference(args: argparse.Namespace) -> None:
                 )
 
 
+def _cmd_figure(args: argparse.Namespace) -> None:
+    data = (figures.fig2 if args.which == "fig2" else figures.fig3)(base=args.log_base)
+    command = "gravsim " + " ".join(sys.argv[1:])
+    for path in data.write(Path(args.out), command, pdf=args.pdf):
+        print(f"wrote {path}")
+    print(json.dumps(figures.plain(data.summary), indent=2))
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     p = _parameters(args)
     result = validate.run(
@@ -274,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "steady": _cmd_steady,
         "reference": _cmd_reference,
         "validate": _cmd_validate,
+        "figure": _cmd_figure,
     }
     try:
         status = commands[args.command](args)
