@@ -124,7 +124,11 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
         )
         eff = cols[f"delta_E_effective_{tag}"]
         window = (q >= 1e11) & (q <= 1e15)
-        slope = float(np.polyfit(np.log(q[window]), np.log(eff[window]), 1)[0])
+        slope = (
+            float(np.polyfit(np.log(q[window]), np.log(eff[window]), 1)[0])
+            if np.count_nonzero(window) >= 2
+            else None
+        )
         deviation = np.abs(eff / cols[f"delta_E_eq6_{tag}"] - 1)
         low = q[(deviation > 0.1) & (q < Q_REF)]
         lost = q[(cols[f"E_N_quantum_{tag}"] <= 0) & (q < Q_REF)]
@@ -177,9 +181,7 @@ def _coupling_drift(model: ModelDescription, k_others: Any) -> np.ndarray:
     rwa = model.rung != "conventional"
     terms: tuple[HamiltonianTerm, ...] = coherent_coupling(p, rwa=rwa)
     scaled = tuple(
-        HamiltonianTerm(
-            np.asarray(k_others), t.ops, t.hermitian_conjugate, t.label, t.frequency
-        )
+        HamiltonianTerm(np.asarray(k_others), t.ops, t.hermitian_conjugate, t.label, t.frequency)
         for t in terms
     )
     only = ModelDescription(model.rung, model.modes, scaled, (), p, model.gravity)
@@ -198,7 +200,9 @@ def fig3(ratios: np.ndarray | None = None, base: str = "e", rung: str = "effecti
     for label, grav in (("quantum", QuantumGravity()), ("classical", KTMGravity())):
         v0, dv, model0 = coupling_shift(grid, rung, grav)
         idx = _mech(model0)
-        shift = -delta_log_negativity(v0[..., idx, :][..., :, idx], dv[..., idx, :][..., :, idx], base)
+        shift = -delta_log_negativity(
+            v0[..., idx, :][..., :, idx], dv[..., idx, :][..., :, idx], base
+        )
         cols[f"E_N_shift_{label}"] = np.broadcast_to(shift, x.shape)
         cols[f"R_{label}"] = cols[f"E_N_shift_{label}"] / gap
     r = cols["R_quantum"]
@@ -257,9 +261,7 @@ def _plot(data: FigureData, out: Path, pdf: bool) -> list[Path]:
                 y = c[f"delta_E_{key}_{tag}"]
                 ok = y > 0  # no entanglement (Γ ≫ Ω, or below the conventional threshold)
                 ax.loglog(q[ok], y[ok], color + style, lw=1.5, label=f"{label} ({tag})")
-            ax.axvline(
-                data.summary[tag]["conventional_threshold_Qm"], color="0.6", ls=style, lw=2
-            )
+            ax.axvline(data.summary[tag]["conventional_threshold_Qm"], color="0.6", ls=style, lw=2)
         ax.set_xlabel("mechanical quality factor $Q_m$")
         ax.set_ylabel(f"$\\Delta E = E_{{N,q}} - E_{{N,c}}$ ({unit})")
         ax.set_ylim(1e-14, 3)

@@ -1,0 +1,35 @@
+"""Extended-precision (mpmath) references shared by the tests."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+
+
+def mp_log_negativity(v: mp.matrix) -> mp.mpf:
+    def det2(m):
+        return m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]
+
+    va = v[0:2, 0:2]
+    vb = v[2:4, 2:4]
+    vc = v[0:2, 2:4]
+    sigma = det2(va) + det2(vb) - 2 * det2(vc)
+    delta = mp.det(v)
+    nu2 = (sigma - mp.sqrt(sigma**2 - 4 * delta)) / 2
+    return -mp.log(2 * mp.sqrt(nu2))
+
+
+def mp_lyapunov(a: np.ndarray, d: np.ndarray) -> mp.matrix:
+    m = a.shape[0]
+    big = mp.matrix(m * m, m * m)
+    rhs = mp.matrix(m * m, 1)
+    am = mp.matrix(a.tolist())
+    for i in range(m):
+        for j in range(m):
+            row = i * m + j
+            rhs[row] = -mp.mpf(d[i, j])
+            for k in range(m):
+                big[row, k * m + j] += am[i, k]
+                big[row, i * m + k] += am[j, k]
+    sol = mp.lu_solve(big, rhs)
+    return mp.matrix([[sol[i * m + j] for j in range(m)] for i in range(m)])
