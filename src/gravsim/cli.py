@@ -9,32 +9,21 @@ traceback.  ``validate`` exits 1 when one of its checks fails.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
-import math
-import operator
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import figures, presets, steady, validate
+from . import figures, presets, scan, steady, validate
 from .errors import GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
+from .parsing import parse_number
 from .results import parameter_table
 
 _STRING_KEYS = {"kG_convention"}
 _NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
-
-_BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
-_NAMES = {"pi": math.pi, "e": math.e}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,35 +36,6 @@ class _Parser(argparse.ArgumentParser):
 def _fail(message: str) -> NoReturn:
     print(f"gravsim: error: {message}", file=sys.stderr)
     raise SystemExit(2)
-
-
-def parse_number(text: str) -> float:
-    """A float, or arithmetic of numbers with ``pi`` and ``e`` (e.g. ``2*pi*50``)."""
-
-    def walk(node: ast.AST) -> float:
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.Name) and node.id in _NAMES:
-            return _NAMES[node.id]
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = walk(node.operand)
-            return -value if isinstance(node.op, ast.USub) else value
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            return _BINARY[type(node.op)](walk(node.left), walk(node.right))
-        raise ValueError(text)
-
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        return float(walk(ast.parse(text, mode="eval")))
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-        raise GravsimInputError(
-            f"cannot read {text!r} as a number: give e.g. 1e-9, 2*pi*50 or 0.5"
-        ) from None
 
 
 def parse_settings(items: Sequence[str]) -> dict[str, Any]:
@@ -171,6 +131,33 @@ def build_parser() -> argparse.ArgumentParser:
     p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
     _add_fock_options(p_val, n_mech=8)
 
+    p_scan = subs.add_parser("scan", help="grids over any parameters, resumable, with a plot")
+    _add_point_options(p_scan)
+    p_scan.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar="KEY=SPEC",
+        help="axis: KEY=lin:START:STOP:N, KEY=log:START:STOP:N or KEY=v1,v2,...; repeat for a "
+        "product grid (first axis slowest)",
+    )
+    p_scan.add_argument("--model", default="effective", choices=steady.MODELS)
+    p_scan.add_argument("--gravity", default="both", choices=steady.GRAVITY)
+    p_scan.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
+    p_scan.add_argument("--log-base", default="e", choices=("e", "2"))
+    p_scan.add_argument("--out", default="scan-out", help="output folder (default ./scan-out)")
+    p_scan.add_argument("--workers", type=int, default=1, help="Fock backend: parallel workers")
+    p_scan.add_argument(
+        "--map",
+        default="serial",
+        choices=scan.MAPS,
+        help="Fock backend: QuTiP map (loky/parallel locally, mpi with mpirun)",
+    )
+    p_scan.add_argument("--plot", default="delta_E", help="quantity to plot (default delta_E)")
+    p_scan.add_argument("--pdf", action="store_true")
+    p_scan.add_argument("--no-progress", action="store_true")
+    _add_fock_options(p_scan)
+
     p_fig = subs.add_parser("figure", help="the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG")
     p_fig.add_argument("which", choices=("fig2", "fig3"))
     p_fig.add_argument("--out", default="out", help="output folder (default ./out)")
@@ -265,6 +252,31 @@ def _cmd_figure(args: argparse.Namespace) -> None:
     print(json.dumps(figures.plain(data.summary), indent=2))
 
 
+def _cmd_scan(args: argparse.Namespace) -> None:
+    axes = [scan.parse_axis(spec) for spec in args.grid]
+    if args.workers < 1:
+        raise GravsimInputError(f"--workers must be >= 1, got {args.workers}")
+    csv_path = scan.run(
+        _parameters(args),
+        axes,
+        Path(args.out),
+        model=args.model,
+        gravity=args.gravity,
+        backend=args.backend,
+        base=args.log_base,
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        workers=args.workers,
+        map_name=args.map,
+        progress=not args.no_progress,
+        command="gravsim " + " ".join(sys.argv[1:]),
+    )
+    print(f"wrote {csv_path}")
+    if len(axes) <= 2:
+        for path in scan.plot(csv_path, axes, args.plot, args.pdf):
+            print(f"wrote {path}")
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     p = _parameters(args)
     result = validate.run(
@@ -290,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reference": _cmd_reference,
         "validate": _cmd_validate,
         "figure": _cmd_figure,
+        "scan": _cmd_scan,
     }
     try:
         status = commands[args.command](args)

@@ -80,7 +80,7 @@ class FigureData:
                     "units": self.units,
                     "notes": self.notes,
                     "command": command,
-                    "versions": _versions(),
+                    "versions": versions(),
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -297,7 +297,8 @@ def plain(x: Any) -> Any:
     return x
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
+    """Versions of gravsim and its main dependencies, for sidecars."""
     import matplotlib
     import qutip
     import scipy
