@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import figures, presets, scan, steady, validate
+import numpy as np
+
+from . import distinguishability, feasibility, figures, presets, scan, steady, validate
 from .errors import GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
@@ -158,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_scan.add_argument("--no-progress", action="store_true")
     _add_fock_options(p_scan)
 
+    p_bud = subs.add_parser(
+        "budget", help="samples and time needed to tell quantum from classical gravity"
+    )
+    _add_point_options(p_bud)
+    p_bud.add_argument("--model", default="effective", choices=("effective", "rwa"))
+    p_bud.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
+    p_bud.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
+    p_bud.add_argument("--error-probability", type=float, default=0.01)
+    p_bud.add_argument(
+        "--plot-out", default=None, help="also write budget vs Q_m (CSV + PNG) into this folder"
+    )
+
     p_fig = subs.add_parser("figure", help="the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG")
     p_fig.add_argument("which", choices=("fig2", "fig3"))
     p_fig.add_argument("--out", default="out", help="output folder (default ./out)")
@@ -277,6 +291,66 @@ def _cmd_scan(args: argparse.Namespace) -> None:
             print(f"wrote {path}")
 
 
+def _cmd_budget(args: argparse.Namespace) -> None:
+    if not 0 < args.efficiency <= 1:
+        raise GravsimInputError(f"--efficiency must be in (0, 1], got {args.efficiency}")
+    if args.added_noise < 0:
+        raise GravsimInputError(f"--added-noise must be >= 0, got {args.added_noise}")
+    if not 0 < args.error_probability < 0.5:
+        raise GravsimInputError(
+            f"--error-probability must be in (0, 0.5), got {args.error_probability}"
+        )
+    p = _parameters(args)
+    b = distinguishability.budget(
+        p,
+        model=args.model,
+        efficiency=args.efficiency,
+        added_noise=args.added_noise,
+        error_probability=args.error_probability,
+    )
+    data = {"preset": args.preset} | b.to_dict()
+    if args.plot_out:
+        out = Path(args.plot_out)
+        out.mkdir(parents=True, exist_ok=True)
+        cols = feasibility.versus_quality_factor(
+            p,
+            np.logspace(10, 18, 17),
+            efficiency=args.efficiency,
+            added_noise=args.added_noise,
+            error_probability=args.error_probability,
+        )
+        csv_path = out / "budget_vs_Qm.csv"
+        np.savetxt(
+            csv_path,
+            np.column_stack(list(cols.values())),
+            delimiter=",",
+            header=",".join(cols),
+            comments="",
+        )
+        data["files"] = [str(csv_path), str(feasibility.plot(cols, out, args.efficiency))]
+    if args.json:
+        print(json.dumps(data, indent=2, default=float))
+        return
+    print(
+        f"preset {args.preset}: distinguishing quantum from KTM gravity, error probability "
+        f"{args.error_probability:g}"
+    )
+    print(
+        f"  ΔE = {b.delta_E:.4e} nats; sample interval {b.sample_interval:.3g} s "
+        f"(correlation time {b.correlation_time:.3g} s)"
+    )
+    for key, label in (
+        ("chernoff", "optimal measurement (quantum Chernoff)"),
+        ("stein", "optimal, asymmetric (Stein, relative entropy)"),
+        ("heterodyne_chernoff", f"heterodyne, η = {args.efficiency:g}"),
+        ("estimate_E_N", "estimate E_N to ±ΔE/2 from heterodyne"),
+    ):
+        t = b.times[key]
+        print(f"  {label:<48} {t['samples']:10.3e} samples  {t['years']:10.3e} years")
+    for path in data.get("files", []):
+        print(f"wrote {path}")
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     p = _parameters(args)
     result = validate.run(
@@ -303,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _cmd_validate,
         "figure": _cmd_figure,
         "scan": _cmd_scan,
+        "budget": _cmd_budget,
     }
     try:
         status = commands[args.command](args)
