@@ -18,6 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--points", type=int, default=16)
     parser.add_argument("--n-mech", type=int, default=10)
+    parser.add_argument("--solver", default="auto")
     args = parser.parse_args()
     p = gs.presets.get("small").replace(k_G=0.002)
     axes = [scan.parse_axis(f"G_plus=lin:0.02:0.09:{args.points}")]
@@ -33,11 +34,13 @@ def main() -> None:
                 n_mech=args.n_mech,
                 workers=workers,
                 map_name=map_name,
+                solver=args.solver,
                 progress=False,
             )
             times[label] = time.perf_counter() - t0
     print(
-        f"Fock scan, effective model, {args.points} points, n_mech {args.n_mech} (x3 solves/point)"
+        f"Fock scan, effective model, {args.points} points, n_mech {args.n_mech} "
+        f"(3 truncations x 2 gravity models per point), solver {args.solver}"
     )
     for label, t in times.items():
         print(f"  {label:<10} {t:8.1f} s")

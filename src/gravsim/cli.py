@@ -282,6 +282,7 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         n_cav=args.n_cav,
         workers=args.workers,
         map_name=args.map,
+        solver=args.solver,
         progress=not args.no_progress,
         command="gravsim " + " ".join(sys.argv[1:]),
     )

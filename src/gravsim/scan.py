@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import steady
 from .errors import GravsimInputError
@@ -112,13 +113,17 @@ def _row(
 
 
 def _point_task(
-    point_and_index: tuple[int, dict[str, float]], base_p: Parameters, options: dict[str, Any]
+    point_and_index: tuple[int, dict[str, float]],
+    base_p: Parameters,
+    options: dict[str, Any],
+    threads: int | None = None,
 ) -> dict[str, Any]:
     index, point = point_and_index
     meta = {"log_base": options["base"], "model": options["model"], "backend": options["backend"]}
     try:
         p = base_p.replace(**point)
-        result = steady.compute(p, **options)
+        with threadpool_limits(limits=threads):  # BLAS and OpenMP (MKL PARDISO) threads
+            result = steady.compute(p, **options)
         return _row(index, point, result.values, p, "ok", meta)
     except GravsimInputError as exc:
         return _row(index, point, {}, None, f"error: {exc}", meta)
@@ -169,6 +174,7 @@ def run(
     n_cav: int = steady.DEFAULT_N_CAV,
     workers: int = 1,
     map_name: str = "serial",
+    solver: str = "auto",
     progress: bool = True,
     command: str = "",
 ) -> Path:
@@ -185,7 +191,7 @@ def run(
     todo = [(i, pt) for i, pt in enumerate(grid) if i not in done]
     options = dict(model=model, gravity=gravity, backend=backend, base=base)
     if backend == "fock":
-        options |= dict(n_mech=n_mech, n_cav=n_cav)
+        options |= dict(n_mech=n_mech, n_cav=n_cav, solver=solver)
     _write_sidecar(out, base_p, axes, options, command)
     writer = _Writer(csv_path, columns)
     try:
@@ -238,12 +244,13 @@ def _run_fock(base_p, todo, options, writer, workers, map_name, progress) -> Non
             raise GravsimInputError(
                 "--map loky needs the loky package: pip install loky, or use --map parallel"
             ) from None
-    threads = max(1, (os.cpu_count() or 1) // max(1, workers))
-    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+    # cap every worker at cores/workers threads (env variables would come too late: the
+    # libraries are loaded already, and forked workers inherit their thread pools)
+    threads = max(1, (os.cpu_count() or 1) // max(1, workers)) if workers > 1 else None
     maps[map_name](
         _point_task,
         todo,
-        task_args=(base_p, options),
+        task_args=(base_p, options, threads),
         reduce_func=writer,
         map_kw={"num_cpus": workers} if map_name != "serial" else None,
         progress_bar="tqdm" if progress else None,
