@@ -19,11 +19,12 @@ def mp_log_negativity(v: mp.matrix) -> mp.mpf:
     return -mp.log(2 * mp.sqrt(nu2))
 
 
-def mp_lyapunov(a: np.ndarray, d: np.ndarray) -> mp.matrix:
-    m = a.shape[0]
+def mp_lyapunov(a: np.ndarray | mp.matrix, d: np.ndarray) -> mp.matrix:
+    """Solve A V + V Aᵀ + D = 0 in the current mpmath precision (Kronecker system)."""
+    am = a if isinstance(a, mp.matrix) else mp.matrix(a.tolist())
+    m = am.rows
     big = mp.matrix(m * m, m * m)
     rhs = mp.matrix(m * m, 1)
-    am = mp.matrix(a.tolist())
     for i in range(m):
         for j in range(m):
             row = i * m + j

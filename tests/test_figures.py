@@ -14,7 +14,7 @@ import gravsim as gs
 from gravsim import figures, gaussian, models
 from gravsim.gravity import KTMGravity, QuantumGravity
 
-from .mp_reference import mp_log_negativity
+from .mp_reference import mp_log_negativity, mp_lyapunov
 
 
 def test_tuning_rule_keeps_gamma_over_Gamma_and_r():
@@ -35,19 +35,7 @@ def test_fig2_slope_is_one_and_saturation_is_the_double_reservoir_value():
 
 
 def _mp_E_N(a: mp.matrix, d: np.ndarray) -> mp.mpf:
-    m = a.rows
-    big = mp.matrix(m * m, m * m)
-    rhs = mp.matrix(m * m, 1)
-    for i in range(m):
-        for j in range(m):
-            row = i * m + j
-            rhs[row] = -mp.mpf(d[i, j])
-            for k in range(m):
-                big[row, k * m + j] += a[i, k]
-                big[row, i * m + k] += a[j, k]
-    sol = mp.lu_solve(big, rhs)
-    v = mp.matrix([[sol[i * m + j] for j in range(m)] for i in range(m)])
-    return mp_log_negativity(v)
+    return mp_log_negativity(mp_lyapunov(a, d))
 
 
 @pytest.mark.parametrize("ratio", [1.0, 1e3, 1e6])

@@ -99,6 +99,11 @@ def _add_fock_options(sub: argparse.ArgumentParser, n_mech: int = steady.DEFAULT
     )
 
 
+def _fock_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The Fock options every command passes on."""
+    return {"n_mech": args.n_mech, "n_cav": args.n_cav, "solver": args.solver}
+
+
 def _progress(message: str) -> None:
     print(f"gravsim: {message}", file=sys.stderr, flush=True)
 
@@ -205,9 +210,7 @@ def _cmd_steady(args: argparse.Namespace) -> None:
         gravity=args.gravity,
         backend=args.backend,
         base=args.log_base,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
-        solver=args.solver,
+        **_fock_kwargs(args),
         progress=_progress,
     )
     _emit(args, result)
@@ -358,9 +361,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         p,
         base=args.log_base,
         fock=not args.no_fock,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
-        solver=args.solver,
+        **_fock_kwargs(args),
         progress=_progress,
     )
     _emit(args, result)
