@@ -5,25 +5,54 @@ that holds them in a steady entangled state.  Quantum gravity leaves that entang
 classical gravity in the Kafri–Taylor–Milburn model adds dissipation that lowers it.
 
 Modules: :mod:`parameters` and :mod:`presets` (inputs), :mod:`gravity` (gravity models),
-:mod:`models` (the rungs of the model ladder as data), :mod:`gaussian` (Lyapunov backend),
-:mod:`entanglement` (E_N and ΔE), :mod:`closed_form` (the paper's formulas, the independent
-check), :mod:`conventional` (the comparison scheme's transient).
+:mod:`description` and :mod:`models` (the rungs of the model ladder as data),
+:mod:`gaussian` (Lyapunov backend), :mod:`fock` with :mod:`liouville_solvers` and
+:mod:`truncation` (QuTiP backend), :mod:`entanglement` (E_N and ΔE), :mod:`closed_form`
+(the paper's formulas, the independent check), :mod:`conventional` (the comparison scheme's
+transient), :mod:`steady` and :mod:`validate` (what the command line runs), :mod:`scan`,
+:mod:`figures`, :mod:`distinguishability` and :mod:`feasibility` (the budget).
 """
 
-from . import entanglement, gaussian, gravity, models, presets
-from .errors import GravsimInputError, OutOfRegimeError, UnstableError
-from .parameters import Parameters
+__version__ = "0.1.0"  # before the submodules: figures and scan record it
 
-__version__ = "0.1.0"
+from . import (  # noqa: E402
+    closed_form,
+    conventional,
+    distinguishability,
+    entanglement,
+    feasibility,
+    figures,
+    fock,
+    gaussian,
+    gravity,
+    models,
+    presets,
+    scan,
+    steady,
+    truncation,
+    validate,
+)
+from .errors import GravsimInputError, OutOfRegimeError, UnstableError  # noqa: E402
+from .parameters import Parameters  # noqa: E402
 
 __all__ = [
     "GravsimInputError",
     "OutOfRegimeError",
     "Parameters",
     "UnstableError",
+    "closed_form",
+    "conventional",
+    "distinguishability",
     "entanglement",
+    "feasibility",
+    "figures",
+    "fock",
     "gaussian",
     "gravity",
     "models",
     "presets",
+    "scan",
+    "steady",
+    "truncation",
+    "validate",
 ]
