@@ -43,13 +43,9 @@ import scipy.optimize
 
 from .entanglement import delta_log_negativity, log_base_factor, log_negativity
 from .errors import GravsimInputError
+from .gaussian import symplectic_form
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def symplectic_form(n_modes: int) -> np.ndarray:
-    """J = ⊕ [[0, 1], [−1, 0]] for ``n_modes`` modes."""
-    return np.kron(np.eye(n_modes), np.array([[0.0, 1.0], [-1.0, 0.0]]))
 
 
 def _as_mp(v: Any) -> mp.matrix:
