@@ -20,8 +20,6 @@ from . import distinguishability
 from .figures import tuned
 from .parameters import Parameters
 
-YEAR_S = 365.25 * 24 * 3600.0
-
 
 def heterodyne_years(
     p: Parameters, efficiency: float, added_noise: float = 0.0, **kw: Any

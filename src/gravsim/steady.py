@@ -133,7 +133,7 @@ def _fock(
     for description in descriptions.values():  # refuse before spending time on any solve
         truncation.check_truncation(description, dims)
     solves = {
-        name: truncation.solve(description, dims, solver=solver, progress=progress)
+        name: truncation.solve(description, dims, solver=solver, progress=progress, checked=True)
         for name, description in descriptions.items()
     }
     values: dict[str, Any] = {}
