@@ -48,31 +48,61 @@ def _scalar(x: object, what: str) -> complex:
     return complex(x)
 
 
-def hamiltonian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj:
-    """The static Hamiltonian of ``model`` on the truncated space (rad/s, ħ = 1)."""
+def _phase(frequency: float):
+    """The coefficient function t ↦ exp(−iνt) of a QobjEvo term."""
+
+    def coefficient(t: float) -> complex:
+        return complex(np.exp(-1j * frequency * t))
+
+    return coefficient
+
+
+def hamiltonian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj | qutip.QobjEvo:
+    """The Hamiltonian of ``model`` on the truncated space (rad/s, ħ = 1).
+
+    Static models give a ``Qobj``; time-dependent ones a ``QobjEvo`` H₀ + Σ_ν H_ν e^{−iνt},
+    one operator per frequency (a term c·O e^{−iνt} + h.c. puts c·O at ν and c*·O† at −ν).
+    """
     ops = ladder_operators(model.modes, dims)
-    total = 0 * ops[Ladder(model.modes[0])]
+    static = 0 * ops[Ladder(model.modes[0])]
+    moving: dict[float, qutip.Qobj] = {}
     for term in model.hamiltonian:
-        if term.frequency != 0:
-            raise GravsimInputError(
-                f"term {term.label!r} is time dependent: build a QobjEvo for model {model.rung!r}"
-            )
         product = reduce(lambda x, y: x @ y, (ops[o] for o in term.ops))
         piece = _scalar(term.coeff, term.label) * product
-        total = total + (piece + piece.dag() if term.hermitian_conjugate else piece)
-    return total
+        parts = [(term.frequency, piece)]
+        if term.hermitian_conjugate:
+            parts.append((-term.frequency, piece.dag()))
+        for nu, op in parts:
+            if nu == 0:
+                static = static + op
+            else:
+                moving[nu] = moving[nu] + op if nu in moving else op
+    if not moving:
+        return static
+    return qutip.QobjEvo([static] + [[op, _phase(nu)] for nu, op in sorted(moving.items())])
 
 
-def collapse_operators(model: ModelDescription, dims: tuple[int, ...]) -> list[qutip.Qobj]:
-    """sqrt(rate)·L for every jump operator with a non-zero rate."""
+def collapse_operators(
+    model: ModelDescription, dims: tuple[int, ...]
+) -> list[qutip.Qobj | qutip.QobjEvo]:
+    """sqrt(rate)·L for every jump operator with a non-zero rate.
+
+    A time-dependent L(t) = Σ_k c_k e^{−iν_k t} O_k becomes a ``QobjEvo`` (for mesolve;
+    steady-state solvers need static models).
+    """
     ops = ladder_operators(model.modes, dims)
-    out = []
+    out: list[qutip.Qobj | qutip.QobjEvo] = []
     for jump in model.jumps:
         rate = _scalar(jump.rate, jump.label).real
         if rate == 0:
             continue
-        op = sum(_scalar(c, jump.label) * ops[o] for c, o in jump.terms)
-        out.append(np.sqrt(rate) * op)
+        pieces = [np.sqrt(rate) * _scalar(c, jump.label) * ops[o] for c, o in jump.terms]
+        if jump.static:
+            out.append(sum(pieces))
+        else:
+            out.append(
+                qutip.QobjEvo([[op, _phase(jump.frequency(k))] for k, op in enumerate(pieces)])
+            )
     return out
 
 

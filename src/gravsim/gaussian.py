@@ -59,35 +59,37 @@ def _weighted(coeff: Any, matrix: np.ndarray) -> np.ndarray:
 
 
 def drift_diffusion(
-    model: ModelDescription, groups: tuple[str, ...] | None = None
+    model: ModelDescription, groups: tuple[str, ...] | None = None, t: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Drift A and diffusion D of ``model`` (batch shape + (2n, 2n)).
+    """Drift A and diffusion D of ``model`` (batch shape + (2n, 2n)), at time ``t``.
 
     Parameters
     ----------
     model : ModelDescription
-        Must be time independent, with quadratic (or constant/linear) Hamiltonian terms and
-        linear jump operators.
+        Quadratic (or constant/linear) Hamiltonian terms and linear jump operators.
     groups : tuple of str, optional
         Only jump operators of these groups contribute (default: all).  The Hamiltonian
         always contributes to A.
+    t : float, optional
+        Time (s) at which time-dependent coefficients c·e^{−iνt} are taken; needed if the
+        model has any.
 
     Raises
     ------
     OutOfRegimeError
-        If a term is not quadratic or is time dependent: such a model is not Gaussian and
-        has no Lyapunov steady state.
+        If a term is not quadratic (the model is not Gaussian), or is time dependent and
+        no ``t`` is given (such a model has no Lyapunov steady state).
     """
     modes = model.modes
     n2 = 2 * len(modes)
     j = symplectic_form(len(modes))
     h_r = np.zeros(n2 * n2, dtype=complex).reshape(n2, n2)
+    if t is None and not model.static:
+        raise OutOfRegimeError(
+            f"model {model.rung!r} is time dependent: it has no steady state; use its "
+            "periodic (Floquet) state or a transient"
+        )
     for term in model.hamiltonian:
-        if term.frequency != 0:
-            raise OutOfRegimeError(
-                f"term {term.label!r} is time dependent: use the time-dependent solver for "
-                f"model {model.rung!r}, not a steady state"
-            )
         if term.order > 2:
             raise OutOfRegimeError(
                 f"term {term.label!r} is of order {term.order}: model {model.rung!r} is not "
@@ -97,7 +99,7 @@ def drift_diffusion(
             continue  # constants and linear drives move the means, not the covariance
         u1, u2 = (ladder_vector(op, modes) for op in term.ops)
         block = np.outer(u1, u2) + np.outer(u2, u1)
-        contribution = _weighted(term.coeff, block)
+        contribution = _weighted(_at(term.coeff, term.frequency, t), block)
         if term.hermitian_conjugate:
             contribution = contribution + np.conj(contribution)
         h_r = h_r + contribution
@@ -111,7 +113,12 @@ def drift_diffusion(
     for jump in model.jumps:
         if groups is not None and jump.group not in groups:
             continue
-        lam = sum(_weighted_vec(c, ladder_vector(op, modes)) for c, op in jump.terms)
+        lam = sum(
+            _weighted_vec(
+                _at(c, 0.0 if jump.static else jump.frequency(k), t), ladder_vector(op, modes)
+            )
+            for k, (c, op) in enumerate(jump.terms)
+        )
         m = np.asarray(jump.rate)[..., None, None] * (
             np.conj(lam)[..., :, None] * lam[..., None, :]
         )
@@ -140,6 +147,11 @@ class _CompensatedSum:
 
     def total(self) -> Any:
         return self.s + self.c
+
+
+def _at(coeff: Any, frequency: float, t: float | None) -> Any:
+    """The coefficient c·e^{−iνt} at time t (c itself when ν = 0)."""
+    return coeff if frequency == 0 else np.asarray(coeff) * np.exp(-1j * frequency * t)
 
 
 def _weighted_vec(coeff: Any, vector: np.ndarray) -> np.ndarray:

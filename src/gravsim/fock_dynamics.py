@@ -1,0 +1,268 @@
+"""Fock-space time evolution with ``qutip.mesolve`` on the same model description.
+
+* :func:`transient` — E_N(t), occupations and the mechanical purity at the output times,
+  computed inside mesolve's ``e_ops`` callable, so no state is stored; QuTiP's own progress
+  bar.
+* :func:`periodic_state` — the periodic asymptotic state of a time-periodic model (L0):
+  the fixed point of the one-period map ρ(0) → ρ(T), found by propagating period by period
+  with Anderson acceleration (the map is affine in ρ, so a few stored periods span its
+  slow directions), stopped when ‖ρ(T) − ρ(0)‖_F falls below a stated tolerance; then one
+  more period sampled for the period average and ripple of E_N.
+
+Time-periodic models are propagated in the frame rotating at their base frequency ω₀ for
+the mechanical modes a, b (:func:`~gravsim.description.rotating_frame`): exact, it leaves
+E_N, purities and occupations unchanged (a local rotation, identity at every t = nT), and the
+solver's steps no longer follow the free rotation at ω_m.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import qutip
+
+from . import fock
+from .description import Ladder, ModelDescription, rotating_frame
+from .entanglement import log_negativity_of_state
+
+#: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
+RTOL = 1e-8
+ATOL = 1e-10
+#: Stop the periodic-state iteration when ‖ρ(T) − ρ(0)‖_F is below this.
+PERIODIC_TOL = 1e-7
+#: Samples over the last period for the period average.
+PERIODIC_SAMPLES = 16
+
+
+def initial_state(
+    model: ModelDescription, dims: tuple[int, ...], occupations: dict[str, float]
+) -> qutip.Qobj:
+    """Product of thermal states (``occupations`` per mode, missing modes in vacuum).
+
+    Where the model's frame does not subtract the classical field
+    (``model.initial_means``), each mode is displaced by its mean amplitude at t = 0.
+    """
+    factors = []
+    for mode, n in zip(model.modes, dims, strict=True):
+        rho = qutip.thermal_dm(n, occupations.get(mode, 0.0))
+        alpha = model.initial_means.get(mode, 0.0)
+        if alpha != 0:
+            d = qutip.displace(n, alpha)
+            rho = d @ rho @ d.dag()
+        factors.append(rho)
+    return qutip.tensor(*factors)
+
+
+def _propagation_frame(model: ModelDescription) -> ModelDescription:
+    omega0 = model.base_frequency()
+    if omega0 == 0:
+        return model
+    return rotating_frame(
+        model, omega0, ("a", "b"), rung=model.rung, frame=model.frame + ", rotating at ω₀"
+    )
+
+
+@dataclass
+class _Observer:
+    """The e_ops callable: E_N, occupations and mechanical purity at each output time."""
+
+    modes: tuple[str, ...]
+    dims: tuple[int, ...]
+    base: str
+    rows: list[tuple[float, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        ops = fock.ladder_operators(self.modes, self.dims)
+        self._number = [ops[Ladder(m, True)] @ ops[Ladder(m)] for m in self.modes]
+        self._keep = [self.modes.index("a"), self.modes.index("b")]
+
+    def __call__(self, t: float, state: qutip.Qobj) -> float:
+        rho = state if state.isoper else qutip.vector_to_operator(state)
+        mech = rho if len(self.modes) == 2 else rho.ptrace(self._keep)
+        e_n = log_negativity_of_state(mech, self.base)
+        occ = [float(np.real(qutip.expect(n, rho))) for n in self._number]
+        purity = float(np.real((mech @ mech).tr()))
+        self.rows.append((float(t), e_n, *occ, purity))
+        return e_n
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Columns: time_s, E_N, n_<mode> per mode, purity (mechanical)."""
+        data = np.array(self.rows)
+        out = {"time_s": data[:, 0], "E_N": data[:, 1]}
+        for k, mode in enumerate(self.modes):
+            out[f"n_{mode}"] = data[:, 2 + k]
+        out["purity"] = data[:, -1]
+        return out
+
+
+def _options(progress: bool, **extra: Any) -> dict[str, Any]:
+    return {
+        "store_states": False,
+        "rtol": RTOL,
+        "atol": ATOL,
+        "progress_bar": "tqdm" if progress else "",
+        **extra,
+    }
+
+
+def transient(
+    model: ModelDescription,
+    dims: tuple[int, ...],
+    times: np.ndarray,
+    occupations: dict[str, float],
+    *,
+    base: str = "e",
+    progress: bool = False,
+) -> dict[str, np.ndarray]:
+    """E_N(t), occupations and mechanical purity from a thermal start, by mesolve.
+
+    Parameters
+    ----------
+    model : ModelDescription
+    dims : tuple of int
+        Fock levels per mode (``model.modes`` order).
+    times : ndarray
+        Output times (s), starting at 0.
+    occupations : dict
+        Initial thermal occupation per mode (missing: vacuum).
+    base : {"e", "2"}
+    progress : bool
+        Show QuTiP's tqdm progress bar.
+
+    Returns
+    -------
+    dict of ndarray
+        ``time_s``, ``E_N``, ``n_<mode>``, ``purity``; one entry per output time.
+    """
+    frame = _propagation_frame(model)
+    observer = _Observer(model.modes, dims, base)
+    qutip.mesolve(
+        fock.hamiltonian(frame, dims),
+        initial_state(model, dims, occupations),
+        np.asarray(times, dtype=float),
+        fock.collapse_operators(frame, dims),
+        e_ops=[observer],
+        options=_options(progress),
+    )
+    return observer.table()
+
+
+@dataclass(frozen=True, eq=False)
+class FockPeriodicState:
+    """The periodic asymptotic state of a time-periodic model on a truncated space.
+
+    Attributes
+    ----------
+    rho : qutip.Qobj
+        The state at t = nT (start of a period).
+    samples : dict of ndarray
+        E_N, occupations and purity at ``PERIODIC_SAMPLES`` times over one period.
+    periods : int
+        Periods propagated.
+    change : float
+        ‖ρ(T) − ρ(0)‖_F at the end (the stroboscopic change).
+    """
+
+    rho: qutip.Qobj
+    samples: dict[str, np.ndarray]
+    periods: int
+    change: float
+
+    @property
+    def mean_log_negativity(self) -> float:
+        """E_N averaged over the period."""
+        return float(np.mean(self.samples["E_N"]))
+
+    @property
+    def ripple(self) -> float:
+        """max − min of E_N over the period."""
+        return float(np.ptp(self.samples["E_N"]))
+
+
+def periodic_state(
+    model: ModelDescription,
+    dims: tuple[int, ...],
+    start: qutip.Qobj,
+    *,
+    base: str = "e",
+    tol: float = PERIODIC_TOL,
+    max_periods: int = 400,
+    depth: int = 8,
+    progress: Any = None,
+) -> FockPeriodicState:
+    """Fixed point of the one-period map, from ``start`` (a good guess saves periods).
+
+    Anderson acceleration (depth ``depth``) on x ↦ P(x), x the real coordinates of ρ: the
+    next guess is P(x_k) − Σ_j γ_j ΔP_j with γ minimising ‖f_k − Σ_j γ_j Δf_j‖, f = P(x) − x.
+    Affine combinations keep the trace and Hermiticity.  ``progress`` (callable) gets a
+    one-line message per period.
+
+    Raises
+    ------
+    RuntimeError
+        If the stroboscopic change is still above ``tol`` after ``max_periods``.
+    """
+    frame = _propagation_frame(model)
+    period = 2 * np.pi / model.base_frequency()
+    h = fock.hamiltonian(frame, dims)
+    c_ops = fock.collapse_operators(frame, dims)
+    shape = start.dims
+
+    def one_period(x: np.ndarray) -> np.ndarray:
+        rho = qutip.Qobj(_matrix(x), dims=shape)
+        out = qutip.mesolve(
+            h, rho, [0.0, period], c_ops, options=_options(False, store_final_state=True)
+        )
+        return _coords(out.final_state.full())
+
+    x = _coords(start.full())
+    xs: list[np.ndarray] = []
+    fs: list[np.ndarray] = []
+    change = np.inf
+    for k in range(1, max_periods + 1):
+        px = one_period(x)
+        f = px - x
+        change = float(np.linalg.norm(f))
+        if progress is not None:
+            progress(f"L0 periodic state: period {k}, ‖ρ(T) − ρ(0)‖_F = {change:.2e}")
+        if change < tol:
+            break
+        xs.append(px)
+        fs.append(f)
+        xs, fs = xs[-depth - 1 :], fs[-depth - 1 :]
+        if len(fs) > 1:
+            df = np.diff(np.array(fs), axis=0).T
+            dx = np.diff(np.array(xs), axis=0).T
+            gamma, *_ = np.linalg.lstsq(df, f, rcond=None)
+            x = px - dx @ gamma
+        else:
+            x = px
+    else:
+        raise RuntimeError(
+            f"no periodic state within {max_periods} periods (change {change:.2e} > {tol:g})"
+        )
+    rho = qutip.Qobj(_matrix(x), dims=shape)
+    observer = _Observer(model.modes, dims, base)
+    qutip.mesolve(
+        h,
+        rho,
+        period * np.arange(PERIODIC_SAMPLES + 1) / PERIODIC_SAMPLES,
+        c_ops,
+        e_ops=[observer],
+        options=_options(False),
+    )
+    table = {key: col[:-1] for key, col in observer.table().items()}
+    return FockPeriodicState(rho, table, k, change)
+
+
+def _coords(rho: np.ndarray) -> np.ndarray:
+    """Real coordinates of a Hermitian matrix (real and imaginary parts)."""
+    return np.concatenate([rho.real.ravel(), rho.imag.ravel()])
+
+
+def _matrix(x: np.ndarray) -> np.ndarray:
+    n = int(round(np.sqrt(x.size // 2)))
+    m = x[: n * n].reshape(n, n) + 1j * x[n * n :].reshape(n, n)
+    return 0.5 * (m + m.conj().T)
