@@ -159,86 +159,134 @@ def conventional(p: Parameters, gravity: GravityModel | None = None) -> ModelDes
     )
 
 
-@dataclass(frozen=True)
+#: Harmonics of ω_m kept in the classical orbit (odd ones for α, even ones for β, u).
+ORBIT_HARMONICS = 9
+
+
+@dataclass(frozen=True, eq=False)
 class ClassicalField:
-    """The classical periodic solution L0's displaced frame subtracts (ħ = 1).
+    """The classical periodic orbit that L0's displaced frame subtracts (ħ = 1).
+
+    The mean-field equations of the driven model, in the tones' frame for the cavity and the
+    laboratory frame for the mechanics,
+
+        dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2)α − i u(t) α,
+        dβ_j/dt = −(iω_j + γ_m/2)β_j − i[g|α|² + 2k_M Re β_other],
+        u(t) = 2g Re(β_a + β_b) − δ_s,
+
+    are solved for their periodic orbit by harmonic balance: α in odd and β in even
+    harmonics of ω_m up to :data:`ORBIT_HARMONICS`, iterated to a fixed point (each step
+    solves the cavity's linear equations for the given u and the mechanics' for the given
+    force).  δ_s, the static part of 2g Re(β_a + β_b), is the radiation-pressure shift of the
+    cavity; the tones sit at the sidebands of the *shifted* cavity, as an experiment tunes
+    them.  In the bare orbit (u = 0) α = c₊e^{−iω_m t} + c₋e^{iω_m t} with
+    c₊ = −iE₊/(κ/2 − iω_m), c₋ = −iE₋/(κ/2 + iω_m) and real E± chosen so that |c±| = G±/g.
+    In scaled variables gα, gβ the orbit does not depend on g at fixed G±: the modulation
+    u(t), of order G±²/ω_m, is a mean-field effect that the linearised model keeps.
 
     Attributes
     ----------
-    c_plus, c_minus : complex
-        Cavity field α(t) = c₊e^{−iω_m t} + c₋e^{iω_m t} in the tones' frame, the exact
-        periodic solution of dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2)α with real
-        E± > 0: c₊ = −iE₊/(κ/2 − iω_m), c₋ = −iE₋/(κ/2 + iω_m); |c±| = G±/g.
+    omega : float
+        ω_m (rad/s).
+    alpha : dict of int to complex
+        α_k of α(t) = Σ_k α_k e^{−ikω_m t} (odd k).
+    beta : dict of int to ndarray
+        (β_a, β_b) amplitudes of e^{−imω_m t} (even m).
+    u : dict of int to complex
+        u_m of the cavity-frequency modulation (even m ≠ 0; rad/s).
     E_plus, E_minus : float
-        Pump amplitudes (rad/s) that give those fields.
-    beta_static : ndarray, shape (2,)
-        β_j⁰ (j = a, b): the static displacement under the mean radiation pressure
-        g(|c₊|² + |c₋|²).
-    beta_2 : ndarray, shape (2, 2)
-        Rows j = a, b: the amplitudes (b_j, b̃_j) of β_j(t) = β_j⁰ + b_j e^{−2iω_m t} +
-        b̃_j e^{2iω_m t}, the response to the beat g(c₊c₋* e^{−2iω_m t} + c.c.).
-        β(t) solves the damped mechanical mean equations (ω_j, γ_m, k_M) exactly, so the
-        displaced frame has no force on the mechanics left.
+        Pump amplitudes (rad/s).
     cavity_shift : float
-        δ_s = 2g Re(β_a⁰ + β_b⁰) (rad/s): the static shift of the cavity frequency.  The
-        tones sit at the sidebands of the *shifted* cavity, as an experiment tunes them.
-    modulation : complex
-        u₂ of the remaining cavity-frequency modulation u(t) = 2g Σ_j Re β_j(t) − δ_s
-        = u₂ e^{−2iω_m t} + c.c. (rad/s), independent of g at fixed G±.
+        δ_s (rad/s).
+    residual : float
+        Largest dropped-harmonic amplitude relative to the largest kept one.
     """
 
-    c_plus: complex
-    c_minus: complex
+    omega: float
+    alpha: dict[int, complex]
+    beta: dict[int, np.ndarray]
+    u: dict[int, complex]
     E_plus: float
     E_minus: float
-    beta_static: np.ndarray
-    beta_2: np.ndarray
     cavity_shift: float
-    modulation: complex
+    residual: float
 
-    def beta(self, t: float) -> np.ndarray:
+    def beta_at(self, t: float) -> np.ndarray:
         """β_a(t), β_b(t)."""
-        w2 = 2 * self._omega
-        return (
-            self.beta_static
-            + self.beta_2[:, 0] * np.exp(-1j * w2 * t)
-            + self.beta_2[:, 1] * np.exp(1j * w2 * t)
-        )
+        return sum(v * np.exp(-1j * m * self.omega * t) for m, v in self.beta.items())
+
+    def alpha_at(self, t: float) -> complex:
+        """α(t)."""
+        return complex(sum(v * np.exp(-1j * k * self.omega * t) for k, v in self.alpha.items()))
 
     @classmethod
-    def of(cls, p: Parameters) -> ClassicalField:
-        """The classical solution for parameters ``p`` (G±, g, ω_m, Ω, κ, γ_m, k_M)."""
-        w, k, g = float(p.omega_m), float(p.kappa), float(p.g)
-        c_plus = complex(p.G_plus / g) * (-1j / (k / 2 - 1j * w)) * np.hypot(k / 2, w)
-        c_minus = complex(p.G_minus / g) * (-1j / (k / 2 + 1j * w)) * np.hypot(k / 2, w)
-        # mean equations of y = (Re β_a, Im β_a, Re β_b, Im β_b): dy/dt = M y + e F(t)
+    def of(cls, p: Parameters, harmonics: int = ORBIT_HARMONICS) -> ClassicalField:
+        """The orbit for parameters ``p`` (G±, g, ω_m, Ω, κ, γ_m, k_M)."""
+        w, kap, g = float(p.omega_m), float(p.kappa), float(p.g)
+        e_plus = float(p.G_plus / g) * float(np.hypot(kap / 2, w))
+        e_minus = float(p.G_minus / g) * float(np.hypot(kap / 2, w))
+        odd = np.arange(-harmonics, harmonics + 1, 2)
+        even = np.arange(-harmonics + 1, harmonics, 2)
+        drive = np.where(odd == 1, e_plus, 0.0) + np.where(odd == -1, e_minus, 0.0)
         gm, km = float(p.gamma_m), float(p.k_M)
-        m = np.zeros((4, 4))
+        mech = np.zeros((4, 4))  # y = (Re β_a, Im β_a, Re β_b, Im β_b): dy/dt = M y + e F
         for j, wj in enumerate((float(p.omega_a), float(p.omega_b))):
-            m[2 * j, 2 * j : 2 * j + 2] = (-gm / 2, wj)
-            m[2 * j + 1, 2 * j : 2 * j + 2] = (-wj, -gm / 2)
-            m[2 * j + 1, 2 * (1 - j)] = -2 * km
+            mech[2 * j, 2 * j : 2 * j + 2] = (-gm / 2, wj)
+            mech[2 * j + 1, 2 * j : 2 * j + 2] = (-wj, -gm / 2)
+            mech[2 * j + 1, 2 * (1 - j)] = -2 * km
         e = np.array([0.0, -1.0, 0.0, -1.0])
-        y0 = -np.linalg.solve(m, e * g * (abs(c_plus) ** 2 + abs(c_minus) ** 2))
-        y2 = np.linalg.solve(-2j * w * np.eye(4) - m, e * g * c_plus * np.conj(c_minus))
-        beta_2 = np.array(
-            [
-                [y2[2 * j] + 1j * y2[2 * j + 1], np.conj(y2[2 * j]) + 1j * np.conj(y2[2 * j + 1])]
-                for j in range(2)
-            ]
+        u = np.zeros(even.size, dtype=complex)
+        alpha = y = None
+        for _ in range(200):
+            # cavity: (κ/2 − ikω) α_k + i Σ_m u_m α_{k−m} = −i E_k
+            lhs = np.diag(kap / 2 - 1j * odd * w).astype(complex)
+            for a, k in enumerate(odd):
+                for b, m in enumerate(even):
+                    idx = np.flatnonzero(odd == k - m)
+                    if idx.size:
+                        lhs[a, idx[0]] += 1j * u[b]
+            new_alpha = np.linalg.solve(lhs, -1j * drive)
+            force = np.array(
+                [
+                    g
+                    * sum(
+                        new_alpha[a] * np.conj(new_alpha[odd == k - m][0])
+                        for a, k in enumerate(odd)
+                        if np.any(odd == k - m)
+                    )
+                    for m in even
+                ]
+            )
+            y = np.array(
+                [
+                    np.linalg.solve(-1j * m * w * np.eye(4) - mech, e * f)
+                    for m, f in zip(even, force, strict=True)
+                ]
+            )
+            new_u = 2 * g * (y[:, 0] + y[:, 2]) * (even != 0)
+            done = alpha is not None and np.max(np.abs(new_alpha - alpha)) <= 1e-14 * np.max(
+                np.abs(new_alpha)
+            )
+            alpha, u = new_alpha, new_u
+            if done:
+                break
+        beta = {int(m): y[b, 0::2] + 1j * y[b, 1::2] for b, m in enumerate(even)}
+        edge = max(abs(alpha[0]), abs(alpha[-1]))
+        keep = 1e-13 * np.max(np.abs(alpha))  # harmonics below this are rounding noise
+        return cls(
+            omega=w,
+            alpha={int(k): complex(v) for k, v in zip(odd, alpha, strict=True) if abs(v) > keep},
+            beta=beta,
+            u={
+                int(m): complex(v)
+                for m, v in zip(even, u, strict=True)
+                if m != 0 and abs(v) > keep * g
+            },
+            E_plus=e_plus,
+            E_minus=e_minus,
+            cavity_shift=float(2 * g * (y[even == 0][0][0] + y[even == 0][0][2]).real),
+            residual=float(edge / np.max(np.abs(alpha))),
         )
-        out = cls(
-            c_plus=c_plus,
-            c_minus=c_minus,
-            E_plus=abs(c_plus) * float(np.hypot(k / 2, w)),
-            E_minus=abs(c_minus) * float(np.hypot(k / 2, w)),
-            beta_static=y0[0::2] + 1j * y0[1::2],
-            beta_2=beta_2,
-            cavity_shift=2 * g * float(y0[0] + y0[2]),
-            modulation=complex(2 * g * (y2[0] + y2[2])),
-        )
-        object.__setattr__(out, "_omega", w)
-        return out
 
 
 def _scalar_point(p: Parameters, rung: str) -> None:
@@ -282,35 +330,20 @@ def full(
         if frame == "undisplaced":
             continue
         for op in (ann(j), cre(j)):
-            terms.append(
-                HamiltonianTerm(
-                    g * np.conj(f.c_plus),
-                    (op, ann("c")),
-                    True,
-                    f"g c₊* e^{{iω_m t}} {op} δc + h.c.",
-                    -w,
-                )
-            )
-            terms.append(
-                HamiltonianTerm(
-                    g * np.conj(f.c_minus),
-                    (op, ann("c")),
-                    True,
-                    f"g c₋* e^{{−iω_m t}} {op} δc + h.c.",
-                    w,
-                )
-            )
+            for k, a_k in f.alpha.items():  # g(j + j†)(α*δc + h.c.), α* = Σ α_k* e^{ikωt}
+                if a_k != 0:
+                    label = f"g α_{k}* e^{{i{k}ω_m t}} {op} δc + h.c."
+                    terms.append(
+                        HamiltonianTerm(g * np.conj(a_k), (op, ann("c")), True, label, -k * w)
+                    )
     if frame == "displaced":
-        # the cavity frequency modulation u(t) = u₂e^{−2iω_m t} + c.c. by the mechanics' beat
-        u2 = f.modulation
-        terms.append(HamiltonianTerm(u2, (cre("c"), ann("c")), True, "u(t) δc†δc", 2 * w))
-        for coeff, nu in (
-            (u2 * np.conj(f.c_plus), w),
-            (u2 * np.conj(f.c_minus), 3 * w),
-            (np.conj(u2) * np.conj(f.c_plus), -3 * w),
-            (np.conj(u2) * np.conj(f.c_minus), -w),
-        ):
-            terms.append(HamiltonianTerm(coeff, (ann("c"),), True, "u(t) α* δc + h.c.", nu))
+        for m, u_m in f.u.items():  # u(t) δc†δc, u real: the m > 0 terms and their h.c.
+            if m > 0:
+                terms.append(
+                    HamiltonianTerm(
+                        u_m, (cre("c"), ann("c")), True, f"u_{m} e^{{−i{m}ω_m t}} δc†δc", m * w
+                    )
+                )
     if frame == "undisplaced":
         terms.append(HamiltonianTerm(-f.cavity_shift, (cre("c"), ann("c")), False, "−δ_s c†c"))
         terms.append(HamiltonianTerm(f.E_plus, (cre("c"),), True, "E₊ e^{−iω_m t} c† + h.c.", w))
@@ -331,15 +364,15 @@ def full(
             + (", displaced by α(t)" if frame == "displaced" else "")
         ),
         initial_means=(
-            dict(zip(("a", "b", "c"), [*f.beta(0.0), f.c_plus + f.c_minus], strict=True))
+            dict(zip(("a", "b", "c"), [*f.beta_at(0.0), f.alpha_at(0.0)], strict=True))
             if frame == "undisplaced"
             else {}
         ),
         notes=(
-            f"classical field: c₊ = {f.c_plus:.4g}, c₋ = {f.c_minus:.4g}, static β = "
-            f"{f.beta_static[0]:.4g}, {f.beta_static[1]:.4g}, static cavity shift "
-            f"δ_s = {f.cavity_shift:.4g} rad/s, 2ω_m modulation |u₂| = "
-            f"{abs(f.modulation):.3g} rad/s",
+            f"classical orbit: α₊₁ = {f.alpha[1]:.4g}, α₋₁ = {f.alpha[-1]:.4g}, static "
+            f"β = {f.beta[0][0]:.4g}, {f.beta[0][1]:.4g}, cavity shift δ_s = "
+            f"{f.cavity_shift:.4g} rad/s, 2ω_m modulation |u₂| = {abs(f.u.get(2, 0)):.3g} "
+            f"rad/s, harmonics to {ORBIT_HARMONICS}ω_m (dropped {f.residual:.1e})",
             "tones at the sidebands of the radiation-pressure-shifted cavity",
         ),
     )
