@@ -1,6 +1,7 @@
 """The ``gravsim`` command line: a thin layer over the Python API.
 
-Subcommands: ``params``, ``steady``, ``reference``, ``validate``.  Every bad input (unknown
+Subcommands: ``params``, ``steady``, ``evolve``, ``reference``, ``validate``, ``scan``,
+``figure``, ``budget``.  Every bad input (unknown
 key, bad value, negative rate, G₊ ≥ G₋, unknown preset or model, a truncation too small)
 prints one line on stderr that names the problem and the fix, and exits with code 2; no
 traceback.  ``validate`` exits 1 when one of its checks fails.
@@ -17,11 +18,11 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import distinguishability, feasibility, figures, presets, scan, steady, validate
+from . import distinguishability, evolve, feasibility, figures, presets, scan, steady, validate
 from .errors import GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
-from .parsing import parse_number
+from .parsing import parse_duration, parse_number
 from .results import parameter_table
 
 _STRING_KEYS = {"kG_convention"}
@@ -130,6 +131,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_fock_options(p_steady)
 
+    p_evo = subs.add_parser(
+        "evolve", help="transient E_N(t) from a thermal start: CSV, JSON and a plot"
+    )
+    _add_point_options(p_evo)
+    p_evo.add_argument("--model", default="effective", choices=evolve.MODELS)
+    p_evo.add_argument("--gravity", default="both", choices=steady.GRAVITY)
+    p_evo.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
+    p_evo.add_argument(
+        "--t-final",
+        required=True,
+        help="last time, with a unit: 20s, 5ms, 300 periods (2π/ω_m), 10/Gamma (rates by name)",
+    )
+    p_evo.add_argument("--n-times", type=int, default=201, help="output times (default 201)")
+    p_evo.add_argument("--grid", default="lin", choices=evolve.GRIDS, help="time grid")
+    p_evo.add_argument("--t-first", default=None, help="first non-zero time of a log grid")
+    p_evo.add_argument(
+        "--n-init", type=float, default=None, help="initial phonons per oscillator (default n̄)"
+    )
+    p_evo.add_argument("--ground", action="store_true", help="start in the ground states")
+    p_evo.add_argument("--frame", default="displaced", choices=("displaced", "undisplaced"))
+    p_evo.add_argument(
+        "--truncation-error",
+        type=int,
+        default=0,
+        metavar="K",
+        help="Fock: K extra runs with 2, 4, … fewer levels for a per-time truncation error",
+    )
+    p_evo.add_argument("--log-base", default="e", choices=("e", "2"))
+    p_evo.add_argument("--out", default="evolve-out", help="output folder (default ./evolve-out)")
+    p_evo.add_argument("--pdf", action="store_true")
+    p_evo.add_argument("--no-progress", action="store_true")
+    _add_fock_options(p_evo, n_mech=8)
+
     p_val = subs.add_parser(
         "validate", help="the model ladder side by side; exit 1 if a check fails"
     )
@@ -223,6 +257,44 @@ def _emit(args: argparse.Namespace, result: Any) -> None:
     else:
         print(f"preset {args.preset}")
         print(result)
+
+
+def _rates(p: Parameters) -> dict[str, float]:
+    """Rates (rad/s) a duration may be written in."""
+    names = ("omega_m", "Omega", "kappa", "Gamma", "gamma_m", "G", "G_plus", "G_minus", "k_M")
+    return {k: float(getattr(p, k)) for k in names}
+
+
+def _cmd_evolve(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    rates = _rates(p)
+    result = evolve.compute(
+        p,
+        model=args.model,
+        gravity=args.gravity,
+        backend=args.backend,
+        t_final=parse_duration(args.t_final, rates),
+        n_times=args.n_times,
+        grid=args.grid,
+        t_first=None if args.t_first is None else parse_duration(args.t_first, rates),
+        n_init=args.n_init,
+        ground=args.ground,
+        base=args.log_base,
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        frame=args.frame,
+        comparisons=args.truncation_error,
+        progress=not args.no_progress,
+    )
+    paths = result.write(Path(args.out), "gravsim " + " ".join(sys.argv[1:]), pdf=args.pdf)
+    summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
+    summary |= figures.plain(result.summary()) | {"files": [str(x) for x in paths]}
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False, default=float))
+        return
+    for path in paths:
+        print(f"wrote {path}")
+    print(json.dumps(summary, indent=2, ensure_ascii=False, default=float))
 
 
 def _cmd_reference(args: argparse.Namespace) -> None:
@@ -375,6 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "params": _cmd_params,
         "steady": _cmd_steady,
+        "evolve": _cmd_evolve,
         "reference": _cmd_reference,
         "validate": _cmd_validate,
         "figure": _cmd_figure,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 
 from .errors import GravsimInputError
 
@@ -18,16 +19,17 @@ _BINARY = {
 _NAMES = {"pi": math.pi, "e": math.e}
 
 
-def parse_number(text: str) -> float:
-    """A float, or arithmetic of numbers with ``pi`` and ``e`` (e.g. ``2*pi*50``)."""
+def parse_number(text: str, names: dict[str, float] | None = None) -> float:
+    """A float, or arithmetic of numbers with ``pi``, ``e`` and ``names`` (e.g. ``2*pi*50``)."""
+    known = _NAMES | (names or {})
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
-        if isinstance(node, ast.Name) and node.id in _NAMES:
-            return _NAMES[node.id]
+        if isinstance(node, ast.Name) and node.id in known:
+            return known[node.id]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             value = walk(node.operand)
             return -value if isinstance(node.op, ast.USub) else value
@@ -45,3 +47,47 @@ def parse_number(text: str) -> float:
         raise GravsimInputError(
             f"cannot read {text!r} as a number: give e.g. 1e-9, 2*pi*50 or 0.5"
         ) from None
+
+
+#: Time units a duration may carry (seconds each).
+TIME_UNITS = {
+    "s": 1.0,
+    "ms": 1e-3,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ns": 1e-9,
+    "min": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+    "yr": 365.25 * 86400.0,
+}
+
+
+def parse_duration(text: str, rates: dict[str, float]) -> float:
+    """A duration in seconds: ``"20 s"``, ``"5ms"``, ``"300 periods"``, ``"10/Gamma"``.
+
+    Parameters
+    ----------
+    text : str
+        Arithmetic (with ``pi`` and the names in ``rates``) followed by an optional unit:
+        one of :data:`TIME_UNITS` or ``periods`` (mechanical periods 2π/ω_m, which
+        ``rates["omega_m"]`` gives).  Without a unit, seconds.
+    rates : dict
+        Names usable in the arithmetic, in rad/s (e.g. ``Gamma``, ``gamma_m``, ``kappa``):
+        ``10/Gamma`` is ten reservoir times in seconds.
+    """
+    body, scale = text.strip(), 1.0
+    match = re.fullmatch(r"(.*?[\d.)\s])\s*([a-zµ]+)", body)
+    if match and match.group(2) in TIME_UNITS:
+        body, scale = match.group(1), TIME_UNITS[match.group(2)]
+    elif match and match.group(2) == "periods":
+        body, scale = match.group(1), 2 * math.pi / rates["omega_m"]
+    try:
+        value = parse_number(body, rates) * scale
+    except GravsimInputError:
+        raise GravsimInputError(
+            f"cannot read the duration {text!r}: give e.g. 20s, 5 ms, 300 periods or 10/Gamma"
+        ) from None
+    if not value > 0 or not math.isfinite(value):
+        raise GravsimInputError(f"the duration must be > 0, got {text!r}")
+    return value

@@ -1,0 +1,409 @@
+"""Transient entanglement E_N(t) of one rung, both gravity models side by side.
+
+This is what ``gravsim evolve`` calls:
+
+>>> import gravsim as gs, numpy as np
+>>> r = gs.evolve.compute(gs.presets.get("paper"), model="effective", t_final=50.0)
+>>> r.columns["E_N_quantum"][-1]                                  # doctest: +SKIP
+
+Start: each oscillator thermal at ``n_init`` (default: its bath occupation n̄; 0 with
+``ground=True``), the cavity in vacuum (about the classical field where there is one).
+
+* Gaussian backend (rungs ``linear``, ``rwa``, ``effective``, ``conventional``): the exact
+  propagators of :mod:`gravsim.propagation` (Van Loan for static rungs, the one-period
+  map plus dense output for L1), any n̄ and any time; the KTM shift is propagated on its
+  own, so ΔE(t) has no cancellation.
+* Fock backend (any rung, small occupations): ``qutip.mesolve`` per gravity model, E_N from
+  ρ at each output time (:mod:`gravsim.fock_dynamics`); ``comparisons`` smaller truncations
+  give a per-time truncation error.
+
+The *steady* reference drawn with the transient: the Lyapunov state (static rungs), the
+period average of the Floquet state (``linear``; also the reference for ``full``), and for
+the conventional scheme its exact transient maximum (its steady state is not entangled).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import conventional, floquet, fock_dynamics, gaussian, models, truncation
+from .entanglement import delta_log_negativity, log_base_factor, log_negativity
+from .errors import GravsimInputError
+from .gravity import KTMGravity, QuantumGravity
+from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
+from .propagation import Propagator, initial_covariance
+
+MODELS = ("full", "linear", "rwa", "effective", "conventional")
+GRIDS = ("lin", "log")
+GRAVITY_SUFFIX = {"quantum": "_quantum", "ktm": "_classical"}
+
+
+def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | None = None):
+    """Output times (s): ``n_times`` points from 0 to ``t_final``, linear or logarithmic.
+
+    The log grid is 0 followed by ``n_times − 1`` log-spaced times from ``t_first``
+    (default t_final·10⁻⁴).
+    """
+    if n_times < 2:
+        raise GravsimInputError(f"--n-times must be >= 2, got {n_times}")
+    if grid == "lin":
+        return t_final * np.arange(n_times) / (n_times - 1)
+    if grid == "log":
+        first = t_first if t_first is not None else t_final * 1e-4
+        if not 0 < first < t_final:
+            raise GravsimInputError(f"--t-first must lie in (0, t_final), got {first:g} s")
+        return np.concatenate([[0.0], np.geomspace(first, t_final, n_times - 1)])
+    raise GravsimInputError(f"unknown time grid {grid!r}: use lin or log")
+
+
+@dataclass(frozen=True, eq=False)
+class EvolveResult:
+    """A transient: one column per quantity, one entry per output time.
+
+    Attributes
+    ----------
+    columns : dict of ndarray
+        ``time_s``; ``E_N_quantum``, ``E_N_classical``, ``delta_E`` (as requested);
+        ``n_<mode>_<gravity>`` occupations; ``purity_<gravity>`` of the mechanical state;
+        ``truncation_error_*`` (Fock with comparisons).
+    steady : dict
+        The reference the transient tends to (see the module docstring), with ``method``.
+    model, backend, gravity, log_base, frame : str
+    parameters : Parameters
+    notes : tuple of str
+    """
+
+    columns: dict[str, np.ndarray]
+    steady: dict[str, Any]
+    model: str
+    backend: str
+    gravity: str
+    log_base: str
+    frame: str
+    parameters: Parameters
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> dict[str, Any]:
+        """Final values, maxima over t and the steady reference."""
+        out: dict[str, Any] = {"t_final_s": float(self.columns["time_s"][-1])}
+        for key in ("E_N_quantum", "E_N_classical", "delta_E"):
+            if key in self.columns:
+                col = self.columns[key]
+                k = int(np.argmax(col))
+                out[key] = {
+                    "final": float(col[-1]),
+                    "max": float(col[k]),
+                    "t_max_s": float(self.columns["time_s"][k]),
+                }
+        out["steady"] = self.steady
+        return out
+
+    def write(self, out: Path, command: str, pdf: bool = False) -> list[Path]:
+        """CSV (one row per time, every parameter a column), JSON sidecar and PNG."""
+        from .figures import versions
+
+        out.mkdir(parents=True, exist_ok=True)
+        stem = f"evolve_{self.model}_{self.backend}"
+        params = {
+            k: v
+            for k, v in self.parameters.as_dict().items()
+            if k in INPUT_KEYS or k in DERIVED_KEYS
+        }
+        csv_path = out / f"{stem}.csv"
+        keys = list(self.columns)
+        meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
+        with csv_path.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(keys + list(meta) + list(params))
+            for i in range(len(self.columns["time_s"])):
+                writer.writerow(
+                    [repr(float(self.columns[k][i])) for k in keys]
+                    + list(meta.values())
+                    + [v if not isinstance(v, float) else repr(v) for v in params.values()]
+                )
+        sidecar = out / f"{stem}.json"
+        unit = "nats" if self.log_base == "e" else "bits"
+        sidecar.write_text(
+            json.dumps(
+                {
+                    "model": self.model,
+                    "backend": self.backend,
+                    "gravity": self.gravity,
+                    "frame": self.frame,
+                    "log_base": self.log_base,
+                    "summary": _plain(self.summary()),
+                    "parameters": self.parameters.as_dict(),
+                    "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
+                    "kG_convention": self.parameters.kG_source,
+                    "notes": list(self.notes),
+                    "command": command,
+                    "versions": versions(),
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=float,
+            )
+        )
+        return [csv_path, sidecar, *self._plot(out / stem, pdf)]
+
+    def _plot(self, stem: Path, pdf: bool) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        c = self.columns
+        t = c["time_s"]
+        unit = "nats" if self.log_base == "e" else "bits"
+        both = "delta_E" in c
+        fig, axes = plt.subplots(
+            2 if both else 1, 1, figsize=(6.4, 6.4 if both else 4.2), constrained_layout=True
+        )
+        ax = axes[0] if both else axes
+        for key, color, label in (
+            ("E_N_quantum", "C0", "quantum gravity"),
+            ("E_N_classical", "C1", "KTM gravity"),
+        ):
+            if key in c:
+                ax.plot(t, c[key], color, lw=1.4, label=label)
+                ref = self.steady.get(key)
+                if ref is not None:
+                    ax.axhline(ref, color=color, ls="--", lw=1, label=f"{label}: steady")
+        peak = self.steady.get("transient_maximum")
+        if peak:
+            ax.plot([peak["t_max"]], [peak["E_N"]], "k*", ms=9, label="maximum over t (exact)")
+        ax.set_xlabel("time t (s)")
+        ax.set_ylabel(f"$E_N$ ({unit})")
+        ax.set_title(f"{self.model} model, {self.backend} backend ({self.steady['method']})")
+        ax.legend(fontsize=7)
+        if both:
+            d = c["delta_E"]
+            ok = d > 0
+            axes[1].semilogy(t[ok], d[ok], "C2", lw=1.4, label="ΔE = E_N,q − E_N,c")
+            if self.steady.get("delta_E"):
+                axes[1].axhline(self.steady["delta_E"], color="C2", ls="--", lw=1, label="steady")
+            axes[1].set_xlabel("time t (s)")
+            axes[1].set_ylabel(f"ΔE ({unit})")
+            axes[1].legend(fontsize=7)
+        paths = [stem.with_suffix(".png")]
+        fig.savefig(paths[0], dpi=150)
+        if pdf:
+            paths.append(stem.with_suffix(".pdf"))
+            fig.savefig(paths[-1])
+        plt.close(fig)
+        return paths
+
+
+def compute(
+    p: Parameters,
+    *,
+    model: str = "effective",
+    gravity: str = "both",
+    backend: str = "gaussian",
+    t_final: float,
+    n_times: int = 201,
+    grid: str = "lin",
+    t_first: float | None = None,
+    n_init: float | None = None,
+    ground: bool = False,
+    base: str = "e",
+    n_mech: int = 8,
+    n_cav: int = 4,
+    frame: str = "displaced",
+    comparisons: int = 0,
+    progress: bool = False,
+) -> EvolveResult:
+    """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
+
+    Parameters
+    ----------
+    p : Parameters
+    model : {"full", "linear", "rwa", "effective", "conventional"}
+    gravity : {"quantum", "ktm", "both"}
+    backend : {"gaussian", "fock"}
+    t_final : float
+        Last output time (s).
+    n_times, grid, t_first
+        Output times, see :func:`time_grid`.
+    n_init : float, optional
+        Initial thermal occupation of each oscillator (default: the bath's n̄).
+    ground : bool
+        Start the oscillators in their ground states (the conventional scheme's protocol).
+    base : {"e", "2"}
+    n_mech, n_cav : int
+        Fock levels (Fock backend).
+    frame : {"displaced", "undisplaced"}
+        Frame of the full model.
+    comparisons : int
+        Fock backend: extra runs at 2, 4, … fewer mechanical levels for a per-time
+        truncation error.
+    progress : bool
+        QuTiP's progress bar for Fock runs.
+    """
+    log_base_factor(base)
+    for name, value, allowed in (
+        ("model", model, MODELS),
+        ("gravity", gravity, ("quantum", "ktm", "both")),
+        ("backend", backend, ("gaussian", "fock")),
+    ):
+        if value not in allowed:
+            raise GravsimInputError(f"unknown {name} {value!r}: choose one of {', '.join(allowed)}")
+    if model == "full" and backend == "gaussian":
+        raise GravsimInputError(
+            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
+            "or --model linear for its linearisation"
+        )
+    times = time_grid(t_final, n_times, grid, t_first)
+    n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
+    if n0 < 0:
+        raise GravsimInputError(f"--n-init must be >= 0, got {n0}")
+    occupations = {"a": n0, "b": n0}
+    ktm = models.build(model, p, KTMGravity(), frame=frame)
+    if backend == "gaussian":
+        columns, notes = _gaussian(ktm, times, occupations, gravity, base)
+    else:
+        columns, notes = _fock(
+            p,
+            model,
+            frame,
+            times,
+            occupations,
+            gravity,
+            base,
+            (n_mech, n_cav),
+            comparisons,
+            progress,
+        )
+    steady = _steady(p, model, ktm, base)
+    frame_text = ktm.frame if model in ("full", "linear") else ktm.frame
+    start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
+    notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
+    return EvolveResult(columns, steady, model, backend, gravity, base, frame_text, p, notes)
+
+
+def _mech(v: np.ndarray, modes: tuple[str, ...]) -> np.ndarray:
+    idx = [2 * modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
+    return v[..., idx, :][..., :, idx]
+
+
+def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
+    prop = Propagator(model)
+    v, s = prop.evolve(initial_covariance(model.modes, occupations), times)
+    cols: dict[str, np.ndarray] = {"time_s": times}
+    states = {"quantum": v, "ktm": v + s}
+    for name, cov in states.items():
+        if gravity in (name, "both"):
+            suffix = GRAVITY_SUFFIX[name]
+            cols[f"E_N{suffix}"] = log_negativity(_mech(cov, model.modes), base)
+    if gravity == "both":
+        cols["delta_E"] = delta_log_negativity(_mech(v, model.modes), _mech(s, model.modes), base)
+    for name, cov in states.items():
+        if gravity in (name, "both"):
+            suffix = GRAVITY_SUFFIX[name]
+            for k, mode in enumerate(model.modes):
+                cols[f"n_{mode}{suffix}"] = 0.5 * (
+                    cov[:, 2 * k, 2 * k] + cov[:, 2 * k + 1, 2 * k + 1] - 1
+                )
+            # purity of a Gaussian state: 1/(2ⁿ sqrt(det V)) with vacuum V = I/2
+            cols[f"purity{suffix}"] = 1.0 / (4.0 * np.sqrt(np.linalg.det(_mech(cov, model.modes))))
+    how = "Van Loan propagator" if prop.period == 0 else "one-period map + dense output"
+    return cols, (f"Gaussian transient: exact covariance propagation ({how})",)
+
+
+def _fock(p, model, frame, times, occupations, gravity, base, levels, comparisons, progress):
+    n_mech, n_cav = levels
+    grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
+        gravity, [QuantumGravity(), KTMGravity()]
+    )
+    for mode, n in occupations.items():
+        tail = truncation.thermal_tail(n, n_mech)
+        if tail > truncation.LAST_LEVEL_LIMIT:
+            raise GravsimInputError(
+                f"truncation too small for the start: mode {mode} (n_init {n:.3g}) loses "
+                f"{tail:.1e} above level {n_mech - 1}; use --n-mech "
+                f"{truncation.required_levels(n)} or more, or --backend gaussian"
+            )
+    cols: dict[str, np.ndarray] = {"time_s": times}
+    series: dict[str, list[np.ndarray]] = {}
+    for g in grav:
+        description = models.build(model, p, g, frame=frame)
+        suffix = GRAVITY_SUFFIX[g.name]
+        runs = []
+        for step in range(comparisons, -1, -1):
+            dims = tuple(n_cav if m == "c" else n_mech - 2 * step for m in description.modes)
+            if min(dims) < truncation.MIN_LEVELS:
+                continue
+            runs.append(
+                fock_dynamics.transient(
+                    description,
+                    dims,
+                    times,
+                    occupations,
+                    base=base,
+                    progress=progress and step == 0,
+                )
+            )
+        final = runs[-1]
+        series[g.name] = [r["E_N"] for r in runs]
+        cols[f"E_N{suffix}"] = final["E_N"]
+        if len(runs) > 1:
+            cols[f"truncation_error{suffix}"] = np.array(
+                [
+                    truncation.estimate([r["E_N"][i] for r in runs]).truncation_error
+                    for i in range(len(times))
+                ]
+            )
+        for key, col in final.items():
+            if key.startswith("n_") or key == "purity":
+                cols[f"{key}{suffix}"] = col
+    if gravity == "both":
+        cols["delta_E"] = cols["E_N_quantum"] - cols["E_N_classical"]
+        if comparisons:
+            diffs = [q - c for q, c in zip(series["quantum"], series["ktm"], strict=True)]
+            cols["truncation_error_delta_E"] = np.array(
+                [
+                    truncation.estimate([d[i] for d in diffs]).truncation_error
+                    for i in range(len(times))
+                ]
+            )
+    dims_text = "x".join(str(n_cav if m == "c" else n_mech) for m in description.modes)
+    return cols, (
+        f"Fock transient: qutip.mesolve on {dims_text} levels (rtol {fock_dynamics.RTOL:g}), "
+        "E_N from rho at each output time",
+    )
+
+
+def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:
+    if model in ("full", "linear"):
+        linear = ktm if model == "linear" else models.linear(p, KTMGravity())
+        s = floquet.periodic_state(linear).summary(base)
+        s["method"] = "L1 Floquet state, period average"
+        return s
+    comp = gaussian.compare_gravity(ktm)
+    out: dict[str, Any] = {
+        "E_N_quantum": float(comp.E_N_quantum(base)),
+        "E_N_classical": float(comp.E_N_classical(base)),
+        "delta_E": float(comp.delta_E(base)),
+        "method": "Lyapunov steady state (Gaussian, exact)",
+    }
+    if model == "conventional":
+        kw = dict(omega_m=p.omega_m, k=p.k_M, gamma=p.gamma_m, n_th=p.n_th, base=base)
+        out["transient_maximum"] = conventional.transient_maximum(**kw, kappa_G=0.0).to_dict()
+        out["method"] += "; star: exact transient maximum from the ground state"
+    return out
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return x
