@@ -180,7 +180,8 @@ class EvolveResult:
             ax.plot([peak["t_max"]], [peak["E_N"]], "k*", ms=9, label="maximum over t (exact)")
         ax.set_xlabel("time t (s)")
         ax.set_ylabel(f"$E_N$ ({unit})")
-        ax.set_title(f"{self.model} model, {self.backend} backend ({self.steady['method']})")
+        ax.set_title(f"{self.model} model, {self.backend} backend", fontsize=10)
+        ax.text(0.01, 0.02, f"dashed: {self.steady['method']}", transform=ax.transAxes, fontsize=6)
         ax.legend(fontsize=7)
         if both:
             d = c["delta_E"]
