@@ -170,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_point_options(p_val)
     p_val.add_argument("--log-base", default="e", choices=("e", "2"))
     p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
+    p_val.add_argument(
+        "--l0",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the full model's Fock row (default: only where it takes < 100 periods)",
+    )
     _add_fock_options(p_val, n_mech=8)
 
     p_scan = subs.add_parser("scan", help="grids over any parameters, resumable, with a plot")
@@ -435,6 +441,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         fock=not args.no_fock,
         **_fock_kwargs(args),
         progress=_progress,
+        l0=args.l0,
     )
     _emit(args, result)
     return 0 if result.ok else 1
