@@ -7,11 +7,10 @@ S(t) = Φ S(0) Φᵀ + Q₁, Q₁ the noise of the gravity dissipators alone: Δ
 without subtracting two nearly equal covariances.
 
 Static models (L2, L3, the conventional scheme): Φ = e^{Ah} and Q by Van Loan's block
-exponential, exp([[−A, D], [0, Aᵀ]] h) = [[·, G], [0, F]] with Φ = Fᵀ, Q = Fᵀ G.  Both come
-from one matrix exponential of a small matrix, with no time stepping: Q is built from
+exponential, exp([[−A, D], [0, Aᵀ]] h) = [[·, G], [0, F]] with Φ = Fᵀ, Q = Fᵀ G, over a
+sub-step with ‖A‖h ≤ 1 that is then doubled (:meth:`Propagator.step`): Q is built from
 products of bounded factors, never as V_ss − Φ V_ss Φᵀ (which would cancel 7 digits at
-n̄ ≈ 4×10⁶ at early times).  The exponential is accurate to ~ε‖A‖h; long times are reached
-by the grid's own steps, each of moderate ‖A‖h.
+n̄ ≈ 4×10⁶ at early times), and a step of 10⁸ s costs ~30 doublings.
 
 Periodic models (L1, period T = 2π/ω₀): A(t), D(t) are trigonometric polynomials; their
 Fourier coefficients are taken exactly from 4K + 4 samples (K the highest harmonic), and the
@@ -109,10 +108,21 @@ class Propagator:
         return 2 * len(self.model.modes)
 
     def step(self, h: float) -> Step:
-        """The propagator over a step h (s) of a static model (Van Loan, exact)."""
-        phi, q = van_loan(self.a, self.d0, h)
-        _, q1 = van_loan(self.a, self.d1, h)
-        return Step(phi, q, q1)
+        """The propagator over a step h (s) of a static model (Van Loan, exact).
+
+        Van Loan's block holds e^{−Ah}, which grows like e^{|Re λ|h}: the step is therefore
+        taken as 2^k squarings (Φ_{2h} = Φ_h², Q_{2h} = Φ_h Q_h Φ_hᵀ + Q_h, products of
+        bounded factors) of a sub-step with ‖A‖h ≤ 1.
+        """
+        norm = float(np.max(np.sum(np.abs(self.a), axis=1)))
+        k = max(0, int(np.ceil(np.log2(max(norm * h, 1.0)))))
+        sub = h / 2**k
+        phi, q = van_loan(self.a, self.d0, sub)
+        _, q1 = van_loan(self.a, self.d1, sub)
+        out = Step(phi, q, q1)
+        for _ in range(k):
+            out = out.then(out)
+        return out
 
     # -- periodic models -------------------------------------------------------------------
 
