@@ -27,13 +27,12 @@ import argparse
 import time
 from functools import reduce
 
+import mpmath
 import numpy as np
 import qutip
 import scipy
 import scipy.integrate
 from threadpoolctl import threadpool_limits
-
-import mpmath
 
 import gravsim as gs
 from gravsim import fock, fock_dynamics, models
