@@ -13,12 +13,15 @@
     ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) on the Lyapunov ODEs of the
     quantum and the KTM covariance, dV/dt = AV + VAᵀ + D.
 
-BLAS threads are capped at ``--blas-threads`` (default 1) for the whole run, both sides:
-the per-time E_N is a dense eigvalsh of a ~200×200 matrix, and with a second busy process
-on 2 cores two OpenBLAS threads made it 100× slower (see benchmarks/RESULTS.md).
+BLAS threads are capped at ``--blas-threads`` (default 1) for the whole run, both sides.
+``--blas-threads 0`` leaves BLAS at its default (2 threads here): then gravsim's observer,
+whose purity is tr(ρ·ρ) by a threaded zgemm, is 1.7–2.3× slower than the plain run (see
+benchmarks/RESULTS.md); with another process busy on the second core, every small threaded
+eigvalsh/zgemm of either side slows down by up to 100×.
 
 Run:  python benchmarks/bench_transient.py
       python benchmarks/bench_transient.py --skip-fock        # Gaussian part only, seconds
+      python benchmarks/bench_transient.py --blas-threads 0 --cases effective:10,10 --skip-gaussian
 """
 
 from __future__ import annotations

@@ -282,7 +282,7 @@ def compute(
             progress,
         )
     steady = _steady(p, model, ktm, base)
-    frame_text = ktm.frame if model in ("full", "linear") else ktm.frame
+    frame_text = ktm.frame
     start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
     notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
     return EvolveResult(columns, steady, model, backend, gravity, base, frame_text, p, notes)

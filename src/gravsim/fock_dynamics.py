@@ -83,7 +83,8 @@ class _Observer:
         mech = rho if len(self.modes) == 2 else rho.ptrace(self._keep)
         e_n = log_negativity_of_state(mech, self.base)
         occ = [float(np.real(qutip.expect(n, rho))) for n in self._number]
-        purity = float(np.real((mech @ mech).tr()))
+        m = mech.full()
+        purity = float(np.vdot(m, m).real)  # tr ρ² = Σ|ρ_ij|², no O(n³) product
         self.rows.append((float(t), e_n, *occ, purity))
         return e_n
 
