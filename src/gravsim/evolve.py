@@ -33,11 +33,13 @@ from typing import Any
 import numpy as np
 
 from . import conventional, floquet, fock_dynamics, gaussian, models, truncation
-from .entanglement import delta_log_negativity, log_base_factor, log_negativity
+from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError
+from .gaussian import mechanical_block
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from .propagation import Propagator, initial_covariance
+from .results import to_plain
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
@@ -137,7 +139,7 @@ class EvolveResult:
                     "gravity": self.gravity,
                     "frame": self.frame,
                     "log_base": self.log_base,
-                    "summary": _plain(self.summary()),
+                    "summary": to_plain(self.summary()),
                     "parameters": self.parameters.as_dict(),
                     "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
                     "kG_convention": self.parameters.kG_source,
@@ -288,31 +290,26 @@ def compute(
     return EvolveResult(columns, steady, model, backend, gravity, base, frame_text, p, notes)
 
 
-def _mech(v: np.ndarray, modes: tuple[str, ...]) -> np.ndarray:
-    idx = [2 * modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
-    return v[..., idx, :][..., :, idx]
-
-
 def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
     prop = Propagator(model)
     v, s = prop.evolve(initial_covariance(model.modes, occupations), times)
     cols: dict[str, np.ndarray] = {"time_s": times}
-    states = {"quantum": v, "ktm": v + s}
-    for name, cov in states.items():
-        if gravity in (name, "both"):
-            suffix = GRAVITY_SUFFIX[name]
-            cols[f"E_N{suffix}"] = log_negativity(_mech(cov, model.modes), base)
+    states = {
+        name: gaussian.GaussianState(cov, model.modes, model.rung, name, None)
+        for name, cov in (("quantum", v), ("ktm", v + s))
+        if gravity in (name, "both")
+    }
+    for name, state in states.items():
+        cols[f"E_N{GRAVITY_SUFFIX[name]}"] = state.log_negativity(base)
     if gravity == "both":
-        cols["delta_E"] = delta_log_negativity(_mech(v, model.modes), _mech(s, model.modes), base)
-    for name, cov in states.items():
-        if gravity in (name, "both"):
-            suffix = GRAVITY_SUFFIX[name]
-            for k, mode in enumerate(model.modes):
-                cols[f"n_{mode}{suffix}"] = 0.5 * (
-                    cov[:, 2 * k, 2 * k] + cov[:, 2 * k + 1, 2 * k + 1] - 1
-                )
-            # purity of a Gaussian state: 1/(2ⁿ sqrt(det V)) with vacuum V = I/2
-            cols[f"purity{suffix}"] = 1.0 / (4.0 * np.sqrt(np.linalg.det(_mech(cov, model.modes))))
+        shift = mechanical_block(s, model.modes)
+        cols["delta_E"] = delta_log_negativity(states["quantum"].mechanical_covariance, shift, base)
+    for name, state in states.items():
+        suffix = GRAVITY_SUFFIX[name]
+        for mode, occ in state.occupations().items():
+            cols[f"n_{mode}{suffix}"] = occ
+        # purity of a Gaussian state: 1/(2ⁿ sqrt(det V)) with vacuum V = I/2
+        cols[f"purity{suffix}"] = 1.0 / (4.0 * np.sqrt(np.linalg.det(state.mechanical_covariance)))
     how = "Van Loan propagator" if prop.period == 0 else "one-period map + dense output"
     return cols, (f"Gaussian transient: exact covariance propagation ({how})",)
 
@@ -398,13 +395,3 @@ def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:
         out["transient_maximum"] = conventional.transient_maximum(**kw, kappa_G=0.0).to_dict()
         out["method"] += "; star: exact transient maximum from the ground state"
     return out
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    return x

@@ -23,6 +23,7 @@ import scipy.linalg
 from .description import ModelDescription
 from .entanglement import delta_log_negativity, log_negativity
 from .errors import UnstableError
+from .gaussian import mechanical_block
 from .propagation import Propagator
 
 #: Samples per period for the period average and the ripple.
@@ -62,8 +63,7 @@ class FloquetState:
     stein_condition: float
 
     def _mech(self, v: np.ndarray) -> np.ndarray:
-        idx = [2 * self.modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
-        return v[..., idx, :][..., :, idx]
+        return mechanical_block(v, self.modes)
 
     def E_N_quantum(self, base: str = "e") -> np.ndarray:
         """E_N(τ) with quantum gravity over the period."""

@@ -270,6 +270,33 @@ def _solve_or_singular(a: np.ndarray, *ds: np.ndarray) -> list[tuple[np.ndarray,
         return [(nan, float("nan")) for _ in ds]
 
 
+def mechanical_block(v: np.ndarray, modes: tuple[str, ...]) -> np.ndarray:
+    """The (x_a, p_a, x_b, p_b) block of covariances ``v`` over ``modes`` (batch + (4, 4))."""
+    idx = [2 * modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
+    return v[..., idx, :][..., :, idx]
+
+
+def split_gravity(
+    model: ModelDescription, t: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drift A, system diffusion D₀ and gravity diffusion D₁ of ``model`` (at time ``t``).
+
+    Raises
+    ------
+    OutOfRegimeError
+        If the gravity dissipators change the drift (then V is not linear in κ_G).
+    """
+    a, d0 = drift_diffusion(model, groups=("system",), t=t)
+    a_h, _ = drift_diffusion(model, groups=(), t=t)
+    a_g, d1 = drift_diffusion(model, groups=("gravity",), t=t)
+    if np.any(np.abs(a_g - a_h) > 1e-14 * np.max(np.abs(a), axis=(-2, -1), keepdims=True)):
+        raise OutOfRegimeError(
+            f"gravity model {model.gravity.name!r} changes the drift: the quantum/classical "
+            "split needs a gravity model that adds diffusion only"
+        )
+    return a, d0, d1
+
+
 def _frobenius(x: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(x**2, axis=(-2, -1)))
 
@@ -299,8 +326,7 @@ class GaussianState:
     @property
     def mechanical_covariance(self) -> np.ndarray:
         """The (x_a, p_a, x_b, p_b) block (batch + (4, 4))."""
-        idx = [2 * self.modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
-        return self.covariance[..., idx, :][..., :, idx]
+        return mechanical_block(self.covariance, self.modes)
 
     def log_negativity(self, base: str = "e") -> Any:
         """E_N between the two mechanical modes (nats by default)."""
@@ -348,8 +374,7 @@ class GravityComparison:
 
     def delta_E(self, base: str = "e") -> Any:
         """ΔE = E_N,q − E_N,c from V₀ and the shift V₁, without cancellation."""
-        idx = [2 * self.quantum.modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
-        shift = self.shift[..., idx, :][..., :, idx]
+        shift = mechanical_block(self.shift, self.quantum.modes)
         return delta_log_negativity(self.quantum.mechanical_covariance, shift, base)
 
 
@@ -364,14 +389,7 @@ def compare_gravity(model: ModelDescription) -> GravityComparison:
     OutOfRegimeError
         If the gravity dissipators would change the drift (then V is not linear in κ_G).
     """
-    a, d0 = drift_diffusion(model, groups=("system",))
-    a_h, _ = drift_diffusion(model, groups=())
-    a_g, d1 = drift_diffusion(model, groups=("gravity",))
-    if np.any(np.abs(a_g - a_h) > 1e-14 * np.max(np.abs(a), axis=(-2, -1), keepdims=True)):
-        raise OutOfRegimeError(
-            f"gravity model {model.gravity.name!r} changes the drift: the quantum/classical "
-            "split needs a gravity model that adds diffusion only"
-        )
+    a, d0, d1 = split_gravity(model)
     marginal = check_stable(a, model)
     with np.errstate(all="ignore"):
         (v0, r0), (v1, r1) = _solve_or_singular(a, d0, d1)

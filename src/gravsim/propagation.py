@@ -30,7 +30,7 @@ import scipy.linalg
 
 from .description import ModelDescription
 from .errors import OutOfRegimeError
-from .gaussian import drift_diffusion
+from .gaussian import split_gravity
 
 #: Relative tolerance of the one-period integration of periodic models.
 PERIOD_RTOL = 1e-12
@@ -47,19 +47,6 @@ def van_loan(a: np.ndarray, d: np.ndarray, h: float) -> tuple[np.ndarray, np.nda
     f = e[m:, m:]
     q = f.T @ e[:m, m:]
     return f.T, 0.5 * (q + q.T)
-
-
-def _split(model: ModelDescription, t: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Drift A, system diffusion D₀ and gravity diffusion D₁ of ``model`` at time t."""
-    a, d0 = drift_diffusion(model, groups=("system",), t=t)
-    a_h, _ = drift_diffusion(model, groups=(), t=t)
-    a_g, d1 = drift_diffusion(model, groups=("gravity",), t=t)
-    if np.any(np.abs(a_g - a_h) > 1e-14 * max(np.max(np.abs(a)), 1e-300)):
-        raise OutOfRegimeError(
-            f"gravity model {model.gravity.name!r} changes the drift: the quantum/classical "
-            "split needs a gravity model that adds diffusion only"
-        )
-    return a, d0, d1
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +82,7 @@ class Propagator:
         self.model = model
         self.omega0 = model.base_frequency()
         if self.omega0 == 0:
-            self.a, self.d0, self.d1 = _split(model, None)
+            self.a, self.d0, self.d1 = split_gravity(model, None)
             self.period = 0.0
         else:
             self.period = 2 * np.pi / self.omega0
@@ -130,7 +117,7 @@ class Propagator:
         kmax = max(int(round(abs(f) / self.omega0)) for f in self.model.frequencies())
         n = 4 * kmax + 4  # the D's hold products of two terms: harmonics up to 2·kmax
         times = self.period * np.arange(n) / n
-        samples = [_split(self.model, float(t)) for t in times]
+        samples = [split_gravity(self.model, float(t)) for t in times]
         self._k = np.fft.fftfreq(n, 1.0 / n)
         self._coeffs = [np.fft.fft(np.array([s[i] for s in samples]), axis=0) / n for i in range(3)]
 

@@ -48,7 +48,7 @@ class SteadyResult:
             "gravity": self.gravity,
             "log_base": self.log_base,
         }
-        out.update(_plain(self.values))
+        out.update(to_plain(self.values))
         out["kG_convention"] = self.parameters.kG_source
         out["parameters"] = self.parameters.as_dict()
         out["units"] = dict(UNITS) | {"E_N": f"log base {self.log_base}"}
@@ -103,11 +103,12 @@ def parameter_table(p: Parameters) -> str:
     return "\n".join(lines)
 
 
-def _plain(x: Any) -> Any:
+def to_plain(x: Any) -> Any:
+    """Nested dicts/lists of NumPy values as plain JSON-ready Python types."""
     if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
+        return {k: to_plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [to_plain(v) for v in x]
     if isinstance(x, np.ndarray):
         return x.tolist()
     if isinstance(x, np.generic):

@@ -269,16 +269,16 @@ def _upper_rungs(
         return checks
     n_mech, cav = L0_DIMS[0], max(L0_DIMS[1], 2)
     dims = (n_mech, n_mech, cav)
-    linear_q = models.linear(p, QuantumGravity())
+    average = description.secular(models.linear(p, QuantumGravity()), rung="rwa", note="")
     try:
-        truncation.check_truncation(description.secular(linear_q, rung="rwa", note=""), dims)
+        truncation.check_truncation(average, dims)
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return checks
     if progress is not None:
         progress(f"L0: periodic state of the full model on {dims} levels (and L1 on the same) ...")
     full = models.full(p, QuantumGravity())
-    start = fock.steady_state(description.secular(linear_q, rung="rwa", note=""), dims).rho
+    start = fock.steady_state(average, dims).rho
     l0 = fock_dynamics.periodic_state(full, dims, start, base=base, depth=20)
     lin = description.quadratic_part(full, rung="linear", note="")
     l1f = fock_dynamics.periodic_state(lin, dims, start, base=base, depth=20)
