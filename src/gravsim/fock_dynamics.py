@@ -9,10 +9,11 @@
   slow directions), stopped when ‖ρ(T) − ρ(0)‖_F falls below a stated tolerance; then one
   more period sampled for the period average and ripple of E_N.
 
-Time-periodic models are propagated in the frame rotating at their base frequency ω₀ for
-the mechanical modes a, b (:func:`~gravsim.description.rotating_frame`): exact, it leaves
-E_N, purities and occupations unchanged (a local rotation, identity at every t = nT), and the
-solver's steps no longer follow the free rotation at ω_m.
+Time-periodic models with the mechanics in the laboratory frame (L0) are propagated in the
+frame rotating at their base frequency ω₀ = ω_m for the mechanical modes a, b
+(:func:`~gravsim.description.rotating_frame`): exact, it leaves E_N, purities and
+occupations unchanged (a local rotation, identity at every t = nT), and the solver's steps
+no longer follow the free rotation at ω_m.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import qutip
 
 from . import fock
-from .description import Ladder, ModelDescription, rotating_frame
+from .description import Ladder, ModelDescription, ann, cre, rotating_frame
 from .entanglement import log_negativity_of_state
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
@@ -44,23 +45,60 @@ def initial_state(
     Where the model's frame does not subtract the classical field
     (``model.initial_means``), each mode is displaced by its mean amplitude at t = 0.
     """
-    factors = []
-    for mode, n in zip(model.modes, dims, strict=True):
-        rho = qutip.thermal_dm(n, occupations.get(mode, 0.0))
-        alpha = model.initial_means.get(mode, 0.0)
-        if alpha != 0:
-            d = qutip.displace(n, alpha)
-            rho = d @ rho @ d.dag()
-        factors.append(rho)
-    return qutip.tensor(*factors)
+    rho = qutip.tensor(
+        *(
+            qutip.thermal_dm(n, occupations.get(m, 0.0))
+            for m, n in zip(model.modes, dims, strict=True)
+        )
+    )
+    return _displaced(model, rho, dims)
+
+
+def averaged_start(
+    model: ModelDescription, average: ModelDescription, dims: tuple[int, ...]
+) -> qutip.Qobj:
+    """A start for :func:`periodic_state`: the steady state of the period average.
+
+    ``average`` is the period average of ``model``'s linearisation (the RWA rung); its
+    steady state is displaced by the model's mean amplitudes where its frame keeps them
+    (``model.initial_means``).
+    """
+    return _displaced(model, fock.steady_state(average, dims).rho, dims)
+
+
+def _displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) -> qutip.Qobj:
+    """D ρ D† with D the product of displacements by ``model.initial_means``."""
+    if not any(model.initial_means.get(m, 0) for m in model.modes):
+        return rho
+    d = qutip.tensor(
+        *(
+            qutip.displace(n, model.initial_means.get(m, 0.0))
+            for m, n in zip(model.modes, dims, strict=True)
+        )
+    )
+    return d @ rho @ d.dag()
 
 
 def _propagation_frame(model: ModelDescription) -> ModelDescription:
+    """The frame mesolve propagates ``model`` in.
+
+    Rotating at the multiple kω₀ of the base frequency nearest the mechanics' mean free
+    frequency (the static j†j coefficients of a and b): exact, and the identity at t = nT.
+    A model already in a rotating frame (L1) has k = 0 and is left alone.
+    """
     omega0 = model.base_frequency()
     if omega0 == 0:
         return model
+    free = [
+        float(np.real(t.coeff))
+        for t in model.hamiltonian
+        if t.frequency == 0 and t.ops in ((cre("a"), ann("a")), (cre("b"), ann("b")))
+    ]
+    k = round(sum(free) / 2 / omega0)
+    if k == 0:
+        return model
     return rotating_frame(
-        model, omega0, ("a", "b"), rung=model.rung, frame=model.frame + ", rotating at ω₀"
+        model, k * omega0, ("a", "b"), rung=model.rung, frame=model.frame + f", rotating at {k}ω₀"
     )
 
 
@@ -158,6 +196,7 @@ class FockPeriodicState:
     ----------
     rho : qutip.Qobj
         The state at t = nT (start of a period).
+    modes : tuple of str
     samples : dict of ndarray
         E_N, occupations and purity at ``PERIODIC_SAMPLES`` times over one period.
     periods : int
@@ -167,6 +206,7 @@ class FockPeriodicState:
     """
 
     rho: qutip.Qobj
+    modes: tuple[str, ...]
     samples: dict[str, np.ndarray]
     periods: int
     change: float
@@ -181,6 +221,14 @@ class FockPeriodicState:
         """max − min of E_N over the period."""
         return float(np.ptp(self.samples["E_N"]))
 
+    def occupations(self) -> dict[str, float]:
+        """Period-averaged ⟨j†j⟩ of every mode."""
+        return {m: float(np.mean(self.samples[f"n_{m}"])) for m in self.modes}
+
+    def last_level_population(self) -> dict[str, float]:
+        """Population of every mode's highest kept level at the start of the period."""
+        return fock.last_level_population(self.rho, self.modes)
+
 
 def periodic_state(
     model: ModelDescription,
@@ -190,7 +238,7 @@ def periodic_state(
     base: str = "e",
     tol: float = PERIODIC_TOL,
     max_periods: int = 400,
-    depth: int = 8,
+    depth: int = 20,
     progress: Any = None,
 ) -> FockPeriodicState:
     """Fixed point of the one-period map, from ``start`` (a good guess saves periods).
@@ -255,7 +303,7 @@ def periodic_state(
         options=_options(False),
     )
     table = {key: col[:-1] for key, col in observer.table().items()}
-    return FockPeriodicState(rho, table, k, change)
+    return FockPeriodicState(rho, model.modes, table, k, change)
 
 
 def _coords(rho: np.ndarray) -> np.ndarray:
