@@ -119,8 +119,8 @@ DESCRIPTIONS: dict[str, str] = {
     "K_G": "gravitational cross-gradient implied by k_G",
     "K_M": "total cross-gradient K_G + K_others",
     "k_others": "non-gravitational coupling rate K_others x_zpf²/ħ",
-    "c_plus": "intracavity amplitude at the blue sideband |E₊|/sqrt(ω_m²+κ²/4)",
-    "c_minus": "intracavity amplitude at the red sideband |E₋|/sqrt(ω_m²+κ²/4)",
+    "c_plus": "intracavity amplitude at the blue sideband |E₊|/sqrt(ω_m²+κ²/4), or G₊/g",
+    "c_minus": "intracavity amplitude at the red sideband |E₋|/sqrt(ω_m²+κ²/4), or G₋/g",
     "r": "reservoir squeezing atanh(G₊/G₋)",
     "G": "effective coupling sqrt(G₋²−G₊²)",
     "Gamma": "engineered-reservoir rate 4G²/κ",
@@ -355,12 +355,22 @@ class Parameters:
 
     @property
     def c_plus(self) -> Any:
-        """Intracavity amplitude at the blue sideband, |E₊| / sqrt(ω_m² + κ²/4)."""
+        """Intracavity amplitude at the blue sideband (sqrt(photons)).
+
+        |E₊| / sqrt(ω_m² + κ²/4), or G₊/g where G₊ is given directly (then E₊ is not used).
+        """
+        if self.is_set_directly("G_plus"):
+            return self.overrides["G_plus"] / self.g
         return self.E_plus / np.hypot(self.omega_m, self.kappa / 2)
 
     @property
     def c_minus(self) -> Any:
-        """Intracavity amplitude at the red sideband, |E₋| / sqrt(ω_m² + κ²/4)."""
+        """Intracavity amplitude at the red sideband (sqrt(photons)).
+
+        |E₋| / sqrt(ω_m² + κ²/4), or G₋/g where G₋ is given directly (then E₋ is not used).
+        """
+        if self.is_set_directly("G_minus"):
+            return self.overrides["G_minus"] / self.g
         return self.E_minus / np.hypot(self.omega_m, self.kappa / 2)
 
     @property

@@ -88,6 +88,10 @@ def _text_lines(values: dict[str, Any], prefix: str) -> list[str]:
     return lines
 
 
+#: Inputs that a directly given rate-level quantity makes irrelevant.
+_UNUSED_IF = {"E_plus": "G_plus", "E_minus": "G_minus"}
+
+
 def parameter_table(p: Parameters) -> str:
     """Every input and derived quantity with its unit, one per line."""
     data = p.as_dict()
@@ -96,6 +100,8 @@ def parameter_table(p: Parameters) -> str:
         if key in ("kG_source", "set_directly", "source"):
             continue
         mark = " (set directly)" if key in p.overrides else ""
+        if key in _UNUSED_IF and _UNUSED_IF[key] in p.overrides:
+            mark = f" (not used: {_UNUSED_IF[key]} set directly)"
         shown = f"{value:.10g}" if isinstance(value, float) else str(value)
         lines.append(
             f"  {key:<14} {shown:>22} {UNITS.get(key, ''):<7} {DESCRIPTIONS.get(key, '')}{mark}"
