@@ -79,24 +79,39 @@ def _add_point_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _add_fock_options(sub: argparse.ArgumentParser, n_mech: int = steady.DEFAULT_N_MECH) -> None:
+def _add_fock_options(sub: argparse.ArgumentParser, n_mech: int | None = None) -> None:
+    default = (
+        f"{n_mech}"
+        if n_mech is not None
+        else f"{steady.DEFAULT_N_MECH}; {steady.DEFAULT_N_MECH_PERIODIC} for full and linear"
+    )
     sub.add_argument(
         "--n-mech",
         type=int,
         default=n_mech,
-        help=f"Fock levels per mechanical mode (default {n_mech})",
+        help=f"Fock levels per mechanical mode (default {default})",
     )
     sub.add_argument(
         "--n-cav",
         type=int,
         default=steady.DEFAULT_N_CAV,
-        help=f"Fock levels of the cavity, rwa only (default {steady.DEFAULT_N_CAV})",
+        help=f"Fock levels of the cavity, three-mode rungs only (default {steady.DEFAULT_N_CAV})",
     )
     sub.add_argument(
         "--solver",
         default="auto",
         choices=SOLVERS,
         help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
+    )
+
+
+def _add_frame_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--frame",
+        default="displaced",
+        choices=("displaced", "undisplaced"),
+        help="frame of the full model: fluctuations about the classical field (default), or "
+        "the cavity field itself (needs ~|c±|² photons of room)",
     )
 
 
@@ -130,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
     )
     _add_fock_options(p_steady)
+    _add_frame_option(p_steady)
 
     p_evo = subs.add_parser(
         "evolve", help="transient E_N(t) from a thermal start: CSV, JSON and a plot"
@@ -150,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-init", type=float, default=None, help="initial phonons per oscillator (default n̄)"
     )
     p_evo.add_argument("--ground", action="store_true", help="start in the ground states")
-    p_evo.add_argument("--frame", default="displaced", choices=("displaced", "undisplaced"))
+    _add_frame_option(p_evo)
     p_evo.add_argument(
         "--truncation-error",
         type=int,
@@ -192,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_scan.add_argument("--gravity", default="both", choices=steady.GRAVITY)
     p_scan.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
     p_scan.add_argument("--log-base", default="e", choices=("e", "2"))
+    _add_frame_option(p_scan)
     p_scan.add_argument("--out", default="scan-out", help="output folder (default ./scan-out)")
     p_scan.add_argument("--workers", type=int, default=1, help="Fock backend: parallel workers")
     p_scan.add_argument(
@@ -251,6 +268,7 @@ def _cmd_steady(args: argparse.Namespace) -> None:
         backend=args.backend,
         base=args.log_base,
         **_fock_kwargs(args),
+        frame=args.frame,
         progress=_progress,
     )
     _emit(args, result)
@@ -364,6 +382,7 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         workers=args.workers,
         map_name=args.map,
         solver=args.solver,
+        frame=args.frame,
         progress=not args.no_progress,
         command="gravsim " + " ".join(sys.argv[1:]),
     )

@@ -23,7 +23,7 @@ import scipy.linalg
 from .description import ModelDescription
 from .entanglement import delta_log_negativity, log_negativity
 from .errors import UnstableError
-from .gaussian import mechanical_block
+from .gaussian import GaussianState, mechanical_block
 from .propagation import Propagator
 
 #: Samples per period for the period average and the ripple.
@@ -76,6 +76,18 @@ class FloquetState:
     def delta_E(self, base: str = "e") -> np.ndarray:
         """ΔE(τ) = E_N,q − E_N,c over the period, without cancellation."""
         return delta_log_negativity(self._mech(self.covariance), self._mech(self.shift), base)
+
+    def occupations(self) -> dict[str, dict[str, float]]:
+        """Period-averaged ⟨j†j⟩ of every mode, for ``"quantum"`` and ``"ktm"`` gravity.
+
+        Occupations are linear in V, so they are those of the period-averaged covariance.
+        """
+        v = self.covariance.mean(axis=0)
+        s = self.shift.mean(axis=0)
+        return {
+            name: GaussianState(cov, self.modes, "linear", name, None).occupations()
+            for name, cov in (("quantum", v), ("ktm", v + s))
+        }
 
     def summary(self, base: str = "e") -> dict[str, Any]:
         """Period averages and ripples (max − min over the period) of E_N,q, E_N,c and ΔE."""

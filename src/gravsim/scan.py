@@ -170,15 +170,20 @@ def run(
     gravity: str = "both",
     backend: str = "gaussian",
     base: str = "e",
-    n_mech: int = steady.DEFAULT_N_MECH,
+    n_mech: int | None = None,
     n_cav: int = steady.DEFAULT_N_CAV,
     workers: int = 1,
     map_name: str = "serial",
     solver: str = "auto",
+    frame: str = "displaced",
     progress: bool = True,
     command: str = "",
 ) -> Path:
-    """Run (or resume) a scan into ``out``; returns the CSV path."""
+    """Run (or resume) a scan into ``out``; returns the CSV path.
+
+    ``n_mech`` defaults to :func:`gravsim.steady.compute`'s; ``frame`` is used by the full
+    model only.
+    """
     if map_name not in MAPS:
         raise GravsimInputError(f"unknown --map {map_name!r}: choose one of {', '.join(MAPS)}")
     for axis in axes:
@@ -192,6 +197,8 @@ def run(
     options = dict(model=model, gravity=gravity, backend=backend, base=base)
     if backend == "fock":
         options |= dict(n_mech=n_mech, n_cav=n_cav, solver=solver)
+    if model == "full":
+        options["frame"] = frame
     _write_sidecar(out, base_p, axes, options, command)
     writer = _Writer(csv_path, columns)
     try:

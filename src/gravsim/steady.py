@@ -13,20 +13,27 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.stats
 
-from . import closed_form, conventional, gaussian, models, truncation
+from . import closed_form, conventional, floquet, fock_dynamics, gaussian, models, truncation
+from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError
+from .errors import GravsimInputError, OutOfRegimeError
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import Parameters
 from .results import SteadyResult
 
-MODELS = ("rwa", "effective", "closed-form", "conventional")
+MODELS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")
+#: Rungs whose asymptotic state is periodic (period 2π/ω_m), reported as period averages.
+PERIODIC = ("full", "linear")
 GRAVITY = ("quantum", "ktm", "both")
 BACKENDS = ("gaussian", "fock")
 #: Default Fock truncations (levels per mechanical mode, cavity levels).
 DEFAULT_N_MECH = 10
 DEFAULT_N_CAV = 3
+#: Default mechanical levels of the periodic rungs, whose every truncation costs 40–65
+#: periods of mesolve (on the ``driven`` preset, 2 cores: 8×8×3 ~1 min, 10×10×3 ~4 min).
+DEFAULT_N_MECH_PERIODIC = 8
 
 
 def compute(
@@ -36,25 +43,35 @@ def compute(
     gravity: str = "both",
     backend: str = "gaussian",
     base: str = "e",
-    n_mech: int = DEFAULT_N_MECH,
+    n_mech: int | None = None,
     n_cav: int = DEFAULT_N_CAV,
     solver: str = "auto",
+    frame: str = "displaced",
     progress: Any = None,
 ) -> SteadyResult:
     """Steady-state E_N (and ΔE for ``gravity="both"``) of one rung.
 
+    The periodic rungs (``full``, ``linear``) have a periodic asymptotic state instead of a
+    steady one; their E_N, ΔE and occupations are averages over one period 2π/ω_m, with
+    the ripple (max − min over the period) next to them.
+
     Parameters
     ----------
     p : Parameters
-    model : {"rwa", "effective", "closed-form", "conventional"}
+    model : {"full", "linear", "rwa", "effective", "closed-form", "conventional"}
     gravity : {"quantum", "ktm", "both"}
     backend : {"gaussian", "fock"}
+        ``full`` (radiation pressure is cubic) has no Gaussian state: Fock only.
     base : {"e", "2"}
         Log base of every E_N and ΔE.
     n_mech, n_cav : int
-        Fock levels per mechanical mode and of the cavity (Fock backend only).
+        Fock levels per mechanical mode (default :data:`DEFAULT_N_MECH`, or
+        :data:`DEFAULT_N_MECH_PERIODIC` for the periodic rungs) and of the cavity (Fock
+        backend only).
     solver : str
         Linear solver of the Fock backend (see :mod:`gravsim.liouville_solvers`).
+    frame : {"displaced", "undisplaced"}
+        Frame of the ``full`` model (see :func:`gravsim.models.full`).
     progress : callable, optional
         Called with a one-line message before long Fock solves.
 
@@ -70,10 +87,21 @@ def compute(
         raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(GRAVITY)}")
     if backend not in BACKENDS:
         raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if n_mech is None:
+        n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
     if model == "closed-form":
         if backend != "gaussian":
             raise GravsimInputError("the closed forms have no backend: use --backend gaussian")
         values, notes = _closed_form(p, gravity, base)
+    elif model == "full" and backend == "gaussian":
+        raise GravsimInputError(
+            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
+            "or --model linear for its linearisation"
+        )
+    elif model in PERIODIC and backend == "fock":
+        values, notes = _periodic_fock(p, model, gravity, base, (n_mech, n_cav), frame, progress)
+    elif model == "linear":
+        values, notes = _floquet(p, gravity, base)
     elif backend == "fock":
         values, notes = _fock(p, model, gravity, base, (n_mech, n_cav), solver, progress)
     else:
@@ -172,6 +200,133 @@ def _fock(
         "(geometric tail), extrapolated = Aitken limit where the convergence is monotone",
     )
     return values, notes
+
+
+def _floquet(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
+    """L1 on the Gaussian backend: period averages of its exact Floquet state."""
+    if p.batch_shape:  # one monodromy per point: scans fall back to point by point
+        raise GravsimInputError("model linear is solved one parameter point at a time")
+    description = models.linear(p, KTMGravity())
+    state = floquet.periodic_state(description)
+    summary = state.summary(base)
+    if gravity != "both":
+        key = "E_N_quantum" if gravity == "quantum" else "E_N_classical"
+        summary = {
+            "E_N": summary[key],
+            "E_N_ripple": summary[f"{key}_ripple"],
+            **{k: v for k, v in summary.items() if not k.startswith(("E_N_", "delta_E"))},
+        }
+    values: dict[str, Any] = summary | {"stein_condition": state.stein_condition}
+    names = {"quantum": "_quantum", "ktm": "_classical"}
+    for name, occ in state.occupations().items():
+        if gravity in (name, "both"):
+            values[f"occupations{names[name] if gravity == 'both' else ''}"] = occ
+    notes = description.notes + (
+        "periodic state from the one-period monodromy and a discrete Lyapunov (Stein) "
+        "equation; E_N, ΔE and occupations averaged over the period 2π/ω_m, *_ripple = "
+        "max − min over the period",
+        f"frame: {description.frame}",
+    )
+    return values, notes
+
+
+def _periodic_fock(
+    p: Parameters,
+    rung: str,
+    gravity: str,
+    base: str,
+    truncation_levels: tuple[int, int],
+    frame: str,
+    progress: Any,
+) -> tuple[dict, tuple]:
+    """L0 or L1 on the Fock backend: the periodic state at N−4, N−2 and N levels."""
+    n_mech, n_cav = truncation_levels
+    grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
+        gravity, [QuantumGravity(), KTMGravity()]
+    )
+    pairs = []
+    for g in grav:  # refuse before spending time on any propagation
+        description = models.build(rung, p, g, frame=frame)
+        average = period_average(models.linear(p, g))
+        dims = tuple(n_cav if m == "c" else n_mech for m in description.modes)
+        truncation.check_truncation(average, dims)
+        _check_mean_amplitudes(description, p, dims)
+        pairs.append((g, description, average))
+    sizes = [truncation.smaller_dims(pairs[0][1], dims, step) for step in (2, 1)]
+    sizes = [d for k, d in enumerate(sizes) if d != dims and d not in sizes[:k]] + [dims]
+    values: dict[str, Any] = {}
+    series: dict[str, list[float]] = {}
+    for g, description, average in pairs:
+        suffix = "" if len(pairs) == 1 else {"quantum": "_quantum", "ktm": "_classical"}[g.name]
+        states = []
+        for d in sizes:
+            if progress is not None:
+                progress(f"{rung}: periodic state on {d} levels, {g.name} gravity ...")
+            start = fock_dynamics.averaged_start(description, average, d)
+            states.append(fock_dynamics.periodic_state(description, d, start, base=base))
+        state = states[-1]
+        for mode, pop in state.last_level_population().items():
+            if pop > truncation.LAST_LEVEL_LIMIT:
+                flag = "--n-cav" if mode == "c" else "--n-mech"
+                raise OutOfRegimeError(
+                    f"truncation too small: mode {mode} keeps {pop:.1e} of its population in "
+                    f"its highest level (limit {truncation.LAST_LEVEL_LIMIT:g}); raise {flag}"
+                )
+        series[g.name] = [s.mean_log_negativity for s in states]
+        e = truncation.estimate(series[g.name])
+        values[f"E_N{suffix}"] = e.value
+        values[f"E_N{suffix}_ripple"] = state.ripple
+        values[f"truncation_error{suffix}"] = e.truncation_error
+        values[f"E_N_extrapolated{suffix}"] = e.extrapolated
+        values[f"occupations{suffix}"] = state.occupations()
+        values[f"last_level_population{suffix}"] = state.last_level_population()
+        values[f"periods{suffix}"] = state.periods
+        values[f"stroboscopic_change{suffix}"] = state.change
+    if len(pairs) == 2:
+        delta = truncation.estimate(
+            [q - c for q, c in zip(series["quantum"], series["ktm"], strict=True)]
+        )
+        values["delta_E"] = delta.value
+        values["truncation_error_delta_E"] = delta.truncation_error
+        values["delta_E_extrapolated"] = delta.extrapolated
+    values["truncation"] = {
+        "dims": dict(zip(pairs[0][1].modes, dims, strict=True)),
+        "comparison_dims": [list(d) for d in sizes[:-1]],
+    }
+    values["period_s"] = float(2 * np.pi / pairs[0][1].base_frequency())
+    notes = pairs[0][1].notes + (
+        f"frame: {pairs[0][1].frame}",
+        "Fock periodic state: fixed point of the one-period map (mesolve, Anderson "
+        f"acceleration) to ‖ρ(T) − ρ(0)‖_F < {fock_dynamics.PERIODIC_TOL:g}, started from the "
+        "period-averaged (RWA) steady state; E_N, ΔE, occupations averaged over "
+        f"{fock_dynamics.PERIODIC_SAMPLES} samples of the period; truncation_error from "
+        "N-4, N-2, N",
+    )
+    return values, notes
+
+
+def period_average(linear: ModelDescription) -> ModelDescription:
+    """The period average of L1 (the RWA rung in L1's own frame)."""
+    return secular(linear, rung="rwa", note="period average of L1")
+
+
+def _check_mean_amplitudes(description: ModelDescription, p: Parameters, dims) -> None:
+    """Undisplaced frame: the coherent amplitudes must fit the truncation too."""
+    if not description.initial_means:
+        return
+    field = models.ClassicalField.of(p)
+    amplitude = {"c": sum(abs(v) for v in field.alpha.values())}
+    for k, mode in enumerate(("a", "b")):
+        amplitude[mode] = sum(abs(v[k]) for v in field.beta.values())
+    for mode, levels in zip(description.modes, dims, strict=True):
+        tail = float(scipy.stats.poisson.sf(levels - 1, amplitude[mode] ** 2))
+        if tail > truncation.LAST_LEVEL_LIMIT:
+            flag = "--n-cav" if mode == "c" else "--n-mech"
+            raise OutOfRegimeError(
+                f"truncation too small for the undisplaced frame: mode {mode} carries a "
+                f"coherent amplitude up to {amplitude[mode]:.3g}, which loses {tail:.1e} above "
+                f"level {levels - 1}; use --frame displaced, or raise {flag}"
+            )
 
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:

@@ -1,0 +1,117 @@
+"""The periodic rungs through ``steady``: L1 (Floquet, Gaussian) and L0/L1 (Fock)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import reduce
+
+import numpy as np
+import pytest
+
+import gravsim as gs
+from gravsim import fock, models, scan
+from gravsim.errors import GravsimInputError
+from gravsim.gravity import KTMGravity
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gravsim.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_steady_linear_gaussian_is_the_floquet_period_average():
+    p = gs.presets.get("driven")
+    both = gs.steady.compute(p, model="linear").values
+    quantum = gs.steady.compute(p, model="linear", gravity="quantum").values
+    state = gs.floquet.periodic_state(models.linear(p, KTMGravity()))
+    assert both["E_N_quantum"] == pytest.approx(float(np.mean(state.E_N_quantum())), rel=1e-14)
+    assert quantum["E_N"] == both["E_N_quantum"]
+    assert quantum["E_N_ripple"] == both["E_N_quantum_ripple"] > 0
+    assert both["delta_E"] == pytest.approx(both["E_N_quantum"] - both["E_N_classical"], 1e-12)
+    # occupations are linear in V: the period average equals the average of the samples
+    n_a = 0.5 * (state.covariance[:, 0, 0] + state.covariance[:, 1, 1] - 1)
+    assert both["occupations_quantum"]["a"] == pytest.approx(float(np.mean(n_a)), rel=1e-12)
+
+
+def test_scan_of_linear_runs_point_by_point(tmp_path):
+    base = gs.presets.get("driven")
+    axes = [scan.parse_axis("G_plus=0.1,0.2")]
+    path = scan.run(base, axes, tmp_path, model="linear", progress=False)
+    rows = path.read_text().splitlines()[1:]
+    assert len(rows) == 2 and all(",ok," in r for r in rows)
+    one = gs.steady.compute(base.replace(G_plus=0.2), model="linear").values["E_N_quantum"]
+    assert repr(one) in rows[1]
+
+
+def test_full_model_has_no_gaussian_state():
+    with pytest.raises(GravsimInputError, match="not Gaussian"):
+        gs.steady.compute(gs.presets.get("driven"), model="full")
+    out = _cli("steady", "--preset", "driven", "--model", "full")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_time_dependent_hamiltonian_equals_its_terms():
+    """fock.hamiltonian groups terms by time dependence; H(t) must equal Σ c e^{−iνt} O + h.c.
+
+    The reference is built here term by term from the description, independently.
+    """
+    p = gs.presets.get("driven")
+    dims = (3, 3, 2)
+    for frame in ("displaced", "undisplaced"):
+        model = models.full(p, frame=frame)
+        ops = fock.ladder_operators(model.modes, dims)
+        h = fock.hamiltonian(model, dims)
+        for t in (0.0, 0.37, 2.9):
+            ref = 0
+            for term in model.hamiltonian:
+                o = reduce(lambda x, y: x @ y, (ops[k] for k in term.ops))
+                piece = complex(term.coeff) * np.exp(-1j * term.frequency * t) * o
+                ref = ref + piece + (piece.dag() if term.hermitian_conjugate else 0)
+            assert np.max(np.abs((h(t) - ref).full())) < 1e-12
+
+
+def test_full_fock_steady_agrees_with_L1_within_its_stated_errors():
+    """L0 on the Fock backend (6×6×3, displaced) against L1's exact Floquet average.
+
+    Allowed: the reported truncation error (from 2, 4, 6 levels) plus the linearisation
+    bound (g/κ)².
+    """
+    p = gs.presets.get("driven").replace(n_th=0.1)  # colder: 6 levels hold the state
+    r = gs.steady.compute(p, model="full", backend="fock", gravity="quantum", n_mech=6, n_cav=4)
+    v = r.values
+    l1 = gs.steady.compute(p, model="linear", gravity="quantum").values["E_N"]
+    assert abs(v["E_N"] - l1) <= v["truncation_error"] + (p.g / p.kappa) ** 2
+    assert v["truncation"]["comparison_dims"] == [[2, 2, 2], [4, 4, 3]]
+    assert v["stroboscopic_change"] < gs.fock_dynamics.PERIODIC_TOL
+    assert 0 < v["E_N_ripple"] < 0.05 and v["period_s"] == pytest.approx(2 * np.pi / p.omega_m)
+    gauss = gs.steady.compute(p, model="linear", gravity="quantum").values["occupations"]
+    assert v["occupations"]["a"] == pytest.approx(gauss["a"], abs=v["truncation_error"])
+    assert any("displaced" in n for n in r.notes)
+
+
+def test_periodic_fock_refuses_small_truncation_and_undisplaced_overflow():
+    p = gs.presets.get("driven")
+    with pytest.raises(GravsimInputError, match="--n-mech"):
+        gs.steady.compute(p, model="linear", backend="fock", n_mech=4)
+    # the undisplaced cavity holds |c₋| + |c₊| ≈ 9 in amplitude: 3 levels cannot
+    with pytest.raises(GravsimInputError, match="--frame displaced"):
+        gs.steady.compute(p, model="full", backend="fock", gravity="quantum", frame="undisplaced")
+
+
+def test_cli_steady_linear_json_keys():
+    out = _cli("steady", "--preset", "driven", "--model", "linear", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    for key in ("E_N_quantum", "E_N_classical", "delta_E", "E_N_quantum_ripple", "period_s"):
+        assert key in data
+    assert data["model"] == "linear" and data["backend"] == "gaussian"
+
+
+def test_c_plus_follows_directly_given_G_plus():
+    p = gs.presets.get("paper").replace(g=2.0).replace(G_plus=3.0, G_minus=6.0)
+    assert p.c_plus == pytest.approx(1.5) and p.c_minus == pytest.approx(3.0)
+    q = gs.presets.get("paper")
+    assert q.c_plus == pytest.approx(q.E_plus / np.hypot(q.omega_m, q.kappa / 2))
