@@ -139,3 +139,19 @@ def test_cli_validate_paper_exits_0_and_shows_the_gaussian_ladder():
     assert out.returncode == 0, out.stdout + out.stderr
     for needle in ("effective Gaussian", "rwa Gaussian", "closed form", "all checks passed"):
         assert needle in out.stdout
+
+
+@pytest.mark.parametrize(("r", "n"), [(0.0, 0.7), (0.4, 0.0), (0.3, 0.2)])
+def test_gaussian_tail_equals_fock_populations(r, n):
+    """P(n ≥ N) of a squeezed thermal state from its covariance vs QuTiP's Fock populations."""
+    size = 80  # the truncated squeeze operator is exact far below its top
+    s = qutip.squeeze(size, r)
+    rho = s @ qutip.thermal_dm(size, n) @ s.dag()
+    a = qutip.destroy(size)
+    x, p = (a + a.dag()) / np.sqrt(2), -1j * (a - a.dag()) / np.sqrt(2)
+    xp = qutip.expect((x * p + p * x) / 2, rho).real
+    v = np.array([[qutip.expect(x * x, rho).real, xp], [xp, qutip.expect(p * p, rho).real]])
+    pops = rho.diag().real
+    for levels in (3, 6):
+        tail = truncation.gaussian_tail(v, levels)
+        assert tail == pytest.approx(1 - pops[:levels].sum(), rel=1e-9, abs=1e-14)

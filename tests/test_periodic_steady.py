@@ -96,9 +96,13 @@ def test_periodic_fock_refuses_small_truncation_and_undisplaced_overflow():
     p = gs.presets.get("driven")
     with pytest.raises(GravsimInputError, match="--n-mech"):
         gs.steady.compute(p, model="linear", backend="fock", n_mech=4)
-    # the undisplaced cavity holds |c₋| + |c₊| ≈ 9 in amplitude: 3 levels cannot
+    with pytest.raises(GravsimInputError, match="--n-cav 4"):  # squeezed cavity: P(n ≥ 2)
+        gs.steady.compute(p, model="full", backend="fock", gravity="quantum")
+    # the undisplaced cavity holds |c₋| + |c₊| ≈ 9 in amplitude: 4 levels cannot
     with pytest.raises(GravsimInputError, match="--frame displaced"):
-        gs.steady.compute(p, model="full", backend="fock", gravity="quantum", frame="undisplaced")
+        gs.steady.compute(
+            p, model="full", backend="fock", gravity="quantum", n_cav=4, frame="undisplaced"
+        )
 
 
 def test_cli_steady_linear_json_keys():

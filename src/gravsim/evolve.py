@@ -320,11 +320,11 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
         gravity, [QuantumGravity(), KTMGravity()]
     )
     for mode, n in occupations.items():
-        tail = truncation.thermal_tail(n, n_mech)
+        tail = truncation.thermal_tail(n, n_mech - 1)
         if tail > truncation.LAST_LEVEL_LIMIT:
             raise GravsimInputError(
-                f"truncation too small for the start: mode {mode} (n_init {n:.3g}) loses "
-                f"{tail:.1e} above level {n_mech - 1}; use --n-mech "
+                f"truncation too small for the start: mode {mode} (n_init {n:.3g}) holds "
+                f"{tail:.1e} at or above level {n_mech - 1}; use --n-mech "
                 f"{truncation.required_levels(n)} or more, or --backend gaussian"
             )
     cols: dict[str, np.ndarray] = {"time_s": times}

@@ -319,13 +319,13 @@ def _check_mean_amplitudes(description: ModelDescription, p: Parameters, dims) -
     for k, mode in enumerate(("a", "b")):
         amplitude[mode] = sum(abs(v[k]) for v in field.beta.values())
     for mode, levels in zip(description.modes, dims, strict=True):
-        tail = float(scipy.stats.poisson.sf(levels - 1, amplitude[mode] ** 2))
+        tail = float(scipy.stats.poisson.sf(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
         if tail > truncation.LAST_LEVEL_LIMIT:
             flag = "--n-cav" if mode == "c" else "--n-mech"
             raise OutOfRegimeError(
                 f"truncation too small for the undisplaced frame: mode {mode} carries a "
-                f"coherent amplitude up to {amplitude[mode]:.3g}, which loses {tail:.1e} above "
-                f"level {levels - 1}; use --frame displaced, or raise {flag}"
+                f"coherent amplitude up to {amplitude[mode]:.3g}, which puts {tail:.1e} at or "
+                f"above level {levels - 1}; use --frame displaced, or raise {flag}"
             )
 
 

@@ -1,10 +1,13 @@
 """Truncation of Fock spaces: checks before solving, and error estimates after.
 
-Before solving.  The Gaussian backend gives every mode's occupation n of the same model at
-no cost.  A Gaussian mode's Fock distribution is close to thermal, of which a truncation to
-N levels cuts off the weight (n/(n+1))^N; if that exceeds :data:`LAST_LEVEL_LIMIT` the
-truncation is refused with the number of levels it would need (at the paper's n̄ ≈ 4×10⁶:
-~3×10⁷ levels, out of reach of any Fock space).
+Before solving.  The Gaussian backend gives every mode's reduced covariance of the same
+model at no cost, and with it the mode's exact Fock distribution (:func:`gaussian_tail`).
+A truncation to N levels is refused if P(n ≥ N − 1), the population it would leave at or
+above its highest kept level, exceeds :data:`LAST_LEVEL_LIMIT` — the quantity the check
+after solving measures, so that a refusal comes before the cost.  For a thermal mode it is
+(n/(n+1))^(N−1); a squeezed one (the cavity of the three-mode rungs) has more at the same
+occupation.  The refusal names the levels needed (at the paper's n̄ ≈ 4×10⁶: ~3×10⁷, out of
+reach of any Fock space).
 
 After solving.  Every Fock result reports
 
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.special
 
 from . import fock, gaussian
 from .description import ModelDescription
@@ -53,30 +57,56 @@ def thermal_tail(occupation: float, levels: int) -> float:
 
 
 def required_levels(occupation: float, limit: float = LAST_LEVEL_LIMIT) -> int:
-    """Fewest levels whose thermal tail (n/(n+1))^N is below ``limit``."""
+    """Fewest levels N of a thermal mode with P(n ≥ N − 1) = (n/(n+1))^(N−1) ≤ ``limit``."""
     n = max(float(occupation), 0.0)
     if n == 0:
         return MIN_LEVELS
-    return max(MIN_LEVELS, math.ceil(-math.log(limit) / math.log1p(1.0 / n)))
+    return max(MIN_LEVELS, 1 + math.ceil(-math.log(limit) / math.log1p(1.0 / n)))
+
+
+def gaussian_tail(covariance: np.ndarray, levels: int) -> float:
+    """P(n ≥ ``levels``) of a zero-mean single-mode Gaussian state.
+
+    The generating function of its photon-number distribution is
+    G(z) = Σ P(n) zⁿ = det[I + (1 − z)(V − I/2)]^{−1/2} (V the 2×2 covariance, vacuum I/2),
+    = Π_i (1 + λ_i)^{−1/2} (1 − q_i z)^{−1/2} with λ_i the eigenvalues of V − I/2 and
+    q_i = λ_i/(1 + λ_i) ∈ (−1, 1); each factor's series has the coefficients
+    C(2n, n)(q/4)ⁿ.  The tail is 1 − Σ_{n<N} P(n), accurate to ~1e-15 absolute, well below
+    the limits it is compared with.  Thermal (λ₁ = λ₂ = n̄): (n̄/(n̄+1))^N.
+    """
+    lam = np.linalg.eigvalsh(0.5 * (covariance + covariance.T)) - 0.5
+    lam = np.maximum(lam, -0.5 + 1e-15)  # physical states: V ≥ (squeezed) vacuum
+    k = np.arange(levels)
+    binom = np.exp(
+        scipy.special.gammaln(2 * k + 1) - 2 * scipy.special.gammaln(k + 1) - 2 * k * np.log(2)
+    )
+    factors = [binom * (lam_i / (1 + lam_i)) ** k for lam_i in lam]
+    p = np.convolve(factors[0], factors[1])[:levels] / np.sqrt(np.prod(1 + lam))
+    return float(max(1.0 - np.sum(p), 0.0))
 
 
 def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str, float]:
-    """Refuse ``dims`` if the Gaussian occupations predict too much population at the top.
+    """Refuse ``dims`` if the Gaussian state predicts too much population above them.
 
     Returns the Gaussian occupations used.
 
     Raises
     ------
     OutOfRegimeError
-        Naming the mode, its occupation, the estimated last-level population and the number
+        Naming the mode, its occupation, the population above the truncation and the number
         of levels needed (or that the point is out of reach of Fock spaces).
     """
-    occupations = gaussian.steady_state(model).occupations()
-    for mode, levels in zip(model.modes, dims, strict=True):
+    state = gaussian.steady_state(model)
+    occupations = state.occupations()
+    for k, (mode, levels) in enumerate(zip(model.modes, dims, strict=True)):
         n = float(occupations[mode])
-        tail = thermal_tail(n, levels)
+        block = state.covariance[2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
+        tail = gaussian_tail(block, levels - 1) if n < 60 else thermal_tail(n, levels - 1)
         if tail > LAST_LEVEL_LIMIT:
             need = required_levels(n)
+            if n < 60:  # a squeezed marginal needs at least the thermal count
+                while gaussian_tail(block, need - 1) > LAST_LEVEL_LIMIT:
+                    need += 1
             flag = "--n-cav" if mode == "c" else "--n-mech"
             if need > 60:
                 raise OutOfRegimeError(
@@ -84,9 +114,9 @@ def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str
                     f"~{need:.3g} levels per mode; use --backend gaussian (exact for this rung)"
                 )
             raise OutOfRegimeError(
-                f"truncation too small: mode {mode} (occupation {n:.3g}) would lose "
-                f"~{tail:.1e} of its population above level {levels - 1} (limit "
-                f"{LAST_LEVEL_LIMIT:g}); use {flag} {need} or more"
+                f"truncation too small: mode {mode} (occupation {n:.3g}) would hold "
+                f"~{tail:.1e} of its population at or above its highest level {levels - 1} "
+                f"(limit {LAST_LEVEL_LIMIT:g}); use {flag} {need} or more"
             )
     return occupations
 
