@@ -8,16 +8,19 @@
     H and c_ops, its observer); E_N must agree to rounding.  A bare mesolve (no e_ops) shows
     how much of either is integration.  Models: effective (``small``, N = 10 and 14 levels)
     and rwa (``small``, 8×8×4); 200 output times over 0…40 s; best of ``--repeat``.
+(c) One period of L0 (``driven`` preset, quantum gravity), the unit of its periodic-state
+    search: gravsim's Hamiltonian (one QobjEvo term per distinct time dependence, mechanics
+    rotating at ω_m) against plain QobjEvo lists H₀ + Σ_ν H_ν e^{−iνt}, one term per
+    frequency, as a QuTiP script would write them — in the same rotating frame and in the
+    laboratory frame; same ρ(0), rtol/atol; ρ(T) must agree to the integration tolerance.
 (b) Gaussian: ``Propagator(model).evolve`` for 10³ output times at the paper point (effective
     and rwa over 0…200 s, linear (L1, periodic) too), and for the effective model a plain
     ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) on the Lyapunov ODEs of the
     quantum and the KTM covariance, dV/dt = AV + VAᵀ + D.
 
-BLAS threads are capped at ``--blas-threads`` (default 1) for the whole run, both sides.
-``--blas-threads 0`` leaves BLAS at its default (2 threads here): then gravsim's observer,
-whose purity is tr(ρ·ρ) by a threaded zgemm, is 1.7–2.3× slower than the plain run (see
-benchmarks/RESULTS.md); with another process busy on the second core, every small threaded
-eigvalsh/zgemm of either side slows down by up to 100×.
+BLAS threads are capped at ``--blas-threads`` (default 1) for the whole run, both sides;
+``--blas-threads 0`` leaves BLAS at its default (2 threads here).  With another process busy
+on the second core, every small threaded eigvalsh of either side slows down by up to 100×.
 
 Run:  python benchmarks/bench_transient.py
       python benchmarks/bench_transient.py --skip-fock        # Gaussian part only, seconds
@@ -142,6 +145,62 @@ def fock_case(name: str, dims: tuple[int, ...], repeat: int, bare: bool) -> dict
         f"max|dE_N| {row['dE']:.1e}, max|dn_a| {row['dn']:.1e}",
         flush=True,
     )
+    return row
+
+
+# -- (c) one period of L0 -----------------------------------------------------------------
+
+
+def plain_hamiltonian(model, dims: tuple[int, ...]) -> qutip.QobjEvo:
+    """H₀ + Σ_ν H_ν e^{−iνt}, one QobjEvo term per frequency (a plain QuTiP script)."""
+    ops = fock.ladder_operators(model.modes, dims)
+    static = 0 * ops[model.hamiltonian[0].ops[0]]
+    moving: dict[float, qutip.Qobj] = {}
+    for term in model.hamiltonian:
+        piece = complex(term.coeff) * reduce(lambda x, y: x @ y, (ops[o] for o in term.ops))
+        parts = [(term.frequency, piece)]
+        if term.hermitian_conjugate:
+            parts.append((-term.frequency, piece.dag()))
+        for nu, op in parts:
+            if nu == 0:
+                static = static + op
+            else:
+                moving[nu] = moving[nu] + op if nu in moving else op
+    return qutip.QobjEvo(
+        [static] + [[op, lambda t, nu=nu: np.exp(-1j * nu * t)] for nu, op in moving.items()]
+    )
+
+
+def period_case(dims: tuple[int, ...], repeat: int) -> dict:
+    p = gs.presets.get("driven")
+    lab = models.full(p, QuantumGravity())
+    rotating = fock_dynamics._propagation_frame(lab)
+    period = 2 * np.pi / float(p.omega_m)
+    average = gs.steady.period_average(models.linear(p, QuantumGravity()))
+    rho0 = fock_dynamics.averaged_start(lab, average, dims)
+    c_ops = fock.collapse_operators(lab, dims)  # thermal baths and κ: static in both frames
+    options = {"store_final_state": True, "rtol": fock_dynamics.RTOL, "atol": fock_dynamics.ATOL}
+    hams = {
+        "gravsim": fock.hamiltonian(rotating, dims),
+        "plain, rotating frame": plain_hamiltonian(rotating, dims),
+        "plain, laboratory frame": plain_hamiltonian(lab, dims),
+    }
+    out = {}
+    for name, h in hams.items():
+        best, final = np.inf, None
+        for _ in range(repeat):
+            dt, res = timed(lambda h=h: qutip.mesolve(h, rho0, [0, period], c_ops, options=options))
+            best, final = min(best, dt), res.final_state
+        out[name] = (best, len(h.to_list()) - 1, final)
+    ref = out["gravsim"][2]
+    row = {"dims": "×".join(map(str, dims))}
+    for name, (t, terms, final) in out.items():
+        row[name] = (t, terms, float(np.max(np.abs((final - ref).full()))))
+        print(
+            f"  L0 one period {row['dims']}, {name}: {t:.2f} s, {terms} time-dependent terms, "
+            f"max|rho(T) - gravsim| {row[name][2]:.1e}",
+            flush=True,
+        )
     return row
 
 
@@ -278,6 +337,8 @@ def main() -> None:
     parser.add_argument("--cases", nargs="*", default=FOCK_CASES, help="model:dims (Fock)")
     parser.add_argument("--skip-fock", action="store_true")
     parser.add_argument("--skip-gaussian", action="store_true")
+    parser.add_argument("--skip-period", action="store_true", help="skip (c), one period of L0")
+    parser.add_argument("--period-dims", nargs="*", default=("6,6,3", "8,8,3"))
     parser.add_argument("--no-bare", action="store_true", help="skip the bare mesolve runs")
     args = parser.parse_args()
 
@@ -294,6 +355,12 @@ def main() -> None:
                 name, levels = case.split(":")
                 dims = tuple(int(x) for x in levels.split(","))
                 fock_rows.append(fock_case(name, dims, args.repeat, not args.no_bare))
+        period_rows = []
+        if not args.skip_period:
+            print("(c) one period of L0, driven preset, quantum gravity")
+            for levels in args.period_dims:
+                dims = tuple(int(x) for x in levels.split(","))
+                period_rows.append(period_case(dims, args.repeat))
         if not args.skip_gaussian:
             print("(b) Gaussian transients, paper preset, KTM gravity (V and its KTM shift S)")
             lin = np.linspace(0.0, 200.0, 1000)
@@ -323,6 +390,18 @@ def main() -> None:
                 f"{r['overhead']:+.1f} % | {r['bare']:.2f} s | {r['build']:.3f} s | "
                 f"{r['dE']:.1e} |"
             )
+        print()
+    if period_rows:
+        names = ("gravsim", "plain, rotating frame", "plain, laboratory frame")
+        print("| L0, one period | " + " | ".join(names) + " |")
+        print("|---|---|---|---|")
+        for r in period_rows:
+            cells = [
+                f"{r[n][0]:.2f} s ({r[n][1]} terms"
+                + (f", Δρ {r[n][2]:.0e})" if n != "gravsim" else ")")
+                for n in names
+            ]
+            print(f"| {r['dims']} | " + " | ".join(cells) + " |")
         print()
     if args.skip_gaussian:
         return

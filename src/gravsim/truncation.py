@@ -11,8 +11,9 @@ reach of any Fock space).
 
 After solving.  Every Fock result reports
 
-* the population of the highest kept level of every mode (refused above
-  :data:`LAST_LEVEL_LIMIT`);
+* the population of the highest kept level of every mode (above :data:`LAST_LEVEL_LIMIT`
+  a steady state is refused; a periodic state, minutes of propagation, is returned with a
+  ``truncation_warning``);
 * ``truncation_error`` from solves with two (and four) mechanical levels fewer and one (two)
   cavity levels fewer: d = E(N) − E(N−2), q = d / (E(N−2) − E(N−4)), error =
   |d|·max(1, q/(1−q)) with q capped at 0.95 (the geometric tail after E(N)).  E_N converges
@@ -97,11 +98,28 @@ def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str
         of levels needed (or that the point is out of reach of Fock spaces).
     """
     state = gaussian.steady_state(model)
-    occupations = state.occupations()
-    for k, (mode, levels) in enumerate(zip(model.modes, dims, strict=True)):
-        n = float(occupations[mode])
-        block = state.covariance[2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
-        tail = gaussian_tail(block, levels - 1) if n < 60 else thermal_tail(n, levels - 1)
+    check_covariances(model.modes, state.covariance[None], dims)
+    return state.occupations()
+
+
+def check_covariances(
+    modes: tuple[str, ...], covariances: np.ndarray, dims: tuple[int, ...]
+) -> None:
+    """:func:`check_truncation` for states given by their covariances (samples, 2n, 2n).
+
+    A periodic state passes its samples over the period: the worst one decides.
+    """
+    for k, (mode, levels) in enumerate(zip(modes, dims, strict=True)):
+        blocks = covariances[:, 2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
+        occ = 0.5 * (blocks[:, 0, 0] + blocks[:, 1, 1] - 1.0)
+        worst = int(np.argmax(occ))
+        n, block = float(occ[worst]), blocks[worst]
+        if n < 60:
+            tails = [gaussian_tail(b, levels - 1) for b in blocks]
+            worst = int(np.argmax(tails))
+            tail, block = tails[worst], blocks[worst]
+        else:
+            tail = thermal_tail(n, levels - 1)
         if tail > LAST_LEVEL_LIMIT:
             need = required_levels(n)
             if n < 60:  # a squeezed marginal needs at least the thermal count
@@ -118,7 +136,6 @@ def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str
                 f"~{tail:.1e} of its population at or above its highest level {levels - 1} "
                 f"(limit {LAST_LEVEL_LIMIT:g}); use {flag} {need} or more"
             )
-    return occupations
 
 
 def smaller_dims(model: ModelDescription, dims: tuple[int, ...], steps: int) -> tuple[int, ...]:
@@ -215,11 +232,19 @@ def solve(
         )
     states = tuple(fock.steady_state(model, d, solver=solver) for d in sizes)
     state = fock.steady_state(model, dims, solver=solver)
-    for mode, pop in state.last_level_population().items():
+    excess = top_level_excess(state.last_level_population())
+    if excess:
+        raise OutOfRegimeError(excess)
+    return TruncatedSolve(state, states)
+
+
+def top_level_excess(populations: dict[str, float]) -> str:
+    """The problem, as one line, if a mode keeps more than the limit in its highest level."""
+    for mode, pop in populations.items():
         if pop > LAST_LEVEL_LIMIT:
             flag = "--n-cav" if mode == "c" else "--n-mech"
-            raise OutOfRegimeError(
+            return (
                 f"truncation too small: mode {mode} keeps {pop:.1e} of its population in its "
                 f"highest level (limit {LAST_LEVEL_LIMIT:g}); raise {flag}"
             )
-    return TruncatedSolve(state, states)
+    return ""
