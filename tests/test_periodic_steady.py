@@ -74,7 +74,7 @@ def test_time_dependent_hamiltonian_equals_its_terms():
 
 
 def test_full_fock_steady_agrees_with_L1_within_its_stated_errors():
-    """L0 on the Fock backend (6×6×3, displaced) against L1's exact Floquet average.
+    """L0 on the Fock backend (6×6×4, displaced) against L1's exact Floquet average.
 
     Allowed: the reported truncation error (from 2, 4, 6 levels) plus the linearisation
     bound (g/κ)².
