@@ -49,8 +49,10 @@ def test_scan_of_linear_runs_point_by_point(tmp_path):
 def test_full_model_has_no_gaussian_state():
     with pytest.raises(GravsimInputError, match="not Gaussian"):
         gs.steady.compute(gs.presets.get("driven"), model="full")
-    out = _cli("steady", "--preset", "driven", "--model", "full")
-    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    for cmd in ("steady", "scan --grid G_plus=0.1,0.2 --out -", "evolve --t-final 1s --out -"):
+        out = _cli(*cmd.split(), "--preset", "driven", "--model", "full")
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+        assert "not Gaussian" in out.stderr
 
 
 def test_time_dependent_hamiltonian_equals_its_terms():

@@ -40,6 +40,7 @@ from .gravity import KTMGravity, QuantumGravity
 from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from .propagation import Propagator, initial_covariance
 from .results import to_plain
+from .steady import check_options
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
@@ -257,11 +258,7 @@ def compute(
     ):
         if value not in allowed:
             raise GravsimInputError(f"unknown {name} {value!r}: choose one of {', '.join(allowed)}")
-    if model == "full" and backend == "gaussian":
-        raise GravsimInputError(
-            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
-            "or --model linear for its linearisation"
-        )
+    check_options(model, gravity, backend)
     times = time_grid(t_final, n_times, grid, t_first)
     n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
     if n0 < 0:

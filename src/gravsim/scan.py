@@ -186,6 +186,7 @@ def run(
     """
     if map_name not in MAPS:
         raise GravsimInputError(f"unknown --map {map_name!r}: choose one of {', '.join(MAPS)}")
+    steady.check_options(model, gravity, backend)  # a bad combination fails here, not per point
     for axis in axes:
         base_p.replace(**{axis.key: float(axis.values[0])})  # unknown keys fail here, early
     out.mkdir(parents=True, exist_ok=True)
@@ -320,7 +321,7 @@ def plot(
         ax.plot(x[ok], y[ok], "o-", ms=3)
         for xv in x[~ok]:
             ax.axvline(xv, color="0.8", lw=3)
-        if np.all(y[ok] > 0):
+        if np.any(ok) and np.all(y[ok] > 0):
             ax.set_yscale("log")
         ax.set_xlabel(axes[0].key)
         ax.set_ylabel(label)

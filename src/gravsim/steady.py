@@ -81,23 +81,11 @@ def compute(
         For an unknown model, gravity or backend, or a point with no steady state.
     """
     log_base_factor(base)
-    if model not in MODELS:
-        raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
-    if gravity not in GRAVITY:
-        raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(GRAVITY)}")
-    if backend not in BACKENDS:
-        raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    check_options(model, gravity, backend)
     if n_mech is None:
         n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
     if model == "closed-form":
-        if backend != "gaussian":
-            raise GravsimInputError("the closed forms have no backend: use --backend gaussian")
         values, notes = _closed_form(p, gravity, base)
-    elif model == "full" and backend == "gaussian":
-        raise GravsimInputError(
-            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
-            "or --model linear for its linearisation"
-        )
     elif model in PERIODIC and backend == "fock":
         values, notes = _periodic_fock(p, model, gravity, base, (n_mech, n_cav), frame, progress)
     elif model == "linear":
@@ -110,6 +98,28 @@ def compute(
             values["transient_maximum"], extra = _conventional_transient(p, gravity, base)
             notes = notes + extra
     return SteadyResult(model, backend, gravity, base, values, p, notes)
+
+
+def check_options(model: str, gravity: str, backend: str) -> None:
+    """Refuse an unknown model, gravity or backend, or a combination that cannot run.
+
+    Raises
+    ------
+    GravsimInputError
+    """
+    if model not in MODELS:
+        raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
+    if gravity not in GRAVITY:
+        raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(GRAVITY)}")
+    if backend not in BACKENDS:
+        raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if model == "closed-form" and backend != "gaussian":
+        raise GravsimInputError("the closed forms have no backend: use --backend gaussian")
+    if model == "full" and backend == "gaussian":
+        raise GravsimInputError(
+            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
+            "or --model linear for its linearisation"
+        )
 
 
 def _gaussian(p: Parameters, rung: str, gravity: str, base: str) -> tuple[dict, tuple]:
