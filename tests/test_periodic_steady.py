@@ -121,3 +121,15 @@ def test_c_plus_follows_directly_given_G_plus():
     assert p.c_plus == pytest.approx(1.5) and p.c_minus == pytest.approx(3.0)
     q = gs.presets.get("paper")
     assert q.c_plus == pytest.approx(q.E_plus / np.hypot(q.omega_m, q.kappa / 2))
+
+
+def test_fock_transient_refused_where_the_gaussian_transient_overflows(tmp_path):
+    """The thermal start's energy passes through the cavity: 3 levels overflow on the way
+    (exact L1 Gaussian transient), although the steady cavity needs only 4."""
+    out = _cli(
+        *"evolve --preset driven --model full --backend fock --gravity quantum".split(),
+        *"--n-mech 8 --n-cav 4 --t-final 20s --no-progress --out".split(),
+        str(tmp_path),
+    )
+    assert out.returncode == 2 and "--n-cav 6" in out.stderr, out.stderr
+    assert not any(tmp_path.iterdir())  # refused before any work

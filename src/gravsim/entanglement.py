@@ -79,7 +79,8 @@ def log_negativity(v: Any, base: str = "e") -> Any:
     v = np.asarray(v, dtype=float)
     _check_shape(v)
     nu2, _ = _nu_minus_sq(*_invariants(v))
-    return _out(np.maximum(0.0, -0.5 * np.log(4 * nu2)) / factor)
+    # + 0.0 turns the −0.0 of a separable state (−ln 1) into 0.0
+    return _out(np.maximum(0.0, -0.5 * np.log(4 * nu2)) / factor + 0.0)
 
 
 def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:

@@ -316,14 +316,7 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
     grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
         gravity, [QuantumGravity(), KTMGravity()]
     )
-    for mode, n in occupations.items():
-        tail = truncation.thermal_tail(n, n_mech - 1)
-        if tail > truncation.LAST_LEVEL_LIMIT:
-            raise GravsimInputError(
-                f"truncation too small for the start: mode {mode} (n_init {n:.3g}) holds "
-                f"{tail:.1e} at or above level {n_mech - 1}; use --n-mech "
-                f"{truncation.required_levels(n)} or more, or --backend gaussian"
-            )
+    _check_transient_truncation(p, model, frame, times, occupations, grav, (n_mech, n_cav))
     cols: dict[str, np.ndarray] = {"time_s": times}
     series: dict[str, list[np.ndarray]] = {}
     for g in grav:
@@ -372,6 +365,33 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
         f"Fock transient: qutip.mesolve on {dims_text} levels (rtol {fock_dynamics.RTOL:g}), "
         "E_N from rho at each output time",
     )
+
+
+#: Equally spaced times at which a Fock transient's truncation is checked (besides the
+#: output times).
+CHECK_TIMES = 512
+
+
+def _check_transient_truncation(p, model, frame, times, occupations, grav, levels) -> None:
+    """Refuse a Fock truncation that the exact Gaussian transient overflows at any time.
+
+    The Gaussian covariances of the same rung (of L1 for L0) at every output time and on a
+    grid of :data:`CHECK_TIMES` equal steps (a coarse output grid could miss a peak), for each
+    gravity model, go through :func:`~gravsim.truncation.check_covariances` — the start, and
+    a cavity that the reservoir squeezes on the way.  Costs milliseconds.
+    """
+    gaussian_rung = "linear" if model == "full" else model
+    description = models.build(gaussian_rung, p, KTMGravity())
+    dense = np.union1d(times, np.linspace(times[0], times[-1], CHECK_TIMES))  # peaks between
+    v, s = Propagator(description).evolve(initial_covariance(description.modes, occupations), dense)
+    dims = tuple(levels[1] if m == "c" else levels[0] for m in description.modes)
+    for g in grav:
+        covariances = v + s if g.name == "ktm" else v
+        try:
+            truncation.check_covariances(description.modes, covariances, dims)
+        except GravsimInputError as exc:
+            raise GravsimInputError(f"{exc} (or --backend gaussian)") from None
+        truncation.check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
 
 
 def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:

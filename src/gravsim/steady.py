@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.stats
 
 from . import closed_form, conventional, floquet, fock_dynamics, gaussian, models, truncation
 from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError, OutOfRegimeError
+from .errors import GravsimInputError
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import Parameters
 from .results import SteadyResult
@@ -267,7 +266,7 @@ def _periodic_fock(
         dims = tuple(n_cav if m == "c" else n_mech for m in description.modes)
         covariances = floquet_state.covariance + (g.name == "ktm") * floquet_state.shift
         truncation.check_covariances(floquet_state.modes, covariances, dims)
-        _check_mean_amplitudes(description, p, dims)
+        truncation.check_mean_amplitudes(description, p, dims)
         pairs.append((g, description, average))
     sizes = [truncation.smaller_dims(pairs[0][1], dims, step) for step in (2, 1)]
     sizes = [d for k, d in enumerate(sizes) if d != dims and d not in sizes[:k]] + [dims]
@@ -323,25 +322,6 @@ def _periodic_fock(
 def period_average(linear: ModelDescription) -> ModelDescription:
     """The period average of L1 (the RWA rung in L1's own frame)."""
     return secular(linear, rung="rwa", note="period average of L1")
-
-
-def _check_mean_amplitudes(description: ModelDescription, p: Parameters, dims) -> None:
-    """Undisplaced frame: the coherent amplitudes must fit the truncation too."""
-    if not description.initial_means:
-        return
-    field = models.ClassicalField.of(p)
-    amplitude = {"c": sum(abs(v) for v in field.alpha.values())}
-    for k, mode in enumerate(("a", "b")):
-        amplitude[mode] = sum(abs(v[k]) for v in field.beta.values())
-    for mode, levels in zip(description.modes, dims, strict=True):
-        tail = float(scipy.stats.poisson.sf(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
-        if tail > truncation.LAST_LEVEL_LIMIT:
-            flag = "--n-cav" if mode == "c" else "--n-mech"
-            raise OutOfRegimeError(
-                f"truncation too small for the undisplaced frame: mode {mode} carries a "
-                f"coherent amplitude up to {amplitude[mode]:.3g}, which puts {tail:.1e} at or "
-                f"above level {levels - 1}; use --frame displaced, or raise {flag}"
-            )
 
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:

@@ -37,10 +37,13 @@ from typing import Any
 
 import numpy as np
 import scipy.special
+import scipy.stats
 
 from . import fock, gaussian
 from .description import ModelDescription
 from .errors import OutOfRegimeError
+from .models import ClassicalField
+from .parameters import Parameters
 
 LAST_LEVEL_LIMIT = 1e-3
 #: Liouville dimension above which a solve takes more than a few seconds (progress shown).
@@ -135,6 +138,31 @@ def check_covariances(
                 f"truncation too small: mode {mode} (occupation {n:.3g}) would hold "
                 f"~{tail:.1e} of its population at or above its highest level {levels - 1} "
                 f"(limit {LAST_LEVEL_LIMIT:g}); use {flag} {need} or more"
+            )
+
+
+def check_mean_amplitudes(
+    description: ModelDescription, p: Parameters, dims: tuple[int, ...]
+) -> None:
+    """Undisplaced frame: the coherent amplitudes must fit the truncation too.
+
+    The bound Σ_k |α_k| (cavity) and Σ_m |β_m| (mechanics) of the classical orbit's
+    amplitude is the mean of a coherent state whose Poisson tail P(n ≥ N − 1) is checked.
+    """
+    if not description.initial_means:
+        return
+    field = ClassicalField.of(p)
+    amplitude = {"c": sum(abs(v) for v in field.alpha.values())}
+    for k, mode in enumerate(("a", "b")):
+        amplitude[mode] = sum(abs(v[k]) for v in field.beta.values())
+    for mode, levels in zip(description.modes, dims, strict=True):
+        tail = float(scipy.stats.poisson.sf(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
+        if tail > LAST_LEVEL_LIMIT:
+            flag = "--n-cav" if mode == "c" else "--n-mech"
+            raise OutOfRegimeError(
+                f"truncation too small for the undisplaced frame: mode {mode} carries a "
+                f"coherent amplitude up to {amplitude[mode]:.3g}, which puts {tail:.1e} at or "
+                f"above level {levels - 1}; use --frame displaced, or raise {flag}"
             )
 
 
