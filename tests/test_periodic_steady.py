@@ -9,6 +9,7 @@ from functools import reduce
 
 import numpy as np
 import pytest
+import scipy.integrate
 
 import gravsim as gs
 from gravsim import fock, models, scan
@@ -133,3 +134,51 @@ def test_fock_transient_refused_where_the_gaussian_transient_overflows(tmp_path)
     )
     assert out.returncode == 2 and "--n-cav 6" in out.stderr, out.stderr
     assert not any(tmp_path.iterdir())  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("g_plus", "g_minus", "harmonics"), [(0.15, 0.3, 9), (1.0, 2.0, 17), (5.0, 10.0, 33)]
+)
+def test_classical_orbit_solves_the_mean_field_equations(g_plus, g_minus, harmonics):
+    """The harmonic-balance orbit, integrated independently over one period (DOP853).
+
+    dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2)α − i[2g Re(β_a + β_b) − δ_s]α,
+    dβ_j/dt = −(iω_j + γ_m/2)β_j − i[g|α|² + 2k_M Re β_other].  The last case needs the
+    under-relaxed iteration; each needs the harmonics it reports.
+    """
+    p = gs.presets.get("driven").replace(G_plus=g_plus, G_minus=g_minus)
+    f = models.ClassicalField.of(p)
+    assert f.harmonics == harmonics and f.residual <= models.ORBIT_TOL
+    w, kap, g, gm, km = (float(x) for x in (p.omega_m, p.kappa, p.g, p.gamma_m, p.k_M))
+    omegas = (float(p.omega_a), float(p.omega_b))
+
+    def rhs(t, y):
+        al, ba, bb = y[0] + 1j * y[1], y[2] + 1j * y[3], y[4] + 1j * y[5]
+        drive = f.E_plus * np.exp(-1j * w * t) + f.E_minus * np.exp(1j * w * t)
+        u = 2 * g * (ba.real + bb.real) - f.cavity_shift
+        d_al = -1j * drive - kap / 2 * al - 1j * u * al
+        force = g * abs(al) ** 2
+        d_ba = -(1j * omegas[0] + gm / 2) * ba - 1j * (force + 2 * km * bb.real)
+        d_bb = -(1j * omegas[1] + gm / 2) * bb - 1j * (force + 2 * km * ba.real)
+        return [d_al.real, d_al.imag, d_ba.real, d_ba.imag, d_bb.real, d_bb.imag]
+
+    def state(t):
+        al, (ba, bb) = f.alpha_at(t), f.beta_at(t)
+        return np.array([al.real, al.imag, ba.real, ba.imag, bb.real, bb.imag])
+
+    period = 2 * np.pi / w
+    times = period * np.array([0.3, 0.7, 1.0])
+    sol = scipy.integrate.solve_ivp(
+        rhs, (0, period), state(0.0), method="DOP853", t_eval=times, rtol=1e-12, atol=1e-12
+    )
+    scale = np.max(np.abs(state(0.0)))
+    for k, t in enumerate(times):
+        assert np.max(np.abs(sol.y[:, k] - state(t))) <= 1e-8 * scale
+
+
+def test_no_classical_orbit_is_a_one_line_error():
+    p = gs.presets.get("driven").replace(G_plus=20.0, G_minus=40.0)
+    with pytest.raises(GravsimInputError, match="no periodic classical orbit"):
+        models.ClassicalField.of(p)
+    out = _cli(*"steady --preset driven --model linear --set G_plus=20 --set G_minus=40".split())
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1

@@ -40,7 +40,7 @@ from .description import (
     quadratic_part,
     rotating_frame,
 )
-from .errors import GravsimInputError
+from .errors import GravsimInputError, OutOfRegimeError
 from .gravity import GravityModel, QuantumGravity
 from .parameters import Parameters
 
@@ -159,8 +159,17 @@ def conventional(p: Parameters, gravity: GravityModel | None = None) -> ModelDes
     )
 
 
-#: Harmonics of ω_m kept in the classical orbit (odd ones for α, even ones for β, u).
-ORBIT_HARMONICS = 9
+#: Harmonics of ω_m kept in the classical orbit (odd ones for α, even ones for β, u), tried
+#: in turn until the highest kept one is below :data:`ORBIT_TOL` of the largest.
+ORBIT_HARMONICS = (9, 17, 33)
+#: Relative size of the highest kept harmonic below which the orbit counts as resolved (the
+#: dropped terms are then far below mesolve's rtol 1e-8).
+ORBIT_TOL = 1e-10
+#: Fixed-point steps of the harmonic balance before it is declared not to settle.
+ORBIT_STEPS = 1000
+#: Under-relaxation factors λ of the modulation update u ← u + λ(u_new − u), tried in turn:
+#: the plain iteration (λ = 1) diverges for some strongly driven points that have an orbit.
+ORBIT_RELAX = (1.0, 0.2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,7 +184,7 @@ class ClassicalField:
         u(t) = 2g Re(β_a + β_b) − δ_s,
 
     are solved for their periodic orbit by harmonic balance: α in odd and β in even
-    harmonics of ω_m up to :data:`ORBIT_HARMONICS`, iterated to a fixed point (each step
+    harmonics of ω_m (:data:`ORBIT_HARMONICS`), iterated to a fixed point (each step
     solves the cavity's linear equations for the given u and the mechanics' for the given
     force).  δ_s, the static part of 2g Re(β_a + β_b), is the radiation-pressure shift of the
     cavity; the tones sit at the sidebands of the *shifted* cavity, as an experiment tunes
@@ -199,7 +208,10 @@ class ClassicalField:
     cavity_shift : float
         δ_s (rad/s).
     residual : float
-        Largest dropped-harmonic amplitude relative to the largest kept one.
+        Amplitude of the highest kept harmonic of α relative to the largest (the size of
+        what the truncation drops).
+    harmonics : int
+        Highest harmonic of ω_m kept.
     """
 
     omega: float
@@ -210,6 +222,7 @@ class ClassicalField:
     E_minus: float
     cavity_shift: float
     residual: float
+    harmonics: int
 
     def beta_at(self, t: float) -> np.ndarray:
         """β_a(t), β_b(t)."""
@@ -220,8 +233,41 @@ class ClassicalField:
         return complex(sum(v * np.exp(-1j * k * self.omega * t) for k, v in self.alpha.items()))
 
     @classmethod
-    def of(cls, p: Parameters, harmonics: int = ORBIT_HARMONICS) -> ClassicalField:
-        """The orbit for parameters ``p`` (G±, g, ω_m, Ω, κ, γ_m, k_M)."""
+    def of(cls, p: Parameters, harmonics: int | None = None) -> ClassicalField:
+        """The orbit for parameters ``p`` (G±, g, ω_m, Ω, κ, γ_m, k_M).
+
+        ``harmonics``: a fixed odd count, or None to try :data:`ORBIT_HARMONICS` in turn
+        until the orbit is resolved to :data:`ORBIT_TOL`.
+
+        Raises
+        ------
+        OutOfRegimeError
+            If the harmonic balance does not settle (no stable orbit nearby: the tones are
+            past the radiation-pressure instability) or 33 harmonics do not resolve it.
+        """
+        for count in (harmonics,) if harmonics else ORBIT_HARMONICS:
+            for relax in ORBIT_RELAX:
+                field = cls._balance(p, count, relax)
+                if field is not None:
+                    break
+            else:
+                raise OutOfRegimeError(
+                    "no periodic classical orbit: the mean-field harmonic balance did not "
+                    f"settle in {ORBIT_STEPS} steps, plain or under-relaxed; the tones are "
+                    "likely past the radiation-pressure instability: lower G_plus and G_minus"
+                )
+            if harmonics or field.residual <= ORBIT_TOL:
+                return field
+        raise OutOfRegimeError(
+            f"the classical orbit is not resolved by {ORBIT_HARMONICS[-1]} harmonics of ω_m "
+            f"(the highest holds {field.residual:.1e} of the largest): the tones drive the "
+            "system too hard for a linearised picture; lower G_plus and G_minus or raise omega_m"
+        )
+
+    @classmethod
+    def _balance(cls, p: Parameters, harmonics: int, relax: float) -> ClassicalField | None:
+        """Harmonic balance with ``harmonics`` harmonics iterated to its fixed point (None if
+        it does not settle in :data:`ORBIT_STEPS` steps)."""
         w, kap, g = float(p.omega_m), float(p.kappa), float(p.g)
         e_plus = float(p.G_plus / g) * float(np.hypot(kap / 2, w))
         e_minus = float(p.G_minus / g) * float(np.hypot(kap / 2, w))
@@ -236,40 +282,27 @@ class ClassicalField:
             mech[2 * j + 1, 2 * (1 - j)] = -2 * km
         e = np.array([0.0, -1.0, 0.0, -1.0])
         u = np.zeros(even.size, dtype=complex)
+        shifts = odd[:, None] - odd[None, :]  # m with α_k coupled to α_{k−m} by u_m
+        inside = np.abs(shifts) <= harmonics - 1
+        u_index = np.where(inside, (shifts + harmonics - 1) // 2, 0)
+        mech_at = -1j * w * even[:, None, None] * np.eye(4) - mech  # (−imω − M) for each m
         alpha = y = None
-        for _ in range(200):
+        change = np.inf
+        for _ in range(ORBIT_STEPS):
             # cavity: (κ/2 − ikω) α_k + i Σ_m u_m α_{k−m} = −i E_k
-            lhs = np.diag(kap / 2 - 1j * odd * w).astype(complex)
-            for a, k in enumerate(odd):
-                for b, m in enumerate(even):
-                    idx = np.flatnonzero(odd == k - m)
-                    if idx.size:
-                        lhs[a, idx[0]] += 1j * u[b]
+            lhs = np.diag(kap / 2 - 1j * odd * w) + 1j * np.where(inside, u[u_index], 0)
             new_alpha = np.linalg.solve(lhs, -1j * drive)
-            force = np.array(
-                [
-                    g
-                    * sum(
-                        new_alpha[a] * np.conj(new_alpha[odd == k - m][0])
-                        for a, k in enumerate(odd)
-                        if np.any(odd == k - m)
-                    )
-                    for m in even
-                ]
-            )
-            y = np.array(
-                [
-                    np.linalg.solve(-1j * m * w * np.eye(4) - mech, e * f)
-                    for m, f in zip(even, force, strict=True)
-                ]
-            )
+            # force_m = g Σ_k α_k α*_{k−m}: the correlation of α with itself at shift m/2
+            force = g * np.correlate(new_alpha, new_alpha, "full")[even // 2 + harmonics]
+            y = np.linalg.solve(mech_at, (e * force[:, None])[..., None])[..., 0]
             new_u = 2 * g * (y[:, 0] + y[:, 2]) * (even != 0)
-            done = alpha is not None and np.max(np.abs(new_alpha - alpha)) <= 1e-14 * np.max(
-                np.abs(new_alpha)
-            )
-            alpha, u = new_alpha, new_u
-            if done:
+            if alpha is not None:
+                change = np.max(np.abs(new_alpha - alpha)) / np.max(np.abs(new_alpha))
+            alpha, u = new_alpha, u + relax * (new_u - u)
+            if change <= 1e-14:
                 break
+        else:
+            return None
         beta = {int(m): y[b, 0::2] + 1j * y[b, 1::2] for b, m in enumerate(even)}
         edge = max(abs(alpha[0]), abs(alpha[-1]))
         keep = 1e-13 * np.max(np.abs(alpha))  # harmonics below this are rounding noise
@@ -286,6 +319,7 @@ class ClassicalField:
             E_minus=e_minus,
             cavity_shift=float(2 * g * (y[even == 0][0][0] + y[even == 0][0][2]).real),
             residual=float(edge / np.max(np.abs(alpha))),
+            harmonics=harmonics,
         )
 
 
@@ -372,7 +406,7 @@ def full(
             f"classical orbit: α₊₁ = {f.alpha[1]:.4g}, α₋₁ = {f.alpha[-1]:.4g}, static "
             f"β = {f.beta[0][0]:.4g}, {f.beta[0][1]:.4g}, cavity shift δ_s = "
             f"{f.cavity_shift:.4g} rad/s, 2ω_m modulation |u₂| = {abs(f.u.get(2, 0)):.3g} "
-            f"rad/s, harmonics to {ORBIT_HARMONICS}ω_m (dropped {f.residual:.1e})",
+            f"rad/s, harmonics to {f.harmonics}ω_m (highest {f.residual:.1e} of the largest)",
             "tones at the sidebands of the radiation-pressure-shifted cavity",
         ),
     )
