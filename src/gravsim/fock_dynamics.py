@@ -27,6 +27,7 @@ import qutip
 from . import fock
 from .description import Ladder, ModelDescription, ann, cre, rotating_frame
 from .entanglement import log_negativity_of_state
+from .errors import OutOfRegimeError
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
 RTOL = 1e-8
@@ -250,8 +251,9 @@ def periodic_state(
 
     Raises
     ------
-    RuntimeError
-        If the stroboscopic change is still above ``tol`` after ``max_periods``.
+    OutOfRegimeError
+        If the stroboscopic change is still above ``tol`` after ``max_periods`` (no
+        attracting periodic state, or one too slow to reach).
     """
     frame = _propagation_frame(model)
     period = 2 * np.pi / model.base_frequency()
@@ -289,8 +291,10 @@ def periodic_state(
         else:
             x = px
     else:
-        raise RuntimeError(
-            f"no periodic state within {max_periods} periods (change {change:.2e} > {tol:g})"
+        raise OutOfRegimeError(
+            f"no periodic state within {max_periods} periods (‖ρ(T) − ρ(0)‖ {change:.2e} > "
+            f"{tol:g}): the driven state does not settle; check the Gaussian L1 (--model "
+            "linear) for its Floquet multipliers"
         )
     rho = qutip.Qobj(_matrix(x), dims=shape)
     observer = _Observer(model.modes, dims, base)
