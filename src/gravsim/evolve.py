@@ -265,6 +265,8 @@ def compute(
         raise GravsimInputError(f"--n-init must be >= 0, got {n0}")
     occupations = {"a": n0, "b": n0}
     ktm = models.build(model, p, KTMGravity(), frame=frame)
+    # first: an unstable model (no steady or periodic state) is refused before any work
+    steady = _steady(p, model, ktm, base)
     if backend == "gaussian":
         columns, notes = _gaussian(ktm, times, occupations, gravity, base)
     else:
@@ -280,7 +282,6 @@ def compute(
             comparisons,
             progress,
         )
-    steady = _steady(p, model, ktm, base)
     frame_text = ktm.frame
     start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
     notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes

@@ -124,7 +124,9 @@ def periodic_state(model: ModelDescription, samples: int = SAMPLES) -> FloquetSt
     if radius >= 1:
         raise UnstableError(
             f"no periodic state for model {model.rung!r}: a Floquet multiplier has modulus "
-            f"{radius:.6g} >= 1; the reservoir needs G_plus < G_minus and damped modes"
+            f"{radius:.6g} >= 1 (the linearised dynamics grows); the reservoir needs "
+            "G_plus < G_minus and, with the counter-rotating terms kept, couplings well below "
+            "omega_m/2: lower G_plus and G_minus or raise omega_m"
         )
     v0 = _stein(mono.phi, mono.q)
     s0 = _stein(mono.phi, mono.q1)
