@@ -135,7 +135,7 @@ def test_cli_fock_truncation_refused_with_exit_2():
 
 
 def test_cli_validate_paper_exits_0_and_shows_the_gaussian_ladder():
-    out = run("validate", "--preset", "paper")
+    out = run("validate", "--preset", "paper", "--no-l0")  # L0: tests/test_periodic_steady
     assert out.returncode == 0, out.stdout + out.stderr
     for needle in ("effective Gaussian", "rwa Gaussian", "closed form", "all checks passed"):
         assert needle in out.stdout

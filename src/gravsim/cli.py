@@ -189,8 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_val.add_argument(
         "--l0",
         action=argparse.BooleanOptionalAction,
-        default=None,
-        help="include the full model's Fock row (default: only where it takes < 100 periods)",
+        default=True,
+        help="include the full model's Fock row (default; ~1 min)",
     )
     _add_fock_options(p_val, n_mech=8)
 

@@ -30,8 +30,8 @@ BACKENDS = ("gaussian", "fock")
 #: Default Fock truncations (levels per mechanical mode, cavity levels).
 DEFAULT_N_MECH = 10
 DEFAULT_N_CAV = 3
-#: Default mechanical levels of the periodic rungs, whose every truncation costs 40–65
-#: periods of mesolve (on the ``driven`` preset, 2 cores: 8×8×3 ~1 min, 10×10×3 ~4 min).
+#: Default mechanical levels of the periodic rungs, each truncation a factorisation of the
+#: averaged Liouvillian and ~6–15 periods of mesolve (``driven``, 6×6×3: 11 s).
 DEFAULT_N_MECH_PERIODIC = 8
 
 
@@ -310,8 +310,9 @@ def _periodic_fock(
     values["period_s"] = float(2 * np.pi / pairs[0][1].base_frequency())
     notes = pairs[0][1].notes + (
         f"frame: {pairs[0][1].frame}",
-        "Fock periodic state: fixed point of the one-period map (mesolve, Anderson "
-        f"acceleration) to ‖ρ(T) − ρ(0)‖_F < {fock_dynamics.PERIODIC_TOL:g}, started from the "
+        "Fock periodic state: fixed point of the one-period map (mesolve; preconditioned by "
+        "the averaged Liouvillian, Anderson-accelerated) to ‖ρ(T) − ρ(0)‖_F < "
+        f"{fock_dynamics.PERIODIC_TOL:g}, started from the "
         "period-averaged (RWA) steady state; E_N, ΔE, occupations averaged over "
         f"{fock_dynamics.PERIODIC_SAMPLES} samples of the period; truncation_error from "
         "N-4, N-2, N",
