@@ -36,15 +36,14 @@ from . import conventional, floquet, fock_dynamics, gaussian, models, truncation
 from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError
 from .gaussian import mechanical_block
-from .gravity import KTMGravity, QuantumGravity
+from .gravity import KTMGravity
 from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from .propagation import Propagator, initial_covariance
 from .results import to_plain
-from .steady import check_options
+from .steady import SUFFIX, check_options, gravity_models
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
-GRAVITY_SUFFIX = {"quantum": "_quantum", "ktm": "_classical"}
 
 
 def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | None = None):
@@ -298,12 +297,12 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
         if gravity in (name, "both")
     }
     for name, state in states.items():
-        cols[f"E_N{GRAVITY_SUFFIX[name]}"] = state.log_negativity(base)
+        cols[f"E_N{SUFFIX[name]}"] = state.log_negativity(base)
     if gravity == "both":
         shift = mechanical_block(s, model.modes)
         cols["delta_E"] = delta_log_negativity(states["quantum"].mechanical_covariance, shift, base)
     for name, state in states.items():
-        suffix = GRAVITY_SUFFIX[name]
+        suffix = SUFFIX[name]
         for mode, occ in state.occupations().items():
             cols[f"n_{mode}{suffix}"] = occ
         # purity of a Gaussian state: 1/(2ⁿ sqrt(det V)) with vacuum V = I/2
@@ -314,15 +313,13 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
 
 def _fock(p, model, frame, times, occupations, gravity, base, levels, comparisons, progress):
     n_mech, n_cav = levels
-    grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
-        gravity, [QuantumGravity(), KTMGravity()]
-    )
+    grav = gravity_models(gravity)
     _check_transient_truncation(p, model, frame, times, occupations, grav, (n_mech, n_cav))
     cols: dict[str, np.ndarray] = {"time_s": times}
     series: dict[str, list[np.ndarray]] = {}
     for g in grav:
         description = models.build(model, p, g, frame=frame)
-        suffix = GRAVITY_SUFFIX[g.name]
+        suffix = SUFFIX[g.name]
         runs = []
         for step in range(comparisons, -1, -1):
             dims = tuple(n_cav if m == "c" else n_mech - 2 * step for m in description.modes)

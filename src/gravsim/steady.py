@@ -18,7 +18,7 @@ from . import closed_form, conventional, floquet, fock_dynamics, gaussian, model
 from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError
-from .gravity import KTMGravity, QuantumGravity
+from .gravity import GravityModel, KTMGravity, QuantumGravity
 from .parameters import Parameters
 from .results import SteadyResult
 
@@ -83,6 +83,10 @@ def compute(
     check_options(model, gravity, backend)
     if n_mech is None:
         n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
+    if backend == "fock" and (n_mech < truncation.MIN_LEVELS or n_cav < truncation.MIN_LEVELS):
+        raise GravsimInputError(
+            f"--n-mech and --n-cav must be >= {truncation.MIN_LEVELS}, got {n_mech}, {n_cav}"
+        )
     if model == "closed-form":
         values, notes = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
@@ -97,6 +101,27 @@ def compute(
             values["transient_maximum"], extra = _conventional_transient(p, gravity, base)
             notes = notes + extra
     return SteadyResult(model, backend, gravity, base, values, p, notes)
+
+
+#: Key suffix of each gravity model's results when both are reported.
+SUFFIX = {"quantum": "_quantum", "ktm": "_classical"}
+
+
+def gravity_models(gravity: str) -> list[GravityModel]:
+    """The gravity models ``gravity`` ("quantum", "ktm" or "both") asks for, quantum first."""
+    return {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
+        gravity, [QuantumGravity(), KTMGravity()]
+    )
+
+
+def _delta_estimate(deltas: list[float]) -> dict[str, Any]:
+    """ΔE with its truncation error from E_N,q − E_N,c at N−4, N−2, N."""
+    delta = truncation.estimate(deltas)
+    return {
+        "delta_E": delta.value,
+        "truncation_error_delta_E": delta.truncation_error,
+        "delta_E_extrapolated": delta.extrapolated,
+    }
 
 
 def check_options(model: str, gravity: str, backend: str) -> None:
@@ -158,13 +183,7 @@ def _fock(
     progress: Any,
 ) -> tuple[dict, tuple]:
     n_mech, n_cav = truncation_levels
-    if n_mech < truncation.MIN_LEVELS or n_cav < truncation.MIN_LEVELS:
-        raise GravsimInputError(
-            f"--n-mech and --n-cav must be >= {truncation.MIN_LEVELS}, got {n_mech}, {n_cav}"
-        )
-    grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
-        gravity, [QuantumGravity(), KTMGravity()]
-    )
+    grav = gravity_models(gravity)
     descriptions = {g.name: models.build(rung, p, g) for g in grav}
     dims = tuple(n_cav if m == "c" else n_mech for m in descriptions[grav[0].name].modes)
     for description in descriptions.values():  # refuse before spending time on any solve
@@ -175,7 +194,7 @@ def _fock(
     }
     values: dict[str, Any] = {}
     for name, s in solves.items():
-        suffix = "" if len(solves) == 1 else {"quantum": "_quantum", "ktm": "_classical"}[name]
+        suffix = "" if len(solves) == 1 else SUFFIX[name]
         e = s.log_negativity(base)
         e_cov = s.log_negativity_from_covariance(base)
         values[f"E_N{suffix}"] = e.value
@@ -188,12 +207,9 @@ def _fock(
     if len(solves) == 2:
         q, c = solves["quantum"], solves["ktm"]
         pairs = zip(q.comparison + (q.state,), c.comparison + (c.state,), strict=True)
-        delta = truncation.estimate(
+        values |= _delta_estimate(
             [a.log_negativity(base) - b.log_negativity(base) for a, b in pairs]
         )
-        values["delta_E"] = delta.value
-        values["truncation_error_delta_E"] = delta.truncation_error
-        values["delta_E_extrapolated"] = delta.extrapolated
     first = next(iter(solves.values()))
     values["truncation"] = {
         "dims": dict(zip(first.state.modes, first.state.dims, strict=True)),
@@ -226,10 +242,9 @@ def _floquet(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
             **{k: v for k, v in summary.items() if not k.startswith(("E_N_", "delta_E"))},
         }
     values: dict[str, Any] = summary | {"stein_condition": state.stein_condition}
-    names = {"quantum": "_quantum", "ktm": "_classical"}
     for name, occ in state.occupations().items():
         if gravity in (name, "both"):
-            values[f"occupations{names[name] if gravity == 'both' else ''}"] = occ
+            values[f"occupations{SUFFIX[name] if gravity == 'both' else ''}"] = occ
     notes = description.notes + (
         "periodic state from the one-period monodromy and a discrete Lyapunov (Stein) "
         "equation; E_N, ΔE and occupations averaged over the period 2π/ω_m, *_ripple = "
@@ -255,9 +270,7 @@ def _periodic_fock(
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
     n_mech, n_cav = truncation_levels
-    grav = {"quantum": [QuantumGravity()], "ktm": [KTMGravity()]}.get(
-        gravity, [QuantumGravity(), KTMGravity()]
-    )
+    grav = gravity_models(gravity)
     pairs = []
     floquet_state = floquet.periodic_state(models.linear(p, KTMGravity()))
     for g in grav:  # refuse before spending time on any propagation
@@ -273,7 +286,7 @@ def _periodic_fock(
     values: dict[str, Any] = {}
     series: dict[str, list[float]] = {}
     for g, description, average in pairs:
-        suffix = "" if len(pairs) == 1 else {"quantum": "_quantum", "ktm": "_classical"}[g.name]
+        suffix = "" if len(pairs) == 1 else SUFFIX[g.name]
         states = []
         for d in sizes:
             if progress is not None:
@@ -297,12 +310,9 @@ def _periodic_fock(
         values[f"periods{suffix}"] = state.periods
         values[f"stroboscopic_change{suffix}"] = state.change
     if len(pairs) == 2:
-        delta = truncation.estimate(
+        values |= _delta_estimate(
             [q - c for q, c in zip(series["quantum"], series["ktm"], strict=True)]
         )
-        values["delta_E"] = delta.value
-        values["truncation_error_delta_E"] = delta.truncation_error
-        values["delta_E_extrapolated"] = delta.extrapolated
     values["truncation"] = {
         "dims": dict(zip(pairs[0][1].modes, dims, strict=True)),
         "comparison_dims": [list(d) for d in sizes[:-1]],
