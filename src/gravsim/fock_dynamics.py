@@ -25,13 +25,12 @@ from typing import Any
 import numpy as np
 import qutip
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from threadpoolctl import threadpool_limits
 
 from . import fock
 from .description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
 from .entanglement import log_negativity_of_state
 from .errors import OutOfRegimeError
+from .liouville_solvers import factorise
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
 RTOL = 1e-8
@@ -364,14 +363,7 @@ class _AveragedInverse:
             (np.full(n * n, 1.0 / n), (np.repeat(diagonal, n), np.tile(diagonal, n))),
             shape=lbar.shape,
         )
-        system = (lbar + rank_one).tocsr()
-        if qutip.settings.has_mkl:
-            from qutip._mkl.spsolve import mkl_splu
-
-            self._lu = mkl_splu(system)
-        else:
-            with threadpool_limits(limits=1, user_api="blas"):
-                self._lu = spla.splu(system.tocsc(), permc_spec="COLAMD")
+        self._lu = factorise(lbar + rank_one)
         self._n, self._period = n, period
 
     def __call__(self, y: np.ndarray) -> np.ndarray:

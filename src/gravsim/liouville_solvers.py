@@ -203,6 +203,20 @@ def steady_state_vector(
     return rho, report
 
 
+def factorise(system: sp.spmatrix, solver: str = "auto"):
+    """A sparse LU of ``system`` to solve with many right-hand sides (``.solve(b)``).
+
+    ``"auto"``/``"pardiso"``: MKL PARDISO through QuTiP where QuTiP finds MKL; ``"superlu"``
+    (and ``"auto"`` without MKL): SuperLU, COLAMD, BLAS pinned to one thread.
+    """
+    if solver in ("auto", "pardiso") and qutip.settings.has_mkl:
+        from qutip._mkl.spsolve import mkl_splu
+
+        return mkl_splu(sp.csr_matrix(system))
+    with threadpool_limits(limits=1, user_api="blas"):
+        return spla.splu(sp.csc_matrix(system), permc_spec="COLAMD")
+
+
 def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
     if solver == "pardiso":
         if not qutip.settings.has_mkl:
@@ -214,9 +228,7 @@ def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
 
         return np.asarray(mkl_spsolve(system.tocsr(), rhs)).ravel().real
     if solver == "superlu":
-        with threadpool_limits(limits=1, user_api="blas"):
-            lu = spla.splu(system, permc_spec="COLAMD")
-            return lu.solve(rhs)
+        return factorise(system, "superlu").solve(rhs)
     with threadpool_limits(limits=1, user_api="blas"):
         ilu = spla.spilu(system, drop_tol=1e-7, fill_factor=40)
         precond = spla.LinearOperator(system.shape, ilu.solve, dtype=system.dtype)
