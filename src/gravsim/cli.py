@@ -23,7 +23,7 @@ from .errors import GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
 from .parsing import parse_duration, parse_number
-from .results import parameter_table
+from .results import parameter_table, to_plain
 
 _STRING_KEYS = {"kG_convention"}
 _NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
@@ -312,7 +312,7 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
     )
     paths = result.write(Path(args.out), "gravsim " + " ".join(sys.argv[1:]), pdf=args.pdf)
     summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
-    summary |= figures.plain(result.summary()) | {"files": [str(x) for x in paths]}
+    summary |= to_plain(result.summary()) | {"files": [str(x) for x in paths]}
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False, default=float))
         return
@@ -362,7 +362,7 @@ def _cmd_figure(args: argparse.Namespace) -> None:
     command = "gravsim " + " ".join(sys.argv[1:])
     for path in data.write(Path(args.out), command, pdf=args.pdf):
         print(f"wrote {path}")
-    print(json.dumps(figures.plain(data.summary), indent=2))
+    print(json.dumps(to_plain(data.summary), indent=2))
 
 
 def _cmd_scan(args: argparse.Namespace) -> None:

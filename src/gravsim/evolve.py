@@ -39,7 +39,7 @@ from .gaussian import mechanical_block
 from .gravity import KTMGravity
 from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from .propagation import Propagator, initial_covariance
-from .results import to_plain
+from .results import save_figure, to_plain
 from .steady import SUFFIX, check_options, gravity_models
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
@@ -194,13 +194,7 @@ class EvolveResult:
             axes[1].set_xlabel("time t (s)")
             axes[1].set_ylabel(f"ΔE ({unit})")
             axes[1].legend(fontsize=7)
-        paths = [stem.with_suffix(".png")]
-        fig.savefig(paths[0], dpi=150)
-        if pdf:
-            paths.append(stem.with_suffix(".pdf"))
-            fig.savefig(paths[-1])
-        plt.close(fig)
-        return paths
+        return save_figure(fig, stem.with_suffix(".png"), pdf)
 
 
 def compute(

@@ -19,6 +19,7 @@ import numpy as np
 from . import distinguishability
 from .figures import tuned
 from .parameters import Parameters
+from .results import save_figure
 
 
 def heterodyne_years(
@@ -108,7 +109,4 @@ def plot(cols: dict[str, np.ndarray], out: Path, efficiency: float) -> Path:
     ax2.set_ylabel("measurement time (years)")
     for ax in (ax1, ax2):
         ax.legend(fontsize=8)
-    path = out / "budget.png"
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out / "budget.png")[0]

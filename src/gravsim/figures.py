@@ -35,6 +35,7 @@ from .description import HamiltonianTerm, ModelDescription
 from .entanglement import delta_log_negativity, log_base_factor
 from .gravity import KTMGravity, QuantumGravity, coherent_coupling
 from .parameters import Parameters
+from .results import save_figure, to_plain
 
 Q_REF = 2.5e10
 
@@ -76,7 +77,7 @@ class FigureData:
             json.dumps(
                 {
                     "figure": self.name,
-                    "summary": plain(self.summary),
+                    "summary": to_plain(self.summary),
                     "units": self.units,
                     "notes": self.notes,
                     "command": command,
@@ -275,26 +276,11 @@ def _plot(data: FigureData, out: Path, pdf: bool) -> list[Path]:
         ax.set_ylabel("$|R|$  (R < 0: the coupling lowers $E_N$)")
         ax.set_title("Fig. 3: non-gravitational coupling vs quantum-classical gap")
     ax.legend(fontsize=7)
-    paths = [out / f"{data.name}.png"]
-    fig.savefig(paths[0], dpi=150)
-    if pdf:
-        paths.append(out / f"{data.name}.pdf")
-        fig.savefig(paths[-1])
-    plt.close(fig)
-    return paths
+    return save_figure(fig, out / f"{data.name}.png", pdf)
 
 
 def _cell(x: Any) -> Any:
     return repr(float(x)) if isinstance(x, (float, np.floating)) else x
-
-
-def plain(x: Any) -> Any:
-    """Summary values as JSON-ready Python types."""
-    if isinstance(x, dict):
-        return {k: plain(v) for k, v in x.items()}
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    return x
 
 
 def versions() -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,19 @@ def parameter_table(p: Parameters) -> str:
             f"  {key:<14} {shown:>22} {UNITS.get(key, ''):<7} {DESCRIPTIONS.get(key, '')}{mark}"
         )
     return "\n".join(lines)
+
+
+def save_figure(fig: Any, png: Path, pdf: bool = False) -> list[Path]:
+    """Save a matplotlib figure as ``png`` (150 dpi) and, on request, a PDF beside it; close it."""
+    paths = [png]
+    fig.savefig(png, dpi=150)
+    if pdf:
+        paths.append(png.with_suffix(".pdf"))
+        fig.savefig(paths[-1])
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return paths
 
 
 def to_plain(x: Any) -> Any:

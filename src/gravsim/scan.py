@@ -33,6 +33,7 @@ from . import steady
 from .errors import GravsimInputError
 from .parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
 from .parsing import parse_number
+from .results import save_figure
 
 CHUNK = 2048
 MAPS = ("serial", "parallel", "loky", "mpi")
@@ -341,10 +342,4 @@ def plot(
         ax.set_xlabel(axes[1].key)
         ax.set_ylabel(axes[0].key)
         ax.set_title("hatched: no steady state / outside the rung's regime")
-    paths = [csv_path.with_name("scan.png")]
-    fig.savefig(paths[0], dpi=150)
-    if pdf:
-        paths.append(csv_path.with_name("scan.pdf"))
-        fig.savefig(paths[-1])
-    plt.close(fig)
-    return paths
+    return save_figure(fig, csv_path.with_name("scan.png"), pdf)
