@@ -265,11 +265,10 @@ def _upper_rungs(
     if not l0:
         rows.append(Row("L0", "full Fock", skipped="left out (--no-l0)"))
         return checks
-    n_mech, cav = L0_DIMS[0], max(L0_DIMS[1], 2)
-    dims = (n_mech, n_mech, cav)
+    dims = (L0_DIMS[0], L0_DIMS[0], L0_DIMS[1])
     average = steady.period_average(models.linear(p, QuantumGravity()))
-    try:
-        truncation.check_truncation(average, dims)
+    try:  # the quantum-gravity Floquet state over the period, as steady's Fock path checks
+        truncation.check_covariances(state.modes, state.covariance, dims)
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return checks
