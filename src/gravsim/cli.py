@@ -1,29 +1,49 @@
 """The ``gravsim`` command line: a thin layer over the Python API.
 
 Subcommands: ``params``, ``steady``, ``evolve``, ``reference``, ``validate``, ``scan``,
-``figure``, ``budget``.  Every bad input (unknown
-key, bad value, negative rate, G₊ ≥ G₋, unknown preset or model, a truncation too small)
-prints one line on stderr that names the problem and the fix, and exits with code 2; no
-traceback.  ``validate`` exits 1 when one of its checks fails.
+``figure``, ``budget``.  Every failure prints one line on stderr and exits with a code that
+says what kind it is (:data:`EXIT_CODES`); no traceback.  Library messages name arguments
+in backticks (`` `n_mech` ``, `` `force=True` ``); :func:`as_flags` rewrites those the
+subcommand has a flag for.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
-from . import distinguishability, evolve, feasibility, figures, presets, scan, steady, validate
-from .errors import GravsimInputError
+from . import (
+    __version__,
+    distinguishability,
+    evolve,
+    feasibility,
+    figures,
+    presets,
+    scan,
+    steady,
+    validate,
+)
+from .errors import GravsimError, GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
 from .parsing import parse_duration, parse_number
 from .results import parameter_table, to_plain
+
+EXIT_CODES = (
+    "exit codes: 0 done; 1 a validate check failed; 2 bad input (one line: the problem and "
+    "the fix); 3 a numerical failure (did not converge, ill-conditioned, overflow; one line: "
+    "what to change); 4 an internal error (a bug: please report it; GRAVSIM_TRACEBACK=1 "
+    "shows the traceback); 130 interrupted"
+)
 
 _STRING_KEYS = {"kG_convention"}
 _NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
@@ -36,9 +56,40 @@ class _Parser(argparse.ArgumentParser):
         _fail(f"{message} (see {self.prog} --help)")
 
 
-def _fail(message: str) -> NoReturn:
-    print(f"gravsim: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+def _fail(message: str, code: int = 2) -> NoReturn:
+    print(f"gravsim: error: {' '.join(message.split())}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+#: Library argument names that the command line spells differently (per subcommand).
+_ALIASES = {"comparisons": "truncation_error", "map_name": "map", "base": "log_base"}
+_COMMAND_ALIASES = {"budget": {"out": "plot_out"}}
+
+
+def as_flags(message: str, sub: argparse.ArgumentParser | None) -> str:
+    """Rewrite the backticked argument names of a library message as this subcommand's flags.
+
+    `` `n_mech` `` → ``--n-mech``, `` `backend='gaussian'` `` → ``--backend gaussian``,
+    `` `force=True` `` → ``--force``; a name without a flag loses its backticks.
+    """
+    options = {}
+    if sub is not None:
+        options = {a.dest: a.option_strings[-1] for a in sub._actions if a.option_strings}
+    aliases = _ALIASES | _COMMAND_ALIASES.get(sub.prog.split()[-1] if sub else "", {})
+
+    def flag(match: re.Match) -> str:
+        name, sep, value = match.group(1).partition("=")
+        option = options.get(aliases.get(name, name))
+        value = value.strip("'\"")
+        if option is None:
+            return match.group(1)
+        if value == "True":
+            return option
+        if value == "False":
+            return "--no-" + option[2:]
+        return f"{option} {value}" if sep else option
+
+    return re.sub(r"`([^`]+)`", flag, message)
 
 
 def parse_settings(items: Sequence[str]) -> dict[str, Any]:
@@ -129,9 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gravsim",
         description="Quantum vs classical (KTM) gravity in a reservoir-engineered "
-        "optomechanical system: steady states, closed forms, parameters.",
+        "optomechanical system: steady states, transients, scans, the paper's figures.",
+        epilog=EXIT_CODES,
     )
+    parser.add_argument("--version", action="version", version=f"gravsim {__version__}")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.subcommands = subs.choices
 
     p_params = subs.add_parser("params", help="every input and derived quantity with units")
     _add_point_options(p_params)
@@ -246,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_ref.add_argument("--log-base", default="e", choices=("e", "2"))
     p_ref.add_argument("--json", action="store_true", help="print one JSON object")
+    for sub in subs.choices.values():
+        sub.epilog = EXIT_CODES
     return parser
 
 
@@ -467,9 +523,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gravsim`` console script."""
+    """Entry point of the ``gravsim`` console script (see :data:`EXIT_CODES`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    sub = parser.subcommands[args.command]
     commands = {
         "params": _cmd_params,
         "steady": _cmd_steady,
@@ -480,13 +537,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scan": _cmd_scan,
         "budget": _cmd_budget,
     }
+
+    def one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"gravsim: warning: {as_flags(str(message), sub)}", file=sys.stderr, flush=True)
+
+    warnings.showwarning = one_line_warning
+    args.on_interrupt = "nothing was written"
     try:
         status = commands[args.command](args)
-    except GravsimInputError as exc:
-        _fail(str(exc))
+    except GravsimError as exc:
+        _fail(as_flags(str(exc), sub), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail(f"interrupted: {args.on_interrupt}", 130)
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = None  # type: ignore[assignment]
         return 0
+    except OSError as exc:  # a file that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        _fail(f"cannot use{where}: {exc.strerror or exc}; choose another path or free space")
+    except MemoryError:
+        _fail("out of memory: use a smaller truncation or grid", 3)
+    except (ArithmeticError, np.linalg.LinAlgError) as exc:
+        _fail(
+            f"numerical failure ({type(exc).__name__}: {exc}); the inputs may span more "
+            "orders of magnitude than float64 resolves",
+            3,
+        )
+    except Exception as exc:
+        if os.environ.get("GRAVSIM_TRACEBACK"):
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc}); please report it with the command "
+            "(GRAVSIM_TRACEBACK=1 shows the traceback)",
+            4,
+        )
     return int(status or 0)
 
 

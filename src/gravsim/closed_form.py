@@ -121,6 +121,8 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .errors import GravsimInputError
+
 __all__ = [
     "MOMENT_KEYS",
     "eq19_moments",
@@ -168,7 +170,7 @@ def _log_scale(base: str) -> float:
         return 1.0
     if base == "2":
         return 1.0 / _LN2
-    raise ValueError(f"base must be 'e' or '2', got {base!r}")
+    raise GravsimInputError(f"unknown log base {base!r}: use 'e' or '2'")
 
 
 # --------------------------------------------------------------------------------------------

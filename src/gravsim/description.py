@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import OutOfRegimeError
+
 
 @dataclass(frozen=True)
 class Ladder:
@@ -185,7 +187,7 @@ class ModelDescription:
 
         Raises
         ------
-        ValueError
+        OutOfRegimeError
             If the frequencies are not integer multiples of the smallest one.
         """
         freqs = sorted(abs(f) for f in self.frequencies())
@@ -194,8 +196,9 @@ class ModelDescription:
         base = freqs[0]
         for f in freqs:
             if abs(f / base - round(f / base)) > 1e-9:
-                raise ValueError(
-                    f"model {self.rung!r} has frequencies {freqs} without a common period"
+                raise OutOfRegimeError(
+                    f"model {self.rung!r} has frequencies {freqs} rad/s without a common "
+                    "period: it has no periodic state; use a transient"
                 )
         return base
 

@@ -53,13 +53,13 @@ def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | 
     (default t_final·10⁻⁴).
     """
     if n_times < 2:
-        raise GravsimInputError(f"--n-times must be >= 2, got {n_times}")
+        raise GravsimInputError(f"`n_times` must be >= 2, got {n_times}")
     if grid == "lin":
         return t_final * np.arange(n_times) / (n_times - 1)
     if grid == "log":
         first = t_first if t_first is not None else t_final * 1e-4
         if not 0 < first < t_final:
-            raise GravsimInputError(f"--t-first must lie in (0, t_final), got {first:g} s")
+            raise GravsimInputError(f"`t_first` must lie in (0, `t_final`), got {first:g} s")
         return np.concatenate([[0.0], np.geomspace(first, t_final, n_times - 1)])
     raise GravsimInputError(f"unknown time grid {grid!r}: use lin or log")
 
@@ -255,7 +255,7 @@ def compute(
     times = time_grid(t_final, n_times, grid, t_first)
     n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
     if n0 < 0:
-        raise GravsimInputError(f"--n-init must be >= 0, got {n0}")
+        raise GravsimInputError(f"`n_init` must be >= 0, got {n0}")
     occupations = {"a": n0, "b": n0}
     ktm = models.build(model, p, KTMGravity(), frame=frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
@@ -382,7 +382,7 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
         try:
             truncation.check_covariances(description.modes, covariances, dims)
         except GravsimInputError as exc:
-            raise GravsimInputError(f"{exc} (or --backend gaussian)") from None
+            raise GravsimInputError(f"{exc} (or `backend='gaussian'`)") from None
         truncation.check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
 
 

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from . import fock
 from .description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
 from .entanglement import log_negativity_of_state
-from .errors import OutOfRegimeError
+from .errors import NumericalError
 from .liouville_solvers import factorise
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
@@ -270,7 +270,7 @@ def periodic_state(
 
     Raises
     ------
-    OutOfRegimeError
+    NumericalError
         If the stroboscopic change is still above ``tol`` after ``max_periods`` (no
         attracting periodic state, or one too slow to reach).
     """
@@ -325,10 +325,10 @@ def periodic_state(
         else:
             x = gx
     else:
-        raise OutOfRegimeError(
+        raise NumericalError(
             f"no periodic state within {max_periods} periods (‖ρ(T) − ρ(0)‖ {change:.2e} > "
-            f"{tol:g}): the driven state does not settle; check the Gaussian L1 (--model "
-            "linear) for its Floquet multipliers"
+            f"{tol:g}): the driven state does not settle; check the Gaussian L1 (`model='linear'`) "
+            "for its Floquet multipliers"
         )
     rho = qutip.Qobj(_matrix(x), dims=shape)
     observer = _Observer(model.modes, dims, base)

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
-from .errors import GravsimInputError
+from .errors import GravsimInputError, NumericalError
 
 SOLVERS = ("auto", "superlu", "pardiso", "lgmres")
 
@@ -55,7 +55,7 @@ TRACE_TOL = 1e-10
 HERMITICITY_TOL = 1e-9
 
 
-class SolverError(GravsimInputError):
+class SolverError(NumericalError):
     """The linear solver did not return a valid steady state."""
 
 
@@ -196,7 +196,7 @@ def steady_state_vector(
     if not (residual < RESIDUAL_TOL and trace_error < TRACE_TOL and herm < HERMITICITY_TOL):
         raise SolverError(
             f"the {chosen} solver did not converge (relative residual {residual:.2e}, "
-            f"trace error {trace_error:.2e}, hermiticity error {herm:.2e}): try --solver superlu "
+            f"trace error {trace_error:.2e}, hermiticity error {herm:.2e}): try `solver='superlu'` "
             "or a smaller truncation"
         )
     rho = qutip.Qobj(rho_mat, dims=[list(dims), list(dims)])
@@ -221,8 +221,8 @@ def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
     if solver == "pardiso":
         if not qutip.settings.has_mkl:
             raise GravsimInputError(
-                "MKL PARDISO is not available to QuTiP: pip install 'mkl<2026', or use --solver "
-                "superlu"
+                "MKL PARDISO is not available to QuTiP: pip install 'mkl<2026', or use "
+                "`solver='superlu'`"
             )
         from qutip._mkl.spsolve import mkl_spsolve
 
@@ -234,5 +234,7 @@ def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
         precond = spla.LinearOperator(system.shape, ilu.solve, dtype=system.dtype)
         x, info = spla.lgmres(system, rhs, M=precond, rtol=1e-12, atol=0.0, maxiter=2000)
     if info != 0:
-        raise SolverError(f"LGMRES did not converge (info={info}): use --solver superlu or pardiso")
+        raise SolverError(
+            f"LGMRES did not converge (info={info}): use `solver='superlu'` or `solver='pardiso'`"
+        )
     return x

@@ -29,7 +29,7 @@ import scipy.integrate
 import scipy.linalg
 
 from .description import ModelDescription
-from .errors import OutOfRegimeError
+from .errors import NumericalError
 from .gaussian import split_gravity
 
 #: Relative tolerance of the one-period integration of periodic models.
@@ -156,7 +156,10 @@ class Propagator:
             dense_output=True,
         )
         if not sol.success:
-            raise OutOfRegimeError(f"one-period integration failed: {sol.message}")
+            raise NumericalError(
+                f"the one-period integration failed ({sol.message}): the rates may span more "
+                "than float64 resolves over one period"
+            )
         self._dense = sol.sol
         self._scales = (s0, s1)
         self.monodromy = self._within(self.period)

@@ -85,7 +85,7 @@ def compute(
         n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
     if backend == "fock" and (n_mech < truncation.MIN_LEVELS or n_cav < truncation.MIN_LEVELS):
         raise GravsimInputError(
-            f"--n-mech and --n-cav must be >= {truncation.MIN_LEVELS}, got {n_mech}, {n_cav}"
+            f"`n_mech` and `n_cav` must be >= {truncation.MIN_LEVELS}, got {n_mech}, {n_cav}"
         )
     if model == "closed-form":
         values, notes = _closed_form(p, gravity, base)
@@ -138,11 +138,11 @@ def check_options(model: str, gravity: str, backend: str) -> None:
     if backend not in BACKENDS:
         raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if model == "closed-form" and backend != "gaussian":
-        raise GravsimInputError("the closed forms have no backend: use --backend gaussian")
+        raise GravsimInputError("the closed forms have no backend: use `backend='gaussian'`")
     if model == "full" and backend == "gaussian":
         raise GravsimInputError(
-            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use --backend fock, "
-            "or --model linear for its linearisation"
+            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use "
+            "`backend='fock'`, or `model='linear'` for its linearisation"
         )
 
 

@@ -128,11 +128,11 @@ def check_covariances(
             if n < 60:  # a squeezed marginal needs at least the thermal count
                 while gaussian_tail(block, need - 1) > LAST_LEVEL_LIMIT:
                     need += 1
-            flag = "--n-cav" if mode == "c" else "--n-mech"
+            flag = "`n_cav`" if mode == "c" else "`n_mech`"
             if need > 60:
                 raise OutOfRegimeError(
                     f"Fock space out of reach: mode {mode} has occupation {n:.3g}, which needs "
-                    f"~{need:.3g} levels per mode; use --backend gaussian (exact for this rung)"
+                    f"~{need:.3g} levels per mode; use `backend='gaussian'` (exact for this rung)"
                 )
             raise OutOfRegimeError(
                 f"truncation too small: mode {mode} (occupation {n:.3g}) would hold "
@@ -158,11 +158,11 @@ def check_mean_amplitudes(
     for mode, levels in zip(description.modes, dims, strict=True):
         tail = float(scipy.stats.poisson.sf(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
         if tail > LAST_LEVEL_LIMIT:
-            flag = "--n-cav" if mode == "c" else "--n-mech"
+            flag = "`n_cav`" if mode == "c" else "`n_mech`"
             raise OutOfRegimeError(
                 f"truncation too small for the undisplaced frame: mode {mode} carries a "
                 f"coherent amplitude up to {amplitude[mode]:.3g}, which puts {tail:.1e} at or "
-                f"above level {levels - 1}; use --frame displaced, or raise {flag}"
+                f"above level {levels - 1}; use `frame='displaced'`, or raise {flag}"
             )
 
 
@@ -270,7 +270,7 @@ def top_level_excess(populations: dict[str, float]) -> str:
     """The problem, as one line, if a mode keeps more than the limit in its highest level."""
     for mode, pop in populations.items():
         if pop > LAST_LEVEL_LIMIT:
-            flag = "--n-cav" if mode == "c" else "--n-mech"
+            flag = "`n_cav`" if mode == "c" else "`n_mech`"
             return (
                 f"truncation too small: mode {mode} keeps {pop:.1e} of its population in its "
                 f"highest level (limit {LAST_LEVEL_LIMIT:g}); raise {flag}"

@@ -263,7 +263,7 @@ def _upper_rungs(
     if not fock_rows:
         return checks
     if not l0:
-        rows.append(Row("L0", "full Fock", skipped="left out (--no-l0)"))
+        rows.append(Row("L0", "full Fock", skipped="left out on request"))
         return checks
     dims = (L0_DIMS[0], L0_DIMS[0], L0_DIMS[1])
     average = steady.period_average(models.linear(p, QuantumGravity()))
