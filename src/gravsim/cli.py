@@ -10,7 +10,6 @@ subcommand has a flag for.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -36,7 +35,7 @@ from .errors import GravsimError, GravsimInputError
 from .liouville_solvers import SOLVERS
 from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
 from .parsing import parse_duration, parse_number
-from .results import parameter_table, to_plain
+from .results import dumps, parameter_table
 
 EXIT_CODES = (
     "exit codes: 0 done; 1 a validate check failed; 2 bad input (one line: the problem and "
@@ -54,6 +53,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         _fail(f"{message} (see {self.prog} --help)")
+
+
+def _warn(message: str) -> None:
+    print(f"gravsim: warning: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -130,45 +133,54 @@ def _add_point_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _add_fock_options(sub: argparse.ArgumentParser, n_mech: int | None = None) -> None:
-    default = (
-        f"{n_mech}"
-        if n_mech is not None
-        else f"{steady.DEFAULT_N_MECH}; {steady.DEFAULT_N_MECH_PERIODIC} for full and linear"
-    )
+def _add_fock_options(
+    sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool = True
+) -> None:
+    """--n-mech, --n-cav (and --solver); None defaults: the library knows which apply."""
     sub.add_argument(
-        "--n-mech",
-        type=int,
-        default=n_mech,
-        help=f"Fock levels per mechanical mode (default {default})",
+        "--n-mech", type=int, help=f"Fock levels per mechanical mode (default {n_mech})"
     )
     sub.add_argument(
         "--n-cav",
         type=int,
-        default=steady.DEFAULT_N_CAV,
-        help=f"Fock levels of the cavity, three-mode rungs only (default {steady.DEFAULT_N_CAV})",
+        help=f"Fock levels of the cavity, three-mode rungs only (default {n_cav})",
     )
-    sub.add_argument(
-        "--solver",
-        default="auto",
-        choices=SOLVERS,
-        help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
-    )
+    if solver:
+        sub.add_argument(
+            "--solver",
+            choices=SOLVERS,
+            help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
+        )
 
 
 def _add_frame_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--frame",
-        default="displaced",
         choices=("displaced", "undisplaced"),
         help="frame of the full model: fluctuations about the classical field (default), or "
         "the cavity field itself (needs ~|c±|² photons of room)",
     )
 
 
-def _fock_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The Fock options every command passes on."""
-    return {"n_mech": args.n_mech, "n_cav": args.n_cav, "solver": args.solver}
+def _add_output_options(sub: argparse.ArgumentParser, out: str, pdf: bool = True) -> None:
+    sub.add_argument("--out", default=out, help=f"output folder (default ./{out})")
+    sub.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a run in --out that was made with other inputs (else refused)",
+    )
+    if pdf:
+        sub.add_argument("--pdf", action="store_true", help="also write the plot as PDF")
+
+
+def _add_log_base(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
+    )
+
+
+def _command_line() -> str:
+    return "gravsim " + " ".join(sys.argv[1:])
 
 
 def _progress(message: str) -> None:
@@ -186,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gravsim {__version__}")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parser.subcommands = subs.choices
+    n_mech_steady = f"{steady.DEFAULT_N_MECH}; {steady.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
     p_params = subs.add_parser("params", help="every input and derived quantity with units")
     _add_point_options(p_params)
@@ -195,10 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_steady.add_argument("--model", default="effective", choices=steady.MODELS)
     p_steady.add_argument("--gravity", default="both", choices=steady.GRAVITY)
     p_steady.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
-    p_steady.add_argument(
-        "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
-    )
-    _add_fock_options(p_steady)
+    _add_log_base(p_steady)
+    _add_fock_options(p_steady, n_mech_steady, steady.DEFAULT_N_CAV)
     _add_frame_option(p_steady)
 
     p_evo = subs.add_parser(
@@ -224,29 +235,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_evo.add_argument(
         "--truncation-error",
         type=int,
-        default=0,
         metavar="K",
         help="Fock: K extra runs with 2, 4, … fewer levels for a per-time truncation error",
     )
-    p_evo.add_argument("--log-base", default="e", choices=("e", "2"))
-    p_evo.add_argument("--out", default="evolve-out", help="output folder (default ./evolve-out)")
-    p_evo.add_argument("--pdf", action="store_true")
+    _add_log_base(p_evo)
+    _add_output_options(p_evo, "evolve-out")
     p_evo.add_argument("--no-progress", action="store_true")
-    _add_fock_options(p_evo, n_mech=8)
+    _add_fock_options(p_evo, str(evolve.DEFAULT_N_MECH), evolve.DEFAULT_N_CAV, solver=False)
 
     p_val = subs.add_parser(
         "validate", help="the model ladder side by side; exit 1 if a check fails"
     )
     _add_point_options(p_val)
-    p_val.add_argument("--log-base", default="e", choices=("e", "2"))
+    _add_log_base(p_val)
     p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
     p_val.add_argument(
         "--l0",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="include the full model's Fock row (default; ~1 min)",
+        help="include the full model's Fock row (default)",
     )
-    _add_fock_options(p_val, n_mech=8)
+    _add_fock_options(p_val, str(validate.DEFAULT_N_MECH), steady.DEFAULT_N_CAV)
 
     p_scan = subs.add_parser("scan", help="grids over any parameters, resumable, with a plot")
     _add_point_options(p_scan)
@@ -261,20 +270,21 @@ def build_parser() -> argparse.ArgumentParser:
     p_scan.add_argument("--model", default="effective", choices=steady.MODELS)
     p_scan.add_argument("--gravity", default="both", choices=steady.GRAVITY)
     p_scan.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
-    p_scan.add_argument("--log-base", default="e", choices=("e", "2"))
+    _add_log_base(p_scan)
     _add_frame_option(p_scan)
-    p_scan.add_argument("--out", default="scan-out", help="output folder (default ./scan-out)")
-    p_scan.add_argument("--workers", type=int, default=1, help="Fock backend: parallel workers")
+    _add_output_options(p_scan, "scan-out")
+    p_scan.add_argument("--workers", type=int, help="Fock backend: parallel workers (default 1)")
     p_scan.add_argument(
         "--map",
-        default="serial",
         choices=scan.MAPS,
-        help="Fock backend: QuTiP map (loky/parallel locally, mpi with mpirun)",
+        help="Fock backend: QuTiP map (serial; parallel once --workers > 1; loky; mpi under "
+        "mpiexec)",
     )
-    p_scan.add_argument("--plot", default="delta_E", help="quantity to plot (default delta_E)")
-    p_scan.add_argument("--pdf", action="store_true")
+    p_scan.add_argument(
+        "--plot", default=None, help="quantity to plot (default delta_E, or E_N for one gravity)"
+    )
     p_scan.add_argument("--no-progress", action="store_true")
-    _add_fock_options(p_scan)
+    _add_fock_options(p_scan, n_mech_steady, steady.DEFAULT_N_CAV)
 
     p_bud = subs.add_parser(
         "budget", help="samples and time needed to tell quantum from classical gravity"
@@ -287,18 +297,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_bud.add_argument(
         "--plot-out", default=None, help="also write budget vs Q_m (CSV + PNG) into this folder"
     )
+    p_bud.add_argument(
+        "--force", action="store_true", help="replace a budget in --plot-out with other inputs"
+    )
 
     p_fig = subs.add_parser("figure", help="the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG")
     p_fig.add_argument("which", choices=("fig2", "fig3"))
-    p_fig.add_argument("--out", default="out", help="output folder (default ./out)")
-    p_fig.add_argument("--log-base", default="e", choices=("e", "2"))
-    p_fig.add_argument("--pdf", action="store_true", help="also write a PDF")
+    _add_log_base(p_fig)
+    _add_output_options(p_fig, "out")
 
     p_ref = subs.add_parser(
         "reference",
         help="the paper's steady-state numbers for both k_G conventions",
     )
-    p_ref.add_argument("--log-base", default="e", choices=("e", "2"))
+    _add_log_base(p_ref)
     p_ref.add_argument("--json", action="store_true", help="print one JSON object")
     for sub in subs.choices.values():
         sub.epilog = EXIT_CODES
@@ -308,8 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_params(args: argparse.Namespace) -> None:
     p = _parameters(args)
     if args.json:
-        out = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(dumps({"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}))
     else:
         print(f"preset {args.preset}")
         print(parameter_table(p))
@@ -323,7 +334,9 @@ def _cmd_steady(args: argparse.Namespace) -> None:
         gravity=args.gravity,
         backend=args.backend,
         base=args.log_base,
-        **_fock_kwargs(args),
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        solver=args.solver,
         frame=args.frame,
         progress=_progress,
     )
@@ -333,7 +346,7 @@ def _cmd_steady(args: argparse.Namespace) -> None:
 def _emit(args: argparse.Namespace, result: Any) -> None:
     """Print a result as one JSON object (``--json``) or as text, with the preset's name."""
     if args.json:
-        print(json.dumps({"preset": args.preset} | result.to_dict(), indent=2, ensure_ascii=False))
+        print(dumps({"preset": args.preset} | result.to_dict()))
     else:
         print(f"preset {args.preset}")
         print(result)
@@ -348,8 +361,7 @@ def _rates(p: Parameters) -> dict[str, float]:
 def _cmd_evolve(args: argparse.Namespace) -> None:
     p = _parameters(args)
     rates = _rates(p)
-    result = evolve.compute(
-        p,
+    inputs = dict(
         model=args.model,
         gravity=args.gravity,
         backend=args.backend,
@@ -364,17 +376,16 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
         n_cav=args.n_cav,
         frame=args.frame,
         comparisons=args.truncation_error,
-        progress=not args.no_progress,
     )
-    paths = result.write(Path(args.out), "gravsim " + " ".join(sys.argv[1:]), pdf=args.pdf)
+    with evolve.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
+        result = evolve.compute(p, **inputs, progress=not args.no_progress)
+        paths = result.write(folder, _command_line(), pdf=args.pdf)
     summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
-    summary |= to_plain(result.summary()) | {"files": [str(x) for x in paths]}
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False, default=float))
-        return
-    for path in paths:
-        print(f"wrote {path}")
-    print(json.dumps(summary, indent=2, ensure_ascii=False, default=float))
+    summary |= result.summary() | {"files": [str(x) for x in paths]}
+    if not args.json:
+        for path in paths:
+            print(f"wrote {path}")
+    print(dumps(summary))
 
 
 def _cmd_reference(args: argparse.Namespace) -> None:
@@ -395,7 +406,7 @@ def _cmd_reference(args: argparse.Namespace) -> None:
                 }
             )
     if args.json:
-        print(json.dumps({"log_base": args.log_base, "rows": rows}, indent=2))
+        print(dumps({"log_base": args.log_base, "rows": rows}))
         return
     unit = "nats (natural log)" if args.log_base == "e" else "bits (log base 2)"
     print(f"Steady-state entanglement at the paper's reference point; E_N and ΔE in {unit}.")
@@ -414,21 +425,25 @@ def _cmd_reference(args: argparse.Namespace) -> None:
 
 
 def _cmd_figure(args: argparse.Namespace) -> None:
-    data = (figures.fig2 if args.which == "fig2" else figures.fig3)(base=args.log_base)
-    command = "gravsim " + " ".join(sys.argv[1:])
-    for path in data.write(Path(args.out), command, pdf=args.pdf):
+    inputs = {"ratios" if args.which == "fig3" else "q_values": None, "base": args.log_base}
+    if args.which == "fig3":
+        inputs["rung"] = "effective"
+    with figures.run_folder(Path(args.out), args.which, inputs, args.force) as folder:
+        data = (figures.fig2 if args.which == "fig2" else figures.fig3)(**inputs)
+        paths = data.write(folder, _command_line(), pdf=args.pdf)
+    for path in paths:
         print(f"wrote {path}")
-    print(json.dumps(to_plain(data.summary), indent=2))
+    print(dumps(data.summary))
 
 
 def _cmd_scan(args: argparse.Namespace) -> None:
     axes = [scan.parse_axis(spec) for spec in args.grid]
-    if args.workers < 1:
-        raise GravsimInputError(f"--workers must be >= 1, got {args.workers}")
+    out = Path(args.out)
+    args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
     csv_path = scan.run(
         _parameters(args),
         axes,
-        Path(args.out),
+        out,
         model=args.model,
         gravity=args.gravity,
         backend=args.backend,
@@ -439,54 +454,39 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         map_name=args.map,
         solver=args.solver,
         frame=args.frame,
+        force=args.force,
+        plot=args.plot or True,
+        pdf=args.pdf,
         progress=not args.no_progress,
-        command="gravsim " + " ".join(sys.argv[1:]),
+        preset=args.preset,
+        command=_command_line(),
     )
-    print(f"wrote {csv_path}")
-    if len(axes) <= 2:
-        for path in scan.plot(csv_path, axes, args.plot, args.pdf):
+    for path in [csv_path, *(csv_path.with_suffix(x) for x in (".png", ".pdf"))]:
+        if path.exists():
             print(f"wrote {path}")
 
 
 def _cmd_budget(args: argparse.Namespace) -> None:
-    if not 0 < args.efficiency <= 1:
-        raise GravsimInputError(f"--efficiency must be in (0, 1], got {args.efficiency}")
-    if args.added_noise < 0:
-        raise GravsimInputError(f"--added-noise must be >= 0, got {args.added_noise}")
-    if not 0 < args.error_probability < 0.5:
-        raise GravsimInputError(
-            f"--error-probability must be in (0, 0.5), got {args.error_probability}"
-        )
     p = _parameters(args)
-    b = distinguishability.budget(
-        p,
-        model=args.model,
+    options = dict(
         efficiency=args.efficiency,
         added_noise=args.added_noise,
         error_probability=args.error_probability,
     )
+    b = distinguishability.budget(p, model=args.model, **options)
     data = {"preset": args.preset} | b.to_dict()
-    if args.plot_out:
-        out = Path(args.plot_out)
-        out.mkdir(parents=True, exist_ok=True)
-        cols = feasibility.versus_quality_factor(
-            p,
-            np.logspace(10, 18, 17),
-            efficiency=args.efficiency,
-            added_noise=args.added_noise,
-            error_probability=args.error_probability,
-        )
-        csv_path = out / "budget_vs_Qm.csv"
-        np.savetxt(
-            csv_path,
-            np.column_stack(list(cols.values())),
-            delimiter=",",
-            header=",".join(cols),
-            comments="",
-        )
-        data["files"] = [str(csv_path), str(feasibility.plot(cols, out, args.efficiency))]
+    if args.plot_out is not None:
+        inputs = options | {"model": args.model, "q_values": feasibility.Q_GRID.tolist()}
+        with feasibility.run_folder(
+            Path(args.plot_out), p, inputs, args.preset, args.force
+        ) as folder:
+            cols = feasibility.versus_quality_factor(p, feasibility.Q_GRID, **options)
+            paths = feasibility.write(folder, cols, args.efficiency, _command_line())
+        data["files"] = [str(x) for x in paths]
+    elif args.force:
+        _warn("--force has no effect without --plot-out")
     if args.json:
-        print(json.dumps(data, indent=2, default=float))
+        print(dumps(data))
         return
     print(
         f"preset {args.preset}: distinguishing quantum from KTM gravity, error probability "
@@ -514,7 +514,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         p,
         base=args.log_base,
         fock=not args.no_fock,
-        **_fock_kwargs(args),
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        solver=args.solver,
         progress=_progress,
         l0=args.l0,
     )
@@ -538,13 +540,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "budget": _cmd_budget,
     }
 
-    def one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
-        print(f"gravsim: warning: {as_flags(str(message), sub)}", file=sys.stderr, flush=True)
-
-    warnings.showwarning = one_line_warning
+    # library warnings: one line each, once, after the results (none before an error line)
+    caught: dict[str, None] = {}
+    warnings.showwarning = lambda message, *_, **__: caught.setdefault(str(message))
     args.on_interrupt = "nothing was written"
     try:
         status = commands[args.command](args)
+        for message in caught:
+            _warn(as_flags(message, sub))
     except GravsimError as exc:
         _fail(as_flags(str(exc), sub), exc.exit_code)
     except KeyboardInterrupt:

@@ -602,7 +602,11 @@ def budget(
 
     factor = log_base_factor(base)
     if not 0 < efficiency <= 1:
-        raise GravsimInputError(f"efficiency must be in (0, 1], got {efficiency}")
+        raise GravsimInputError(f"`efficiency` must be in (0, 1], got {efficiency}")
+    if not 0 <= added_noise < math.inf:
+        raise GravsimInputError(f"`added_noise` must be a finite number >= 0, got {added_noise}")
+    if not 0 < error_probability < 0.5:
+        raise GravsimInputError(f"`error_probability` must be in (0, 0.5), got {error_probability}")
     ktm = gravity.KTMGravity()
     m = models.build(model, p, ktm)
     comp = gaussian.compare_gravity(m)

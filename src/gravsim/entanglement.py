@@ -8,7 +8,10 @@ symplectic eigenvalue of the partially transposed V.  With the local invariants
 
     ν̃₋² = (Σ̃ − sqrt(Σ̃² − 4Δ)) / 2 = 2Δ / (Σ̃ + sqrt(Σ̃² − 4Δ)),
 
-and the second form is used: it has no cancellation when ν̃₋ ≪ ν̃₊.
+and the second form is used: it has no cancellation when ν̃₋ ≪ ν̃₊.  Δ is a fourth power
+of the covariance, so a matrix whose largest entry lies outside 2^±60 is first scaled by a
+power of two (exact) and ν̃₋ (homogeneous of degree one) scaled back in the logarithm:
+covariances up to 10³⁰⁰ (a KTM rate far above every other) give E_N without overflow.
 
 Base: natural log by default (``base="e"``, nats); ``base="2"`` gives bits, as QuTiP's
 ``negativity(..., logarithmic=True)`` does.  Every result that reports an E_N also reports
@@ -52,12 +55,20 @@ def _nu_minus_sq(sigma: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.n
     return 2 * delta / u, u
 
 
-def pt_symplectic_min(v: Any) -> Any:
-    """Smaller symplectic eigenvalue ν̃₋ of the partial transpose of ``v`` (..., 4, 4)."""
-    v = np.asarray(v, dtype=float)
-    _check_shape(v)
-    nu2, _ = _nu_minus_sq(*_invariants(v))
-    return _out(np.sqrt(nu2))
+def _unit_scale(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(exponent k, 2⁻ᵏ·v) per matrix: k = 0 where the largest |entry| lies within 2^±60
+    (no fourth power overflows: results as without scaling), else the k that brings it into
+    [½, 1); exact."""
+    _, k = np.frexp(np.max(np.abs(v), axis=(-2, -1)))
+    k = np.where(np.abs(k) > 60, k, 0)
+    return k, np.ldexp(v, -k[..., None, None])
+
+
+def _log_4nu2(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ln 4ν̃₋², the exponent k, the scaled matrices 2⁻ᵏ·v) of covariances ``v``."""
+    k, scaled = _unit_scale(v)
+    nu2, _ = _nu_minus_sq(*_invariants(scaled))
+    return np.log(4 * nu2) + 2 * k * np.log(2.0), k, scaled
 
 
 def log_negativity(v: Any, base: str = "e") -> Any:
@@ -78,9 +89,8 @@ def log_negativity(v: Any, base: str = "e") -> Any:
     factor = log_base_factor(base)
     v = np.asarray(v, dtype=float)
     _check_shape(v)
-    nu2, _ = _nu_minus_sq(*_invariants(v))
     # + 0.0 turns the −0.0 of a separable state (−ln 1) into 0.0
-    return _out(np.maximum(0.0, -0.5 * np.log(4 * nu2)) / factor + 0.0)
+    return _out(np.maximum(0.0, -0.5 * _log_4nu2(v)[0]) / factor + 0.0)
 
 
 def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
@@ -105,11 +115,18 @@ def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
     Where V₀ + V₁ is not entangled (E_N,c = 0) the result is E_N(V₀) itself.
     """
     factor = log_base_factor(base)
-    v0 = np.asarray(v0, dtype=float)
-    v1 = np.asarray(v1, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):  # only where E_N,c = 0 (not used)
+        return _out(_delta_log_negativity(np.asarray(v0, float), np.asarray(v1, float)) / factor)
+
+
+def _delta_log_negativity(v0: np.ndarray, v1: np.ndarray) -> np.ndarray:
     _check_shape(v0)
     _check_shape(v1)
     v0, v1 = np.broadcast_arrays(v0, v1)
+    # E_N,c = 0 decided on V₀ + V₁ itself: the shift formulas below overflow for a huge V₁
+    entangled_c = _log_4nu2(v0 + v1)[0] < 0
+    log_4nu2_0, k, v0 = _log_4nu2(v0)  # both scaled by the same power of two: ratios exact
+    v1 = np.ldexp(v1, -k[..., None, None])
     sigma0, delta0 = _invariants(v0)
     blocks = ((slice(0, 2), slice(0, 2), 1.0), (slice(2, 4), slice(2, 4), 1.0))
     d_sigma = np.zeros(v0.shape[:-2])
@@ -136,12 +153,8 @@ def delta_log_negativity(v0: Any, v1: Any, base: str = "e") -> Any:
     d_s = np.divide(d_s_num, s0 + s1, out=np.zeros_like(d_s_num), where=(s0 + s1) > 0)
     u0, u1 = sigma0 + s0, sigma1 + s1
     rel_d_nu2 = rel_d_delta * (u0 / u1) - (d_sigma + d_s) / u1
-    nu2_0 = 2 * delta0 / u0
-    e_q = np.maximum(0.0, -0.5 * np.log(4 * nu2_0))
-    nu2_1 = nu2_0 * (1 + rel_d_nu2)
-    entangled_c = 4 * nu2_1 < 1
-    diff = np.where(entangled_c, 0.5 * np.log1p(rel_d_nu2), e_q)
-    return _out(diff / factor)
+    e_q = np.maximum(0.0, -0.5 * log_4nu2_0)
+    return np.where(entangled_c, 0.5 * np.log1p(rel_d_nu2), e_q)
 
 
 def _check_shape(v: np.ndarray) -> None:

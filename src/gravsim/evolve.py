@@ -24,8 +24,7 @@ the conventional scheme its exact transient maximum (its steady state is not ent
 
 from __future__ import annotations
 
-import csv
-import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,16 +33,24 @@ import numpy as np
 
 from . import conventional, floquet, fock_dynamics, gaussian, models, truncation
 from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError
+from .errors import GravsimInputError, NumericalError
 from .gaussian import mechanical_block
 from .gravity import KTMGravity
 from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from .propagation import Propagator, initial_covariance
-from .results import save_figure, to_plain
-from .steady import SUFFIX, check_options, gravity_models
+from .results import new_figure
+from .run_folder import RunFolder, run_identity
+from .steady import SUFFIX, check_options, gravity_models, unused_options
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
+
+
+#: Default Fock levels of a transient (per mechanical mode, cavity).
+DEFAULT_N_MECH = 8
+DEFAULT_N_CAV = 4
+#: Most output times (each holds a covariance, and a density matrix's E_N on Fock).
+MAX_TIMES = 1_000_000
 
 
 def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | None = None):
@@ -52,13 +59,17 @@ def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | 
     The log grid is 0 followed by ``n_times − 1`` log-spaced times from ``t_first``
     (default t_final·10⁻⁴).
     """
-    if n_times < 2:
-        raise GravsimInputError(f"`n_times` must be >= 2, got {n_times}")
+    if not (isinstance(t_final, (int, float)) and math.isfinite(t_final) and t_final > 0):
+        raise GravsimInputError(f"`t_final` must be a finite time > 0 s, got {t_final!r}")
+    if isinstance(n_times, bool) or not isinstance(n_times, (int, np.integer)):
+        raise GravsimInputError(f"`n_times` must be a whole number, got {n_times!r}")
+    if not 2 <= n_times <= MAX_TIMES:
+        raise GravsimInputError(f"`n_times` must lie in 2 ... {MAX_TIMES}, got {n_times}")
     if grid == "lin":
         return t_final * np.arange(n_times) / (n_times - 1)
     if grid == "log":
         first = t_first if t_first is not None else t_final * 1e-4
-        if not 0 < first < t_final:
+        if not (isinstance(first, (int, float)) and 0 < first < t_final):
             raise GravsimInputError(f"`t_first` must lie in (0, `t_final`), got {first:g} s")
         return np.concatenate([[0.0], np.geomspace(first, t_final, n_times - 1)])
     raise GravsimInputError(f"unknown time grid {grid!r}: use lin or log")
@@ -79,6 +90,8 @@ class EvolveResult:
     model, backend, gravity, log_base, frame : str
     parameters : Parameters
     notes : tuple of str
+    inputs : dict
+        The arguments :func:`compute` was called with (the run identity of :meth:`write`).
     """
 
     columns: dict[str, np.ndarray]
@@ -90,6 +103,7 @@ class EvolveResult:
     frame: str
     parameters: Parameters
     notes: tuple[str, ...] = field(default_factory=tuple)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Final values, maxima over t and the steady reference."""
@@ -106,67 +120,52 @@ class EvolveResult:
         out["steady"] = self.steady
         return out
 
-    def write(self, out: Path, command: str, pdf: bool = False) -> list[Path]:
-        """CSV (one row per time, every parameter a column), JSON sidecar and PNG."""
-        from .figures import versions
+    def write(
+        self,
+        out: Path | RunFolder,
+        command: str = "",
+        pdf: bool = False,
+        *,
+        force: bool = False,
+        preset: str | None = None,
+    ) -> list[Path]:
+        """CSV (one row per time, every parameter a column), JSON sidecar and PNG.
 
-        out.mkdir(parents=True, exist_ok=True)
-        stem = f"evolve_{self.model}_{self.backend}"
-        params = {
-            k: v
-            for k, v in self.parameters.as_dict().items()
-            if k in INPUT_KEYS or k in DERIVED_KEYS
-        }
-        csv_path = out / f"{stem}.csv"
-        keys = list(self.columns)
+        ``out`` is a folder (refused if it holds this run with other inputs, unless
+        ``force``; see :mod:`gravsim.run_folder`) or a :class:`RunFolder` already opened with
+        :func:`run_folder`.
+        """
+        if not isinstance(out, RunFolder):
+            with run_folder(out, self.parameters, self.inputs, preset, force) as folder:
+                return self.write(folder, command, pdf)
+        params = {k: getattr(self.parameters, k) for k in INPUT_KEYS + DERIVED_KEYS}
         meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
-        with csv_path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(keys + list(meta) + list(params))
-            for i in range(len(self.columns["time_s"])):
-                writer.writerow(
-                    [repr(float(self.columns[k][i])) for k in keys]
-                    + list(meta.values())
-                    + [v if not isinstance(v, float) else repr(v) for v in params.values()]
-                )
-        sidecar = out / f"{stem}.json"
+        csv_path = out.write_table(self.columns, meta | params)
         unit = "nats" if self.log_base == "e" else "bits"
-        sidecar.write_text(
-            json.dumps(
-                {
-                    "model": self.model,
-                    "backend": self.backend,
-                    "gravity": self.gravity,
-                    "frame": self.frame,
-                    "log_base": self.log_base,
-                    "summary": to_plain(self.summary()),
-                    "parameters": self.parameters.as_dict(),
-                    "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
-                    "kG_convention": self.parameters.kG_source,
-                    "notes": list(self.notes),
-                    "command": command,
-                    "versions": versions(),
-                },
-                indent=2,
-                ensure_ascii=False,
-                default=float,
-            )
+        sidecar = out.write_sidecar(
+            {
+                "model": self.model,
+                "backend": self.backend,
+                "gravity": self.gravity,
+                "frame": self.frame,
+                "log_base": self.log_base,
+                "summary": self.summary(),
+                "parameters": self.parameters.as_dict(),
+                "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
+                "kG_convention": self.parameters.kG_source,
+                "notes": list(self.notes),
+                "command": command,
+            }
         )
-        return [csv_path, sidecar, *self._plot(out / stem, pdf)]
+        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
 
-    def _plot(self, stem: Path, pdf: bool) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+    def figure(self) -> Any:
+        """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t)."""
         c = self.columns
         t = c["time_s"]
         unit = "nats" if self.log_base == "e" else "bits"
         both = "delta_E" in c
-        fig, axes = plt.subplots(
-            2 if both else 1, 1, figsize=(6.4, 6.4 if both else 4.2), constrained_layout=True
-        )
+        fig, axes = new_figure((6.4, 6.4 if both else 4.2), 2 if both else 1)
         ax = axes[0] if both else axes
         for key, color, label in (
             ("E_N_quantum", "C0", "quantum gravity"),
@@ -194,7 +193,25 @@ class EvolveResult:
             axes[1].set_xlabel("time t (s)")
             axes[1].set_ylabel(f"ΔE ({unit})")
             axes[1].legend(fontsize=7)
-        return save_figure(fig, stem.with_suffix(".png"), pdf)
+        return fig
+
+
+def run_name(model: str, backend: str) -> str:
+    """Files of a transient: ``evolve_<model>_<backend>.{csv,json,png}``."""
+    return f"evolve_{model}_{backend}"
+
+
+def run_folder(
+    out: Path, p: Parameters, inputs: dict[str, Any], preset: str | None, force: bool = False
+) -> RunFolder:
+    """The output folder of the transient :func:`compute` gives for ``p`` and ``inputs``.
+
+    Open it before computing (``with evolve.run_folder(...) as folder:``) so that a folder
+    that cannot be written, or that holds this transient with other inputs, is refused
+    before the work; then :meth:`EvolveResult.write` into it.
+    """
+    identity = run_identity(kind="evolve", preset=preset, parameters=p.as_dict(), inputs=inputs)
+    return RunFolder(out, run_name(inputs["model"], inputs["backend"]), identity, force=force)
 
 
 def compute(
@@ -210,10 +227,10 @@ def compute(
     n_init: float | None = None,
     ground: bool = False,
     base: str = "e",
-    n_mech: int = 8,
-    n_cav: int = 4,
-    frame: str = "displaced",
-    comparisons: int = 0,
+    n_mech: int | None = None,
+    n_cav: int | None = None,
+    frame: str | None = None,
+    comparisons: int | None = None,
     progress: bool = False,
 ) -> EvolveResult:
     """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
@@ -234,28 +251,54 @@ def compute(
         Start the oscillators in their ground states (the conventional scheme's protocol).
     base : {"e", "2"}
     n_mech, n_cav : int
-        Fock levels (Fock backend).
+        Fock levels (Fock backend; default :data:`DEFAULT_N_MECH`, :data:`DEFAULT_N_CAV`:
+        a transient squeezes the cavity more than the steady state does).
     frame : {"displaced", "undisplaced"}
-        Frame of the full model.
+        Frame of the full model (default ``"displaced"``).
     comparisons : int
         Fock backend: extra runs at 2, 4, … fewer mechanical levels for a per-time
-        truncation error.
+        truncation error (default 0).
     progress : bool
         QuTiP's progress bar for Fock runs.
+
+    Raises
+    ------
+    GravsimInputError
+        For an unknown model, gravity or backend, a bad option, an unstable model, or a
+        truncation the exact Gaussian transient overflows.
+    NumericalError
+        If the transient overflows float64 (an initial occupation near 10³⁰⁸).
     """
+    inputs = dict(
+        model=model, gravity=gravity, backend=backend, t_final=t_final, n_times=n_times,
+        grid=grid, t_first=t_first, n_init=n_init, ground=ground, base=base, n_mech=n_mech,
+        n_cav=n_cav, frame=frame, comparisons=comparisons,
+    )  # fmt: skip
     log_base_factor(base)
-    for name, value, allowed in (
-        ("model", model, MODELS),
-        ("gravity", gravity, ("quantum", "ktm", "both")),
-        ("backend", backend, ("gaussian", "fock")),
-    ):
-        if value not in allowed:
-            raise GravsimInputError(f"unknown {name} {value!r}: choose one of {', '.join(allowed)}")
     check_options(model, gravity, backend)
+    if model not in MODELS:
+        raise GravsimInputError(f"model {model!r} has no transient: choose one of {MODELS}")
+    unused_options(model, backend, {"n_mech": n_mech, "n_cav": n_cav, "frame": frame})
+    if backend == "gaussian" and comparisons is not None:
+        unused_options(model, backend, {"comparisons": comparisons}, uses=False)
+    if grid == "lin" and t_first is not None:
+        unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
+    n_mech = DEFAULT_N_MECH if n_mech is None else n_mech
+    n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
+    frame = "displaced" if frame is None else frame
+    comparisons = 0 if comparisons is None else comparisons
+    if backend == "fock":
+        truncation.check_levels(n_mech, n_cav)
+    if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)):
+        raise GravsimInputError(f"`comparisons` must be a whole number, got {comparisons!r}")
+    if comparisons < 0:
+        raise GravsimInputError(f"`comparisons` must be >= 0, got {comparisons}")
     times = time_grid(t_final, n_times, grid, t_first)
+    if ground and n_init is not None:
+        raise GravsimInputError("`ground=True` and `n_init` given together: give one of them")
     n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
-    if n0 < 0:
-        raise GravsimInputError(f"`n_init` must be >= 0, got {n0}")
+    if not (math.isfinite(n0) and n0 >= 0):
+        raise GravsimInputError(f"`n_init` must be a finite number >= 0, got {n0}")
     occupations = {"a": n0, "b": n0}
     ktm = models.build(model, p, KTMGravity(), frame=frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
@@ -275,10 +318,18 @@ def compute(
             comparisons,
             progress,
         )
+    for key, column in columns.items():
+        if not np.all(np.isfinite(column)):
+            raise NumericalError(
+                f"the transient's {key} is not finite: the start (`n_init` = {n0:.3g}) or the "
+                "rates span more than float64 holds; start nearer the bath occupation"
+            )
     frame_text = ktm.frame
     start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
     notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
-    return EvolveResult(columns, steady, model, backend, gravity, base, frame_text, p, notes)
+    return EvolveResult(
+        columns, steady, model, backend, gravity, base, frame_text, p, notes, inputs
+    )
 
 
 def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:

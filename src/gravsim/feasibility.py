@@ -19,7 +19,8 @@ import numpy as np
 from . import distinguishability
 from .figures import tuned
 from .parameters import Parameters
-from .results import save_figure
+from .results import new_figure
+from .run_folder import RunFolder, run_identity
 
 
 def heterodyne_years(
@@ -89,14 +90,36 @@ def versus_quality_factor(
     return {k: np.array(v) for k, v in cols.items()}
 
 
-def plot(cols: dict[str, np.ndarray], out: Path, efficiency: float) -> Path:
+#: Q_m values of :func:`versus_quality_factor` by default (Fig. 2's range, two per decade).
+Q_GRID = np.logspace(10, 18, 17)
+#: Name of the budget-vs-Q_m run: ``budget_vs_Qm.{csv,json,png}``.
+RUN_NAME = "budget_vs_Qm"
+
+
+def run_folder(
+    out: Path, p: Parameters, inputs: dict[str, Any], preset: str | None, force: bool = False
+) -> RunFolder:
+    """The output folder of a budget-vs-Q_m run for ``p`` and ``inputs`` (the keyword
+    arguments of :func:`versus_quality_factor`); open it before the work."""
+    identity = run_identity(kind="budget", preset=preset, parameters=p.as_dict(), inputs=inputs)
+    return RunFolder(out, RUN_NAME, identity, force=force)
+
+
+def write(
+    folder: RunFolder, cols: dict[str, np.ndarray], efficiency: float, command: str = ""
+) -> list[Path]:
+    """``budget_vs_Qm.csv`` (one row per Q_m), its sidecar and the plot, into ``folder``."""
+    units = {"Q_m": "1", "delta_E": "nats", "samples_*": "samples", "years_*": "years"}
+    return [
+        folder.write_table(cols),
+        folder.write_sidecar({"command": command, "units": units, "efficiency": efficiency}),
+        *folder.write_figure(figure(cols, efficiency)),
+    ]
+
+
+def figure(cols: dict[str, np.ndarray], efficiency: float) -> Any:
     """Samples (left) and years (right) against Q_m; a dashed line at one year."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
+    fig, (ax1, ax2) = new_figure((10, 4.2), 1, 2)
     q = cols["Q_m"]
     ax1.loglog(q, cols["samples_optimal"], label="optimal (quantum Chernoff)")
     ax1.loglog(q, cols["samples_heterodyne"], label=f"heterodyne, η = {efficiency:g}")
@@ -109,4 +132,4 @@ def plot(cols: dict[str, np.ndarray], out: Path, efficiency: float) -> Path:
     ax2.set_ylabel("measurement time (years)")
     for ax in (ax1, ax2):
         ax.legend(fontsize=8)
-    return save_figure(fig, out / "budget.png")[0]
+    return fig

@@ -20,22 +20,20 @@ at 40 digits in the tests.
 
 from __future__ import annotations
 
-import csv
-import json
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__, conventional, gaussian, models, presets
+from . import conventional, gaussian, models, presets
 from .description import HamiltonianTerm, ModelDescription
 from .entanglement import delta_log_negativity, log_base_factor
 from .gravity import KTMGravity, QuantumGravity, coherent_coupling
 from .parameters import Parameters
-from .results import save_figure, to_plain
+from .results import new_figure
+from .run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10
 
@@ -52,6 +50,13 @@ def tuned(p: Parameters, q_m: Any) -> Parameters:
     return p.replace(**changes)
 
 
+def run_folder(out: Path, name: str, inputs: dict[str, Any], force: bool = False) -> RunFolder:
+    """The output folder of figure ``name`` made from ``inputs`` (the arguments of
+    :func:`fig2` or :func:`fig3`); open it before the work, then :meth:`FigureData.write`."""
+    identity = run_identity(kind="figure", figure=name, inputs=inputs)
+    return RunFolder(out, name, identity, force=force)
+
+
 @dataclass(frozen=True)
 class FigureData:
     """Columns of a figure (one row per point), its summary numbers and metadata."""
@@ -61,35 +66,35 @@ class FigureData:
     summary: dict[str, Any]
     units: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
-    def write(self, out: Path, command: str, pdf: bool = False) -> list[Path]:
-        """Write CSV, JSON sidecar and PNG (and PDF) into ``out``; return the paths."""
-        out.mkdir(parents=True, exist_ok=True)
-        csv_path = out / f"{self.name}.csv"
-        keys = list(self.columns)
-        with csv_path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(keys)
-            for row in zip(*(self.columns[k] for k in keys), strict=True):
-                writer.writerow([_cell(x) for x in row])
-        sidecar = out / f"{self.name}.json"
-        sidecar.write_text(
-            json.dumps(
-                {
-                    "figure": self.name,
-                    "summary": to_plain(self.summary),
-                    "units": self.units,
-                    "notes": self.notes,
-                    "command": command,
-                    "versions": versions(),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+    def write(
+        self, out: Path | RunFolder, command: str = "", pdf: bool = False, *, force: bool = False
+    ) -> list[Path]:
+        """Write CSV, JSON sidecar and PNG (and PDF) into ``out``; return the paths.
+
+        ``out`` is a folder (refused if it holds this figure made with other inputs, unless
+        ``force``; see :mod:`gravsim.run_folder`) or a :class:`RunFolder` from
+        :func:`run_folder`.
+        """
+        if not isinstance(out, RunFolder):
+            with run_folder(out, self.name, self.inputs, force) as folder:
+                return self.write(folder, command, pdf)
+        csv_path = out.write_table(self.columns)
+        sidecar = out.write_sidecar(
+            {
+                "figure": self.name,
+                "summary": self.summary,
+                "units": self.units,
+                "notes": self.notes,
+                "command": command,
+            }
         )
-        paths = [csv_path, sidecar]
-        paths += _plot(self, out, pdf)
-        return paths
+        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
+
+    def figure(self) -> Any:
+        """The figure as a matplotlib ``Figure`` (see :func:`gravsim.results.new_figure`)."""
+        return _figure(self)
 
 
 def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
@@ -156,7 +161,8 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
         "conventional: transient maximum of E_N from the ground states (quantum gravity; "
         "KTM gravity never entangles)",
     ]
-    return FigureData("fig2", cols, summary, units, notes)
+    inputs = {"q_values": None if q_values is None else q.tolist(), "base": base}
+    return FigureData("fig2", cols, summary, units, notes, inputs)
 
 
 def coupling_shift(
@@ -223,7 +229,8 @@ def fig3(ratios: np.ndarray | None = None, base: str = "e", rung: str = "effecti
         f"rung {rung}, Gaussian backend; numerator E_N(k_M) - E_N(k_G) from the exact "
         "covariance shift (linear drift in k_M), not a float64 difference",
     ]
-    return FigureData("fig3", cols, summary, units, notes)
+    inputs = {"ratios": None if ratios is None else x.tolist(), "base": base, "rung": rung}
+    return FigureData("fig3", cols, summary, units, notes, inputs)
 
 
 def _mech(model: Any) -> list[int]:
@@ -240,13 +247,8 @@ def _crossing(x: np.ndarray, y: np.ndarray, level: float) -> float | None:
     return float(np.exp(lx))
 
 
-def _plot(data: FigureData, out: Path, pdf: bool) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+def _figure(data: FigureData) -> Any:
+    fig, ax = new_figure((6.4, 4.4))
     c = data.columns
     base = data.summary["log_base"]
     unit = "nats" if base == "e" else "bits"
@@ -276,24 +278,4 @@ def _plot(data: FigureData, out: Path, pdf: bool) -> list[Path]:
         ax.set_ylabel("$|R|$  (R < 0: the coupling lowers $E_N$)")
         ax.set_title("Fig. 3: non-gravitational coupling vs quantum-classical gap")
     ax.legend(fontsize=7)
-    return save_figure(fig, out / f"{data.name}.png", pdf)
-
-
-def _cell(x: Any) -> Any:
-    return repr(float(x)) if isinstance(x, (float, np.floating)) else x
-
-
-def versions() -> dict[str, str]:
-    """Versions of gravsim and its main dependencies, for sidecars."""
-    import matplotlib
-    import qutip
-    import scipy
-
-    return {
-        "gravsim": __version__,
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "qutip": qutip.__version__,
-        "matplotlib": matplotlib.__version__,
-    }
+    return fig

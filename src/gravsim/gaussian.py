@@ -35,7 +35,7 @@ import numpy as np
 
 from .description import Ladder, ModelDescription
 from .entanglement import delta_log_negativity, log_negativity
-from .errors import OutOfRegimeError, UnstableError
+from .errors import NumericalError, OutOfRegimeError, UnstableError
 
 _SQ2 = np.sqrt(0.5)
 
@@ -270,6 +270,24 @@ def _solve_or_singular(a: np.ndarray, *ds: np.ndarray) -> list[tuple[np.ndarray,
         return [(nan, float("nan")) for _ in ds]
 
 
+def _require_finite(model: ModelDescription, *covariances: np.ndarray) -> None:
+    """Raise :class:`NumericalError` where a Lyapunov solution is not finite.
+
+    A valid, stable point whose rates span more than float64 holds (e.g. κ_G = 10³⁰⁰ next
+    to γ_m ≈ 10⁻⁸) overflows in the solve; its E_N would be NaN.
+    """
+    for v in covariances:
+        bad = ~np.all(np.isfinite(v), axis=(-2, -1))
+        if np.any(bad):
+            idx = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+            where = f" at grid index {tuple(int(i) for i in idx)}" if bad.ndim else ""
+            raise NumericalError(
+                f"the steady state of model {model.rung!r}{where} overflows float64: its "
+                "rates span more orders of magnitude than a covariance can hold; bring the "
+                "largest rates (kappa_G, gamma_m n_th, G_plus, G_minus) nearer the others"
+            )
+
+
 def mechanical_block(v: np.ndarray, modes: tuple[str, ...]) -> np.ndarray:
     """The (x_a, p_a, x_b, p_b) block of covariances ``v`` over ``modes`` (batch + (4, 4))."""
     idx = [2 * modes.index(m) + k for m in ("a", "b") for k in (0, 1)]
@@ -349,6 +367,7 @@ def steady_state(model: ModelDescription) -> GaussianState:
     with np.errstate(all="ignore"):
         ((v, residual),) = _solve_or_singular(a, d)
     _accept_marginal(marginal, v, model, np.max(np.linalg.eigvals(a).real, axis=-1))
+    _require_finite(model, v)
     return GaussianState(v, model.modes, model.rung, model.gravity.name, residual)
 
 
@@ -394,6 +413,7 @@ def compare_gravity(model: ModelDescription) -> GravityComparison:
     with np.errstate(all="ignore"):
         (v0, r0), (v1, r1) = _solve_or_singular(a, d0, d1)
     _accept_marginal(marginal, v0, model, np.max(np.linalg.eigvals(a).real, axis=-1))
+    _require_finite(model, v0, v1)
     quantum = GaussianState(v0, model.modes, model.rung, "quantum", r0)
     classical = GaussianState(v0 + v1, model.modes, model.rung, model.gravity.name, r1)
     return GravityComparison(quantum, classical, v1)

@@ -28,16 +28,19 @@ formed without subtracting squares of nearly equal numbers.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import constants as sc
 
-from .errors import GravsimInputError
+from .errors import GravsimInputError, GravsimWarning
 
 HBAR = sc.hbar  # J s
 K_B = sc.k  # J/K
@@ -132,6 +135,8 @@ DESCRIPTIONS: dict[str, str] = {
 _POSITIVE = ("M", "d", "rho", "omega_m", "kappa")
 _NON_NEGATIVE = ("radius", "form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
 _OVERRIDE_NON_NEGATIVE = ("n_th", "G_plus", "G_minus", "k_G", "kappa_G")
+#: False inside :func:`unchecked`.
+_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("checked", default=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,6 +189,26 @@ class Parameters:
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
+        if not _CHECKED.get():
+            return
+        for bad, message in self._problems():
+            if np.any(bad):
+                raise GravsimInputError(message)
+        if np.any(np.asarray(self.gamma_m) == 0):
+            warnings.warn(
+                "gamma_m = 0: the oscillators have no thermal bath (Q_m infinite), so T and "
+                "n_th have no effect",
+                GravsimWarning,
+                stacklevel=4,
+            )
+
+    def _problems(self) -> Iterator[tuple[Any, str]]:
+        """(where, message) of every rule the inputs must obey, in the order they are checked.
+
+        ``where`` is a boolean array over the batch (or a bool) marking the points that
+        break the rule.  Malformed inputs (a wrong type, shapes that do not broadcast) raise
+        at once: they are not a property of some points.
+        """
         if self.kG_convention not in KG_CONVENTIONS:
             raise GravsimInputError(
                 f"unknown kG_convention {self.kG_convention!r}: use one of "
@@ -198,40 +223,60 @@ class Parameters:
         values = {name: getattr(self, name) for name in _POSITIVE + _NON_NEGATIVE}
         values["K_others"] = self.K_others
         values.update(self.overrides)
+        arrays = {}
         for name, value in values.items():
             arr = np.asarray(value)
             if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
                 raise GravsimInputError(f"{name} must be a real number, got {value!r}")
-            if not np.all(np.isfinite(arr)):
-                raise GravsimInputError(f"{name} is not finite ({value!r}): give a finite value")
-        for name in _POSITIVE:
-            if np.any(np.asarray(getattr(self, name)) <= 0):
-                raise GravsimInputError(
-                    f"{name} must be > 0 ({UNITS[name]}), got {getattr(self, name)!r}"
-                )
-        for name in _NON_NEGATIVE:
-            if np.any(np.asarray(getattr(self, name)) < 0):
-                raise GravsimInputError(
-                    f"{name} must be >= 0 ({UNITS[name]}), got {getattr(self, name)!r}"
-                )
-        for name in _OVERRIDE_NON_NEGATIVE:
-            if name in self.overrides and np.any(np.asarray(self.overrides[name]) < 0):
-                raise GravsimInputError(
-                    f"{name} must be >= 0 ({UNITS[name]}), got {self.overrides[name]!r}"
-                )
+            arrays[name] = arr
         try:
-            np.broadcast(*(np.asarray(v) for v in values.values()))
+            np.broadcast(*arrays.values())
         except ValueError as exc:
             raise GravsimInputError(
                 f"array-valued parameters do not broadcast together ({exc}): "
                 "give arrays of one shape"
             ) from None
-        if np.any(self.G_plus >= self.G_minus):
-            raise GravsimInputError(
+        for name, arr in arrays.items():
+            yield ~np.isfinite(arr), f"{name} is not finite ({_fmt(arr)}): give a finite value"
+        for name in _POSITIVE:
+            yield arrays[name] <= 0, f"{name} must be > 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
+        for name in _NON_NEGATIVE + tuple(k for k in _OVERRIDE_NON_NEGATIVE if k in arrays):
+            yield arrays[name] < 0, f"{name} must be >= 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
+        yield (
+            arrays["Omega"] >= arrays["omega_m"],
+            "Omega must be < omega_m (omega_b = omega_m - Omega is the frequency of oscillator "
+            f"b), got Omega={_fmt(self.Omega)}, omega_m={_fmt(self.omega_m)} rad/s",
+        )
+        with np.errstate(all="ignore"):
+            yield (
+                np.asarray(self.G_plus >= self.G_minus),
                 "no steady state: the reservoir needs G_plus < G_minus "
                 f"(got G_plus={_fmt(self.G_plus)}, G_minus={_fmt(self.G_minus)} rad/s); "
-                "lower E_plus/G_plus or raise E_minus/G_minus"
+                "lower E_plus/G_plus or raise E_minus/G_minus",
             )
+            for name in DERIVED_KEYS:
+                if name == "Q_m" or (
+                    name.startswith("c_") and self.is_set_directly("G_" + name[2:])
+                ):
+                    continue  # Q_m is infinite without damping; c± = G±/g are not used then
+                value = np.asarray(getattr(self, name))
+                yield (
+                    ~np.isfinite(value),
+                    f"{name} = {_fmt(value)} ({UNITS[name]}) derived from these inputs is not a "
+                    "finite float64: the inputs lie outside the range gravsim can represent; "
+                    "bring them nearer the physical scale",
+                )
+
+    def invalid_points(self) -> np.ndarray:
+        """Boolean array over :attr:`batch_shape`: the points that break a rule.
+
+        Meant for parameters built with :func:`unchecked`, e.g. a scan's chunk of grid
+        points, so that only the valid ones are solved together.
+        """
+        bad = np.zeros(self.batch_shape, dtype=bool)
+        for where, _ in self._problems():
+            bad |= np.broadcast_to(where, bad.shape)
+        return bad
 
     # ------------------------------------------------------------------ updating
     def replace(self, **changes: Any) -> Parameters:
@@ -247,6 +292,9 @@ class Parameters:
             For an unknown key or an invalid value.
         """
         fields = {f.name for f in dataclasses.fields(self)} - {"overrides"}
+        conflict = conflicting_keys(changes)
+        if conflict:
+            raise GravsimInputError(conflict)
         overrides = dict(self.overrides)
         direct: dict[str, Any] = {}
         q_m = changes.pop("Q_m", None)
@@ -468,6 +516,47 @@ DERIVED_KEYS: list[str] = [
     "G",
     "Gamma",
 ]
+
+
+#: Pairs of keys of which the second, given at once with the first, would have no effect.
+_SHADOWS = (
+    ("n_th", "T"),
+    ("G_plus", "E_plus"),
+    ("G_minus", "E_minus"),
+    ("k_M", "K_others"),
+    ("Q_m", "gamma_m"),
+)
+
+
+def conflicting_keys(keys: Any) -> str | None:
+    """A one-line message if ``keys`` (changed together) hold a key and the one it shadows.
+
+    ``n_th`` given directly makes ``T`` irrelevant, ``G_plus`` makes ``E_plus`` irrelevant
+    (likewise ``G_minus``/``E_minus`` and ``k_M``/``K_others``), and ``Q_m`` sets
+    ``gamma_m``; changed at once, the second would silently have no effect.
+    """
+    for winner, loser in _SHADOWS:
+        if winner in keys and loser in keys:
+            return (
+                f"{loser} and {winner} given together: {winner} sets the same quantity, so "
+                f"{loser} would have no effect; give one of them"
+            )
+    return None
+
+
+@contextlib.contextmanager
+def unchecked() -> Iterator[None]:
+    """Within this block, :class:`Parameters` are built without validation.
+
+    For tools that check many points at once (:meth:`Parameters.invalid_points`) and need
+    the derived quantities of invalid points too (a scan's failed rows keep their columns).
+    Never hand such an object to a solver.
+    """
+    token = _CHECKED.set(False)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
 
 
 def known_keys() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,6 @@ class SteadyResult:
         out["notes"] = list(self.notes)
         return out
 
-    def to_json(self) -> str:
-        """One JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-
     def __str__(self) -> str:
         unit = "nats (ln)" if self.log_base == "e" else "bits (log2)"
         lines = [
@@ -110,17 +107,66 @@ def parameter_table(p: Parameters) -> str:
     return "\n".join(lines)
 
 
+def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1) -> tuple[Any, Any]:
+    """A matplotlib ``Figure`` and its axes, outside pyplot.
+
+    The figure belongs to the caller alone: no backend is chosen and no pyplot state is
+    touched, so a notebook's backend and open figures stay as they were.  Show it in a
+    notebook by returning it from a cell; save it with :func:`save_figure`.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(nrows, ncols)
+
+
 def save_figure(fig: Any, png: Path, pdf: bool = False) -> list[Path]:
-    """Save a matplotlib figure as ``png`` (150 dpi) and, on request, a PDF beside it; close it."""
+    """Save a matplotlib figure as ``png`` (150 dpi) and, on request, a PDF beside it."""
     paths = [png]
     fig.savefig(png, dpi=150)
     if pdf:
         paths.append(png.with_suffix(".pdf"))
         fig.savefig(paths[-1])
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return paths
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell: plain float text (``repr``) for every number, text on one line, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return " ".join(str(value).split())
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """``data`` as JSON text that a strict parser accepts (RFC 8259: no NaN or Infinity).
+
+    NumPy values become plain ones (:func:`to_plain`); a non-finite number becomes ``null``
+    and its place is named, with the value, under the top-level key ``"non_finite"`` (e.g.
+    ``{"parameters.Q_m": "inf"}``: γ_m = 0).  Indented, UTF-8 text (units such as "ħ" stay
+    readable).
+    """
+    reasons: dict[str, str] = {}
+
+    def walk(x: Any, path: str) -> Any:
+        if isinstance(x, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(x)]
+        if isinstance(x, float) and not math.isfinite(x):
+            reasons[path] = repr(x)
+            return None
+        return x
+
+    clean = walk(to_plain(data), "")
+    if reasons:
+        clean["non_finite"] = reasons
+    return json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def to_plain(x: Any) -> Any:

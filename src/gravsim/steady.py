@@ -10,6 +10,8 @@ This is the function the command line's ``gravsim steady`` calls, usable from no
 
 from __future__ import annotations
 
+import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,7 @@ import numpy as np
 from . import closed_form, conventional, floquet, fock_dynamics, gaussian, models, truncation
 from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError
+from .errors import GravsimInputError, GravsimWarning
 from .gravity import GravityModel, KTMGravity, QuantumGravity
 from .parameters import Parameters
 from .results import SteadyResult
@@ -43,9 +45,9 @@ def compute(
     backend: str = "gaussian",
     base: str = "e",
     n_mech: int | None = None,
-    n_cav: int = DEFAULT_N_CAV,
-    solver: str = "auto",
-    frame: str = "displaced",
+    n_cav: int | None = None,
+    solver: str | None = None,
+    frame: str | None = None,
     progress: Any = None,
 ) -> SteadyResult:
     """Steady-state E_N (and ΔE for ``gravity="both"``) of one rung.
@@ -65,12 +67,16 @@ def compute(
         Log base of every E_N and ΔE.
     n_mech, n_cav : int
         Fock levels per mechanical mode (default :data:`DEFAULT_N_MECH`, or
-        :data:`DEFAULT_N_MECH_PERIODIC` for the periodic rungs) and of the cavity (Fock
-        backend only).
+        :data:`DEFAULT_N_MECH_PERIODIC` for the periodic rungs) and of the cavity (default
+        :data:`DEFAULT_N_CAV`), Fock backend only.
     solver : str
-        Linear solver of the Fock backend (see :mod:`gravsim.liouville_solvers`).
+        Linear solver of the Fock backend's static rungs (default ``"auto"``, see
+        :mod:`gravsim.liouville_solvers`).
     frame : {"displaced", "undisplaced"}
-        Frame of the ``full`` model (see :func:`gravsim.models.full`).
+        Frame of the ``full`` model (default ``"displaced"``, see :func:`gravsim.models.full`).
+
+    An option given for a combination that does not use it (``n_mech`` with the Gaussian
+    backend, ``frame`` with a rung other than ``full``) draws a :class:`GravsimWarning`.
     progress : callable, optional
         Called with a one-line message before long Fock solves.
 
@@ -81,12 +87,18 @@ def compute(
     """
     log_base_factor(base)
     check_options(model, gravity, backend)
+    unused_options(
+        model,
+        backend,
+        {"n_mech": n_mech, "n_cav": n_cav, "solver": solver, "frame": frame},
+    )
     if n_mech is None:
         n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
-    if backend == "fock" and (n_mech < truncation.MIN_LEVELS or n_cav < truncation.MIN_LEVELS):
-        raise GravsimInputError(
-            f"`n_mech` and `n_cav` must be >= {truncation.MIN_LEVELS}, got {n_mech}, {n_cav}"
-        )
+    n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
+    solver = "auto" if solver is None else solver
+    frame = "displaced" if frame is None else frame
+    if backend == "fock":
+        truncation.check_levels(n_mech, n_cav)
     if model == "closed-form":
         values, notes = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
@@ -124,6 +136,69 @@ def _delta_estimate(deltas: list[float]) -> dict[str, Any]:
     }
 
 
+def unused_options(
+    model: str,
+    backend: str,
+    given: dict[str, Any],
+    uses: bool | None = None,
+    reason: str | None = None,
+) -> None:
+    """Warn about each option in ``given`` (not None) that ``model``/``backend`` do not use.
+
+    Whether an option is used follows from its name (``n_mech``, ``n_cav``, ``solver``,
+    ``frame``), or is given as ``uses`` (with the ``reason`` it is not).
+    """
+    used = {
+        "n_mech": backend == "fock",
+        "n_cav": backend == "fock" and model not in ("effective", "conventional"),
+        "solver": backend == "fock" and model not in PERIODIC,
+        "frame": model == "full",
+    }
+    for name, value in given.items():
+        if value is not None and not (used.get(name, True) if uses is None else uses):
+            warnings.warn(
+                f"`{name}` has no effect "
+                + (reason or f"with model {model!r} on the {backend} backend"),
+                GravsimWarning,
+                stacklevel=3,
+            )
+
+
+def result_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
+    """The scalar results :func:`compute` reports for this combination, in a fixed order.
+
+    A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
+    trust them (truncation errors, residuals, ripples), then the method's own numbers.
+    """
+    both = gravity == "both"
+    suffixes = ("_quantum", "_classical") if both else ("",)
+    keys = ["E_N_quantum", "E_N_classical", "delta_E"] if both else ["E_N"]
+    if model == "closed-form":
+        return (*keys, "eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E", "eq6_delta_E")
+    if backend == "gaussian" and model == "linear":
+        ripples = [f"{k}_ripple" for k in keys]
+        return (*keys, *ripples, "period_s", "floquet_multiplier_max", "periodicity_error",
+                "stein_condition")  # fmt: skip
+    if backend == "gaussian":
+        return (*keys, "lyapunov_residual")
+    keys += [f"{name}{s}" for s in suffixes for name in ("truncation_error", "E_N_extrapolated")]
+    if both:
+        keys += ["truncation_error_delta_E", "delta_E_extrapolated"]
+    if model in PERIODIC:
+        keys += [f"E_N{s}_ripple" for s in suffixes]
+        keys += [f"{n}{s}" for s in suffixes for n in ("periods", "stroboscopic_change")]
+        keys += ["period_s", "wall_time_s"]
+        keys += [f"truncation_warning{s}" for s in suffixes]
+    else:
+        keys += [
+            f"{name}{s}"
+            for s in suffixes
+            for name in ("E_N_from_covariance", "truncation_error_from_covariance")
+        ]
+        keys += ["solver", "residual", "wall_time_s"]
+    return tuple(keys)
+
+
 def check_options(model: str, gravity: str, backend: str) -> None:
     """Refuse an unknown model, gravity or backend, or a combination that cannot run.
 
@@ -156,7 +231,7 @@ def _gaussian(p: Parameters, rung: str, gravity: str, base: str) -> tuple[dict, 
             "delta_E": comp.delta_E(base),
             "occupations_quantum": comp.quantum.occupations(),
             "occupations_classical": comp.classical.occupations(),
-            "lyapunov_residual": max(comp.quantum.residual, comp.classical.residual),
+            "lyapunov_residual": np.maximum(comp.quantum.residual, comp.classical.residual),
             "covariance_quantum": comp.quantum.covariance,
             "covariance_classical": comp.classical.covariance,
         }
@@ -270,6 +345,7 @@ def _periodic_fock(
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
     n_mech, n_cav = truncation_levels
+    start_time = time.perf_counter()
     grav = gravity_models(gravity)
     pairs = []
     floquet_state = floquet.periodic_state(models.linear(p, KTMGravity()))
@@ -318,6 +394,7 @@ def _periodic_fock(
         "comparison_dims": [list(d) for d in sizes[:-1]],
     }
     values["period_s"] = float(2 * np.pi / pairs[0][1].base_frequency())
+    values["wall_time_s"] = time.perf_counter() - start_time
     notes = pairs[0][1].notes + (
         f"frame: {pairs[0][1].frame}",
         "Fock periodic state: fixed point of the one-period map (mesolve; preconditioned by "

@@ -41,7 +41,7 @@ import scipy.stats
 
 from . import fock, gaussian
 from .description import ModelDescription
-from .errors import OutOfRegimeError
+from .errors import GravsimInputError, OutOfRegimeError
 from .models import ClassicalField
 from .parameters import Parameters
 
@@ -50,6 +50,20 @@ LAST_LEVEL_LIMIT = 1e-3
 PROGRESS_ABOVE = 20_000
 #: Smallest truncation used for the comparison solves.
 MIN_LEVELS = 2
+
+
+def check_levels(n_mech: Any, n_cav: Any) -> None:
+    """Refuse truncations that are not whole numbers >= :data:`MIN_LEVELS`.
+
+    Raises
+    ------
+    GravsimInputError
+    """
+    for name, value in (("n_mech", n_mech), ("n_cav", n_cav)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise GravsimInputError(f"`{name}` must be a whole number of levels, got {value!r}")
+        if value < MIN_LEVELS:
+            raise GravsimInputError(f"`{name}` must be >= {MIN_LEVELS} levels, got {value}")
 
 
 def thermal_tail(occupation: float, levels: int) -> float:

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import description, floquet, fock_dynamics, models, steady, truncation
-from .errors import GravsimInputError
+from .errors import GravsimError, GravsimInputError
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import Parameters
 
@@ -150,14 +150,18 @@ class Validation:
         return "\n".join(lines)
 
 
+#: Fock levels per mechanical mode of the L3 and L2 Fock rows.
+DEFAULT_N_MECH = 8
+
+
 def run(
     p: Parameters,
     *,
     base: str = "e",
     fock: bool = True,
-    n_mech: int = 8,
-    n_cav: int = steady.DEFAULT_N_CAV,
-    solver: str = "auto",
+    n_mech: int | None = None,
+    n_cav: int | None = None,
+    solver: str | None = None,
     progress: Any = None,
     l0: bool = True,
 ) -> Validation:
@@ -166,6 +170,13 @@ def run(
     ``l0``: include the L0 row (where the Fock truncation :data:`L0_DIMS` holds it): its two
     preconditioned periodic states take ~1 min (paper point: 6 periods each).
     """
+    if not fock:
+        given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver}
+        steady.unused_options("", "", given, False, "without the Fock rows")
+    n_mech = DEFAULT_N_MECH if n_mech is None else n_mech
+    n_cav = steady.DEFAULT_N_CAV if n_cav is None else n_cav
+    if fock:
+        truncation.check_levels(n_mech, n_cav)
     rows: list[Row] = []
     cf = steady.compute(p, model="closed-form", base=base)
     rows.append(Row("L4", "closed form S2 Eq. (19)", _pick(cf.values)))
@@ -200,7 +211,7 @@ def run(
                 solver=solver,
                 progress=progress,
             )
-        except GravsimInputError as exc:
+        except GravsimError as exc:  # out of reach here, or its solver failed: say which
             rows.append(Row(label, f"{rung} Fock", skipped=str(exc)))
             continue
         dims = f.values["truncation"]["dims"]
