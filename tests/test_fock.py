@@ -91,7 +91,7 @@ def test_covariance_from_rho_tends_to_gaussian_covariance():
 
 
 def test_truncation_too_small_is_refused():
-    with pytest.raises(gs.OutOfRegimeError, match="truncation too small.*--n-mech"):
+    with pytest.raises(gs.OutOfRegimeError, match="truncation too small.*`n_mech`"):
         truncation.solve(models.effective(SMALL, KTMGravity()), (4, 4))
 
 

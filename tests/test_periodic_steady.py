@@ -97,9 +97,9 @@ def test_full_fock_steady_agrees_with_L1_within_its_stated_errors():
 
 def test_periodic_fock_refuses_small_truncation_and_undisplaced_overflow():
     p = gs.presets.get("driven")
-    with pytest.raises(GravsimInputError, match="--n-mech"):
+    with pytest.raises(GravsimInputError, match="`n_mech`"):
         gs.steady.compute(p, model="linear", backend="fock", n_mech=4)
-    with pytest.raises(GravsimInputError, match="--n-cav 4"):  # squeezed cavity: P(n ≥ 2)
+    with pytest.raises(GravsimInputError, match="`n_cav` 4"):  # squeezed cavity: P(n ≥ 2)
         gs.steady.compute(p, model="full", backend="fock", gravity="quantum")
     # the undisplaced cavity holds |c₋| + |c₊| ≈ 9 in amplitude: 4 levels cannot
     with pytest.raises(GravsimInputError, match="--frame displaced"):

@@ -13,37 +13,17 @@ transient), :mod:`steady` and :mod:`validate` (what the command line runs), :mod
 :mod:`figures`, :mod:`distinguishability` and :mod:`feasibility` (the budget).
 """
 
-__version__ = "0.1.0"  # before the submodules: figures and scan record it
+__version__ = "0.1.0"
 
-from . import (  # noqa: E402
-    closed_form,
-    conventional,
-    distinguishability,
-    entanglement,
-    evolve,
-    feasibility,
-    figures,
-    floquet,
-    fock,
-    fock_dynamics,
-    gaussian,
-    gravity,
-    models,
-    presets,
-    propagation,
-    scan,
-    steady,
-    truncation,
-    validate,
-)
-from .errors import GravsimInputError, OutOfRegimeError, UnstableError  # noqa: E402
-from .parameters import Parameters  # noqa: E402
+import importlib
+from typing import Any
 
-__all__ = [
-    "GravsimInputError",
-    "OutOfRegimeError",
-    "Parameters",
-    "UnstableError",
+from .errors import GravsimInputError, NumericalError, OutOfRegimeError, UnstableError
+from .parameters import Parameters
+
+#: Submodules, imported on first use (``gs.steady``): ``import gravsim`` stays fast, and
+#: QuTiP loads only when a Fock space is built.
+SUBMODULES = (
     "closed_form",
     "conventional",
     "distinguishability",
@@ -59,8 +39,28 @@ __all__ = [
     "models",
     "presets",
     "propagation",
+    "run_folder",
     "scan",
     "steady",
     "truncation",
     "validate",
+)
+
+__all__ = [
+    "GravsimInputError",
+    "NumericalError",
+    "OutOfRegimeError",
+    "Parameters",
+    "UnstableError",
+    *SUBMODULES,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'gravsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(SUBMODULES))

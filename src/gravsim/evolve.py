@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import conventional, floquet, fock_dynamics, gaussian, models, truncation
+from . import conventional, floquet, gaussian, models, truncation
 from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError, NumericalError
 from .gaussian import mechanical_block
@@ -357,6 +357,8 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
 
 
 def _fock(p, model, frame, times, occupations, gravity, base, levels, comparisons, progress):
+    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+
     n_mech, n_cav = levels
     grav = gravity_models(gravity)
     _check_transient_truncation(p, model, frame, times, occupations, grav, (n_mech, n_cav))

@@ -35,7 +35,7 @@ import numpy as np
 
 from .description import Ladder, ModelDescription
 from .entanglement import delta_log_negativity, log_negativity
-from .errors import NumericalError, OutOfRegimeError, UnstableError
+from .errors import GravsimInputError, NumericalError, OutOfRegimeError, UnstableError
 
 _SQ2 = np.sqrt(0.5)
 
@@ -405,9 +405,18 @@ def compare_gravity(model: ModelDescription) -> GravityComparison:
 
     Raises
     ------
+    GravsimInputError
+        If ``model`` has no gravity dissipators (built with quantum gravity): its classical
+        state would be its quantum state, ΔE = 0 by construction.
     OutOfRegimeError
         If the gravity dissipators would change the drift (then V is not linear in κ_G).
     """
+    if not any(jump.group == "gravity" for jump in model.jumps):
+        raise GravsimInputError(
+            f"compare_gravity needs a model built with a classical gravity model, e.g. "
+            f"models.{model.rung}(p, gravity.KTMGravity()); this one ({model.gravity.name!r}) "
+            "has no gravity dissipators, so its ΔE would be 0 by construction"
+        )
     a, d0, d1 = split_gravity(model)
     marginal = check_stable(a, model)
     with np.errstate(all="ignore"):

@@ -38,14 +38,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import qutip
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
 from .errors import GravsimInputError, NumericalError
+
+if TYPE_CHECKING:  # imported where used: the module's constants load without QuTiP
+    import qutip
 
 SOLVERS = ("auto", "superlu", "pardiso", "lgmres")
 
@@ -135,6 +138,8 @@ def hermitian_basis(index: np.ndarray, dim: int) -> tuple[sp.csr_matrix, sp.csr_
 
 def choose_solver(block_dim: int) -> str:
     """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns."""
+    import qutip
+
     if qutip.settings.has_mkl:
         return "pardiso"
     return "superlu" if block_dim <= 60_000 else "lgmres"
@@ -160,6 +165,8 @@ def steady_state_vector(
     SolverError
         If the solver fails or the residual check fails.
     """
+    import qutip
+
     if solver not in SOLVERS:
         raise GravsimInputError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
     t0 = time.perf_counter()
@@ -209,6 +216,8 @@ def factorise(system: sp.spmatrix, solver: str = "auto"):
     ``"auto"``/``"pardiso"``: MKL PARDISO through QuTiP where QuTiP finds MKL; ``"superlu"``
     (and ``"auto"`` without MKL): SuperLU, COLAMD, BLAS pinned to one thread.
     """
+    import qutip
+
     if solver in ("auto", "pardiso") and qutip.settings.has_mkl:
         from qutip._mkl.spsolve import mkl_splu
 
@@ -218,6 +227,8 @@ def factorise(system: sp.spmatrix, solver: str = "auto"):
 
 
 def _solve(system: sp.csc_matrix, rhs: np.ndarray, solver: str) -> np.ndarray:
+    import qutip
+
     if solver == "pardiso":
         if not qutip.settings.has_mkl:
             raise GravsimInputError(

@@ -132,6 +132,8 @@ def save_figure(fig: Any, png: Path, pdf: bool = False) -> list[Path]:
 
 def csv_cell(value: Any) -> str:
     """A CSV cell: plain float text (``repr``) for every number, text on one line, '' for None."""
+    if type(value) is float:  # the common case first: a scan writes millions
+        return repr(value)
     if value is None:
         return ""
     if isinstance(value, (bool, np.bool_)):

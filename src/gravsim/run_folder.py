@@ -13,9 +13,10 @@ Every command that writes files (``scan``, ``evolve``, ``figure``, ``budget``) w
   identity (or files of that name without a sidecar) is refused before any work; with
   ``force=True`` the old run's files are removed first.  The same identity resumes (a scan)
   or writes the same files again.
-* An exclusive ``flock`` on ``.<run>.lock`` in the folder keeps a second process from the
-  same run while the first is alive; the kernel drops it when the process dies, so a
-  ``kill -9`` leaves nothing to clean up.
+* An exclusive ``flock`` on the folder itself keeps a second gravsim process out while the
+  first is alive; the kernel drops it when the process dies, so a ``kill -9`` leaves nothing
+  to clean up, and no lock file is left behind.  A folder this run created is removed again
+  if the run ends with nothing written (refused, or failed before writing).
 * :meth:`RunFolder.write_text` and :meth:`RunFolder.write_figure` write to a temporary name
   and rename, so a kill leaves either the old file or the new one, never half of one.
 """
@@ -37,22 +38,18 @@ from .results import csv_cell, dumps, save_figure
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, gravsim and its main dependencies."""
-    import matplotlib
-    import numpy
-    import qutip
-    import scipy
+    """Versions of Python, gravsim and its main dependencies (read without importing them)."""
+    from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
 
-    return {
-        "gravsim": __version__,
-        "python": sys.version.split()[0],
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "qutip": qutip.__version__,
-        "matplotlib": matplotlib.__version__,
-    }
+    out = {"gravsim": __version__, "python": sys.version.split()[0]}
+    for name in ("numpy", "scipy", "qutip", "matplotlib"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
 
 
 #: Versions that can change a run's numbers (Python and matplotlib cannot).
@@ -99,7 +96,8 @@ class RunFolder:
         self.identity = identity
         self.force = force
         self.resumed = False
-        self._lock: Any = None
+        self._lock: int | None = None
+        self._created = False
 
     @property
     def sidecar(self) -> Path:
@@ -112,16 +110,20 @@ class RunFolder:
 
     def __enter__(self) -> RunFolder:
         self._create()
-        self._take_lock()
         try:
+            self._take_lock()
             self._check_identity()
         except BaseException:
-            self._release()
+            self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._release()
+        if self._lock is not None:
+            os.close(self._lock)  # closing drops the flock
+            self._lock = None
+        if self._created and not any(self.path.iterdir()):
+            self.path.rmdir()  # refused or failed before writing: leave no trace
 
     # ------------------------------------------------------------------ opening
     def _create(self) -> None:
@@ -129,6 +131,7 @@ class RunFolder:
             raise GravsimInputError(
                 f"`out` {str(self.path)!r} is a file, not a folder: choose another `out`"
             )
+        self._created = not self.path.exists()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -142,30 +145,16 @@ class RunFolder:
             )
 
     def _take_lock(self) -> None:
-        lock_path = self.path / f".{self.name}.lock"
+        self._lock = os.open(self.path, os.O_RDONLY)
         try:
-            self._lock = lock_path.open("a+")
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            raise GravsimInputError(
-                f"cannot write into the `out` folder {str(self.path)!r} "
-                f"({exc.strerror or exc}): choose another `out`"
-            ) from None
-        try:
-            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            self._lock.close()
-            self._lock = None
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise
             raise GravsimInputError(
-                f"the `out` folder {str(self.path)!r} is in use by another gravsim run of "
-                f"{self.name!r}: wait for it to finish, or choose another `out`"
+                f"the `out` folder {str(self.path)!r} is in use by another gravsim run: wait "
+                "for it to finish, or choose another `out`"
             ) from None
-
-    def _release(self) -> None:
-        if self._lock is not None:
-            self._lock.close()  # closing drops the flock
-            self._lock = None
 
     def _check_identity(self) -> None:
         present = [p for p in map(self.file, self.SUFFIXES) if p.exists()]

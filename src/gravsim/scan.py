@@ -193,6 +193,13 @@ def _parameter_cells(p: Parameters, k: int | None) -> dict[str, Any]:
     return out
 
 
+def _column_cells(values: list[Any]) -> list[str]:
+    """CSV cells of one column (:func:`~gravsim.results.csv_cell`; a float column at C speed)."""
+    if all(type(v) is float for v in values):
+        return list(map(repr, values))
+    return [csv_cell(v) for v in values]
+
+
 class _Rows:
     """``scan.csv``: the header, rows appended and flushed, the indices already written."""
 
@@ -243,18 +250,18 @@ class _Rows:
         self.fh.flush()
         os.fsync(self.fh.fileno())
 
-    def write(self, rows: list[dict[str, Any]], sync: bool = True) -> None:
-        """Append ``rows`` (dicts by column) and flush them to disk."""
-        text = []
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append ``rows`` (dicts by column) and flush them to disk (fsync)."""
         for row in rows:
             index = row["index"]
             self.in_order &= index > self.last
             self.last = index
             self.done[index] = True
-            text.append(self._line([csv_cell(row.get(c)) for c in self.header]))
-        self.fh.write("".join(text))
-        if sync:
-            self._sync()
+        cells = [_column_cells([row.get(c) for row in rows]) for c in self.header]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(zip(*cells, strict=True))
+        self.fh.write(buffer.getvalue())
+        self._sync()
 
     def close(self) -> None:
         self.fh.close()
@@ -507,23 +514,21 @@ def _solve_group(base_p, grid, indices, values, group, options, batch, out) -> N
         _solve_group(base_p, grid, indices, values, group[:half], options, batch, out)
         _solve_group(base_p, grid, indices, values, group[half:], options, batch, out)
         return
-    results = {
-        key: np.broadcast_to(result[key], group.shape)
-        for key in steady.result_keys(options["model"], options["gravity"], options["backend"])
-        if key in result
-    }
-    params = _parameter_cells(p, None)
+    keys = steady.result_keys(options["model"], options["gravity"], options["backend"])
+    columns = {key: _flat(result[key], group.size) for key in keys if key in result}
+    columns |= {key: _flat(v, group.size) for key, v in _parameter_cells(p, None).items()}
+    meta = _meta(options)
     for j, k in enumerate(group):
-        row = {"index": int(indices[k]), **grid.point(int(indices[k])), "status": "ok"}
-        row |= {key: v[j] for key, v in results.items()}
-        row |= {key: _at(v, j, p) for key, v in params.items()}
-        out[int(k)] = row | _meta(options)
+        index = int(indices[k])
+        row = {"index": index, **grid.point(index), "status": "ok", **meta}
+        out[int(k)] = row | {key: v[j] for key, v in columns.items()}
 
 
-def _at(value: Any, j: int, p: Parameters) -> Any:
+def _flat(value: Any, n: int) -> list[Any]:
+    """``value`` (a scalar, text or an array over the batch) as a list of n plain values."""
     if isinstance(value, str):
-        return value
-    return np.broadcast_to(value, p.batch_shape).reshape(-1)[j]
+        return [value] * n
+    return np.broadcast_to(value, (n,)).tolist()
 
 
 def _meta(options: dict[str, Any]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import closed_form, conventional, floquet, fock_dynamics, gaussian, models, truncation
+from . import closed_form, conventional, floquet, gaussian, models, truncation
 from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
 from .errors import GravsimInputError, GravsimWarning
@@ -344,6 +344,8 @@ def _periodic_fock(
     period); a highest-level population above the limit found afterwards (the Fock state is
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
+    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+
     n_mech, n_cav = truncation_levels
     start_time = time.perf_counter()
     grav = gravity_models(gravity)

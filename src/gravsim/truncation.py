@@ -33,17 +33,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.special
-import scipy.stats
 
-from . import fock, gaussian
+from . import gaussian
 from .description import ModelDescription
 from .errors import GravsimInputError, OutOfRegimeError
 from .models import ClassicalField
 from .parameters import Parameters
+
+if TYPE_CHECKING:  # qutip loads only where a Fock space is solved
+    from . import fock
 
 LAST_LEVEL_LIMIT = 1e-3
 #: Liouville dimension above which a solve takes more than a few seconds (progress shown).
@@ -170,7 +172,7 @@ def check_mean_amplitudes(
     for k, mode in enumerate(("a", "b")):
         amplitude[mode] = sum(abs(v[k]) for v in field.beta.values())
     for mode, levels in zip(description.modes, dims, strict=True):
-        tail = float(scipy.stats.poisson.sf(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
+        tail = float(scipy.special.pdtrc(levels - 2, amplitude[mode] ** 2))  # P(n ≥ N−1)
         if tail > LAST_LEVEL_LIMIT:
             flag = "`n_cav`" if mode == "c" else "`n_mech`"
             raise OutOfRegimeError(
@@ -272,6 +274,8 @@ def solve(
             f"solving the {model.rung} Liouvillian on {dims} levels (dim {dim * dim}, "
             f"{model.gravity.name} gravity) and {len(sizes)} smaller truncations ..."
         )
+    from . import fock
+
     states = tuple(fock.steady_state(model, d, solver=solver) for d in sizes)
     state = fock.steady_state(model, dims, solver=solver)
     excess = top_level_excess(state.last_level_population())

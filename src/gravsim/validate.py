@@ -49,7 +49,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import description, floquet, fock_dynamics, models, steady, truncation
+from . import description, floquet, models, steady, truncation
 from .errors import GravsimError, GravsimInputError
 from .gravity import KTMGravity, QuantumGravity
 from .parameters import Parameters
@@ -283,6 +283,8 @@ def _upper_rungs(
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return checks
+    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+
     if progress is not None:
         progress(f"L0: periodic state of the full model on {dims} levels (and L1 on the same) ...")
     full = models.full(p, QuantumGravity())
