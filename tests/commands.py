@@ -1,0 +1,49 @@
+"""Running the ``gravsim`` command as a user does, and reading what it prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: Threads per test process: CI's two cores are shared with the subprocess under test.
+ENV = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def gravsim(
+    *args: str, cwd: Path | str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """``python -m gravsim ARGS`` in a subprocess (the console script's own entry point)."""
+    return subprocess.run(
+        [sys.executable, "-m", "gravsim", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=ENV,
+    )
+
+
+def strict_json(text: str) -> dict:
+    """Parse ``text`` as JSON, refusing NaN and Infinity (RFC 8259)."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"non-standard JSON constant {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def one_error_line(out: subprocess.CompletedProcess, code: int) -> str:
+    """Assert exit ``code``, no traceback and one stderr line (progress bars aside); return it."""
+    lines = [
+        line
+        for line in out.stderr.splitlines()
+        if line.strip() and not any(bar in line for bar in ("%|", "pt/s", "it/s"))
+    ]
+    assert out.returncode == code, (out.returncode, out.stderr[-2000:])
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert len(lines) == 1, out.stderr[-2000:]
+    assert lines[0].startswith("gravsim: error: "), lines[0]
+    return lines[0]
