@@ -242,7 +242,8 @@ def kubo_mori_metric(V: Any, dV: Any) -> float:
     G = 2 iJ a(V iJ), a(x) = arccoth 2x, by the Daleckii–Krein formula in the eigenbasis of
     H = V^{1/2} iJ V^{1/2}; the divided differences of a are written as
     a[x, y] = −2/((2x−1)(2y+1)) · log1p(z)/z, z = −4(x−y)/((2x−1)(2y+1)), which has no
-    cancellation for close eigenvalues.  A quadratic form in dV: no difference of nearly equal
+    cancellation for close eigenvalues (near z = −1, log(1 + z) is taken from the factors of
+    1 + z = (2x+1)(2y−1)/((2x−1)(2y+1))).  A quadratic form in dV: no difference of nearly equal
     numbers, so its relative accuracy does not depend on how small dV is.
     """
     v = np.asarray(V, dtype=float)
@@ -254,7 +255,12 @@ def kubo_mori_metric(V: Any, dV: Any) -> float:
     x, y = h[:, None], h[None, :]
     den = (2 * x - 1) * (2 * y + 1)
     z = -4 * (x - y) / den
-    ratio = np.where(np.abs(z) < 1e-12, 1 - z / 2, np.log1p(z) / np.where(z == 0, 1, z))
+    # 1 + z = (2x+1)(2y−1)/den exactly: near z = −1 (x ≈ −y, a nearly pure state) its
+    # logarithm comes from these factors, not from log1p of a sum that rounds to −1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_1pz = np.where(z > -0.5, np.log1p(np.maximum(z, -0.5)),
+                           np.log(np.abs((2 * x + 1) * (2 * y - 1) / den)))  # fmt: skip
+    ratio = np.where(np.abs(z) < 1e-12, 1 - z / 2, log_1pz / np.where(z == 0, 1, z))
     dd = -2 / den * ratio
     dg = 2 * ij @ (p @ ((pinv @ (dv @ ij) @ p) * dd) @ pinv)
     return float(-0.5 * np.real(np.trace(dg @ dv)))
@@ -449,12 +455,12 @@ def samples_chernoff(exponent: float, error_probability: float = 0.01) -> float:
     """N = ln(1/(2p)) / ξ: the Chernoff bound P_err ≤ ½ Q^N (equal priors, Audenaert et al.
     2007; classical analogue for measured records) guarantees error ≤ p; asymptotically tight.
     """
-    return math.log(1 / (2 * error_probability)) / exponent
+    return math.log(1 / (2 * error_probability)) / exponent if exponent > 0 else math.inf
 
 
 def samples_stein(divergence: float, error_probability: float = 0.01) -> float:
     """N ≈ ln(1/p) / S: Stein's lemma, type-II error ~ e^{−N S} at fixed small type-I error."""
-    return math.log(1 / error_probability) / divergence
+    return math.log(1 / error_probability) / divergence if divergence > 0 else math.inf
 
 
 def samples_fidelity(one_minus_f: float, error_probability: float = 0.01) -> tuple[float, float]:
@@ -466,6 +472,8 @@ def samples_fidelity(one_minus_f: float, error_probability: float = 0.01) -> tup
     """
     p = error_probability
     mlnf = -math.log1p(-one_minus_f)
+    if not mlnf > 0:  # identical states: no number of samples tells them apart
+        return math.inf, math.inf
     return math.log(1 / (4 * p * (1 - p))) / mlnf, 2 * math.log(1 / (2 * p)) / mlnf
 
 
@@ -611,6 +619,11 @@ def budget(
     m = models.build(model, p, ktm)
     comp = gaussian.compare_gravity(m)
     kappa = float(ktm.rates(p)[0])
+    if not kappa > 0:
+        raise GravsimInputError(
+            "kappa_G = 0: KTM gravity then adds no noise and both hypotheses give the same "
+            "state, which no measurement tells apart; give k_G or kappa_G > 0"
+        )
     modes = comp.quantum.modes
     idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
     v0 = comp.quantum.mechanical_covariance
@@ -636,7 +649,7 @@ def budget(
     e_q = log_negativity(v0)
     d_e = delta_log_negativity(v0, v1)
     sigma_e = entanglement_estimator_std(v0, efficiency, added_noise)
-    n_est = (2 * sigma_e / d_e) ** 2
+    n_est = (2 * sigma_e / d_e) ** 2 if d_e > 0 else math.inf  # no gap in E_N to resolve
 
     a, _ = gaussian.drift_diffusion(m)
     tau_relax, tau_int = correlation_times(a, comp.quantum.covariance, idx)
