@@ -10,6 +10,7 @@ subcommand has a flag for.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -461,9 +462,14 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         preset=args.preset,
         command=_command_line(),
     )
-    for path in [csv_path, *(csv_path.with_suffix(x) for x in (".png", ".pdf"))]:
-        if path.exists():
-            print(f"wrote {path}")
+    files = [str(p) for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
+             if p.exists()]  # fmt: skip
+    if args.json:
+        sidecar = json.loads(csv_path.with_suffix(".json").read_text())
+        print(dumps({"preset": args.preset, "points": sidecar["points"], "files": files}))
+        return
+    for path in files:
+        print(f"wrote {path}")
 
 
 def _cmd_budget(args: argparse.Namespace) -> None:
@@ -545,6 +551,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = lambda message, *_, **__: caught.setdefault(str(message))
     args.on_interrupt = "nothing was written"
     try:
+        for flag in ("out", "plot_out"):
+            if getattr(args, flag, None) is not None and not getattr(args, flag).strip():
+                raise GravsimInputError(f"--{flag.replace('_', '-')} is empty: name a folder")
         status = commands[args.command](args)
         for message in caught:
             _warn(as_flags(message, sub))

@@ -293,6 +293,12 @@ def compute(
         raise GravsimInputError(f"`comparisons` must be a whole number, got {comparisons!r}")
     if comparisons < 0:
         raise GravsimInputError(f"`comparisons` must be >= 0, got {comparisons}")
+    if backend == "fock" and n_mech - 2 * comparisons < truncation.MIN_LEVELS:
+        raise GravsimInputError(
+            f"`comparisons` = {comparisons} runs 2 levels apart below `n_mech` = {n_mech} "
+            f"reach fewer than {truncation.MIN_LEVELS} levels: give at most "
+            f"{(n_mech - truncation.MIN_LEVELS) // 2}, or more `n_mech`"
+        )
     times = time_grid(t_final, n_times, grid, t_first)
     if ground and n_init is not None:
         raise GravsimInputError("`ground=True` and `n_init` given together: give one of them")
@@ -370,8 +376,6 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
         runs = []
         for step in range(comparisons, -1, -1):
             dims = tuple(n_cav if m == "c" else n_mech - 2 * step for m in description.modes)
-            if min(dims) < truncation.MIN_LEVELS:
-                continue
             runs.append(
                 fock_dynamics.transient(
                     description,

@@ -127,7 +127,10 @@ def parse_axis(spec: str) -> Axis:
         raise GravsimInputError(f"unknown grid key {key!r}: known keys are {known_keys()}")
     parts = rest.split(":")
     if parts[0] not in ("lin", "log"):
-        return Axis(key, np.array([parse_number(v) for v in rest.split(",")]))
+        values = np.array([parse_number(v) for v in rest.split(",")])
+        if not np.all(np.isfinite(values)):
+            raise GravsimInputError(f"grid axis {spec!r}: every value must be finite")
+        return Axis(key, values)
     if len(parts) != 4:
         raise GravsimInputError(f"grid axis {spec!r}: give {parts[0]}:START:STOP:N")
     start, stop = parse_number(parts[1]), parse_number(parts[2])
@@ -783,7 +786,7 @@ def figure(data: ScanData, quantity: str | None = None) -> Any:
     norm = LogNorm(positive.min(), positive.max()) if positive.size else None
     y_axis, x_axis = data.axes
     mesh = ax.pcolormesh(x_axis.values, y_axis.values, z, norm=norm, shading="nearest")
-    if np.any(~ok):
+    if np.any(~ok) and min(z.shape) > 1:  # contours need two values on each axis
         ax.contourf(
             x_axis.values, y_axis.values, ~ok, levels=[0.5, 1.5], colors="0.8", hatches=["//"]
         )

@@ -19,7 +19,7 @@ import numpy as np
 from . import closed_form, conventional, floquet, gaussian, models, truncation
 from .description import ModelDescription, secular
 from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError, GravsimWarning
+from .errors import GravsimInputError, GravsimWarning, NumericalError
 from .gravity import GravityModel, KTMGravity, QuantumGravity
 from .parameters import Parameters
 from .results import SteadyResult
@@ -97,8 +97,7 @@ def compute(
     n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
     solver = "auto" if solver is None else solver
     frame = "displaced" if frame is None else frame
-    if backend == "fock":
-        truncation.check_levels(n_mech, n_cav)
+    truncation.check_levels(n_mech, n_cav)  # also where unused: a bad value is still a mistake
     if model == "closed-form":
         values, notes = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
@@ -112,6 +111,13 @@ def compute(
         if model == "conventional":
             values["transient_maximum"], extra = _conventional_transient(p, gravity, base)
             notes = notes + extra
+    for key in result_keys(model, gravity, backend):
+        value = values.get(key)
+        if isinstance(value, (float, np.ndarray)) and not np.all(np.isfinite(value)):
+            raise NumericalError(
+                f"{key} of model {model!r} is not finite: its rates span more orders of "
+                "magnitude than float64 holds; bring the largest nearer the others"
+            )
     return SteadyResult(model, backend, gravity, base, values, p, notes)
 
 

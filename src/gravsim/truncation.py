@@ -32,7 +32,9 @@ picture of the physical one.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -105,6 +107,48 @@ def gaussian_tail(covariance: np.ndarray, levels: int) -> float:
     return float(max(1.0 - np.sum(p), 0.0))
 
 
+#: Non-zeros per Liouville-space dimension of the rungs' Liouvillians (measured: 17–28), and
+#: bytes per stored complex non-zero with its index: the floor of what building one costs.
+LIOUVILLIAN_NNZ_PER_DIM = 15
+BYTES_PER_NNZ = 24
+
+
+def available_memory() -> int:
+    """Bytes the machine can still give (``MemAvailable``; total RAM where that is unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def check_memory(dims: tuple[int, ...]) -> None:
+    """Refuse a truncation whose Liouvillian alone cannot fit in the machine's memory.
+
+    The estimate is a floor — :data:`LIOUVILLIAN_NNZ_PER_DIM` non-zeros per Liouville-space
+    dimension (∏ dims)², stored at :data:`BYTES_PER_NNZ` — before any factorisation or
+    propagation, which need several times more: what is refused could never run; what
+    passes may still be slow.
+
+    Raises
+    ------
+    GravsimInputError
+        Naming the Liouville dimension and the memory it would need.
+    """
+    liouville = math.prod(dims) ** 2
+    need = liouville * LIOUVILLIAN_NNZ_PER_DIM * BYTES_PER_NNZ
+    free = available_memory()
+    if need > free:
+        shape = "x".join(map(str, dims))
+        raise GravsimInputError(
+            f"a Fock space of {shape} levels has Liouville dimension {liouville:.3g}: its "
+            f"Liouvillian alone needs more than {need / 2**30:.3g} GiB, and {free / 2**30:.3g} "
+            "GiB are available; use fewer levels (`n_mech`, `n_cav`)"
+        )
+
+
 def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str, float]:
     """Refuse ``dims`` if the Gaussian state predicts too much population above them.
 
@@ -126,8 +170,10 @@ def check_covariances(
 ) -> None:
     """:func:`check_truncation` for states given by their covariances (samples, 2n, 2n).
 
-    A periodic state passes its samples over the period: the worst one decides.
+    A periodic state passes its samples over the period: the worst one decides.  A truncation
+    too large for the machine's memory is refused first (:func:`check_memory`).
     """
+    check_memory(dims)
     for k, (mode, levels) in enumerate(zip(modes, dims, strict=True)):
         blocks = covariances[:, 2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
         occ = 0.5 * (blocks[:, 0, 0] + blocks[:, 1, 1] - 1.0)
