@@ -47,3 +47,33 @@ def one_error_line(out: subprocess.CompletedProcess, code: int) -> str:
     assert len(lines) == 1, out.stderr[-2000:]
     assert lines[0].startswith("gravsim: error: "), lines[0]
     return lines[0]
+
+
+def gravsim_in_process(*args: str, cwd: Path | str) -> subprocess.CompletedProcess:
+    """:func:`gravsim` without a new interpreter: ``gravsim.cli.main`` in this process.
+
+    The same code path as the console script after start-up (parsing, the command, the
+    exit-code mapping), for tables of many quick cases; stdout, stderr, the working folder,
+    warning filters and ``warnings.showwarning`` are restored afterwards.
+    """
+    import contextlib
+    import io
+    import warnings
+
+    from gravsim.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    show = warnings.showwarning
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(stdout), \
+                contextlib.redirect_stderr(stderr):  # fmt: skip
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(before)
+        warnings.showwarning = show
+    return subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())

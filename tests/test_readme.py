@@ -1,7 +1,7 @@
 """Every ``gravsim`` line of README.md, run as a user runs it: exit 0 and the files it writes.
 
 README's lines carry their time in the comment (``~3 min``); a line that takes more than
-30 s also gives the quick variant CI runs (``[quick: --n-mech 5 --n-cav 4]``: these flags
+30 s also gives the quick variant CI runs (``[CI: --n-mech 5 --n-cav 4]``: these flags
 replace the line's own or are added).  The lines as written run with ``-m slow``;
 ``benchmarks/bench_readme.py`` times them.
 """
@@ -43,8 +43,8 @@ def seconds(comment: str) -> float:
 
 
 def quick(args: list[str], comment: str) -> list[str]:
-    """The line's arguments with its ``[quick: ...]`` flags put in."""
-    match = re.search(r"\[quick: ([^\]]+)\]", comment)
+    """The line's arguments with its ``[CI: ...]`` flags put in."""
+    match = re.search(r"\[CI: ([^\]]+)\]", comment)
     if not match:
         return args
     out = list(args)
@@ -73,7 +73,7 @@ def test_readme_has_its_commands():
     assert {"params", "steady", "validate", "evolve", "scan", "figure", "budget"} <= commands
     for args, comment in LINES:
         if seconds(comment) > 30:
-            assert "[quick:" in comment, f"a line over 30 s needs a quick variant: {args}"
+            assert "[CI:" in comment, f"a line over 30 s needs a quick variant: {args}"
 
 
 def _check(args: list[str], tmp_path: Path) -> None:
@@ -100,8 +100,8 @@ def test_readme_line(args, comment, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "args,comment",
-    [(a, c) for a, c in LINES if "[quick:" in c],
-    ids=[" ".join(a) for a, c in LINES if "[quick:" in c],
+    [(a, c) for a, c in LINES if "[CI:" in c],
+    ids=[" ".join(a) for a, c in LINES if "[CI:" in c],
 )
 def test_readme_line_as_written(args, comment, tmp_path):
     _check(args, tmp_path)

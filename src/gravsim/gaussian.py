@@ -316,7 +316,11 @@ def split_gravity(
 
 
 def _frobenius(x: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.sum(x**2, axis=(-2, -1)))
+    """Frobenius norm over the last two axes, scaled by the largest entry (no overflow of
+    the squares when a covariance is ~10³⁰⁰)."""
+    scale = np.max(np.abs(x), axis=(-2, -1))
+    safe = np.where(scale > 0, scale, 1.0)
+    return safe * np.sqrt(np.sum((x / safe[..., None, None]) ** 2, axis=(-2, -1)))
 
 
 @dataclass(frozen=True, eq=False)

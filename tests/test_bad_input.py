@@ -1,0 +1,215 @@
+"""Bad and extreme input, every subcommand × every input class: one line, the right exit code.
+
+Exit 2 is bad input (the message names the problem and the fix), 3 a numerical failure; no
+traceback ever.  The tables run ``gravsim.cli.main`` in this process (the console script's
+code after start-up, many cases in seconds); the last tests go through the real console
+entry point in a subprocess.  Extreme but valid input exits 0 with JSON a strict parser
+reads (non-finite numbers as null, named under "non_finite").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .commands import gravsim, one_error_line, strict_json
+from .commands import gravsim_in_process as run
+
+#: Commands that write files, with the flag that names their folder.
+WRITERS = {
+    "scan": ["scan", "--grid", "Q_m=1e10,1e11", "--no-progress", "--out"],
+    "evolve": ["evolve", "--t-final", "10/Gamma", "--n-times", "5", "--no-progress", "--out"],
+    "figure": ["figure", "fig3", "--out"],
+    "budget": ["budget", "--plot-out"],
+}
+#: Every command that reads parameters, in a quick form.
+POINT = {
+    "params": ["params"],
+    "steady": ["steady"],
+    "evolve": ["evolve", "--t-final", "10/Gamma", "--n-times", "5", "--no-progress"],
+    "scan": ["scan", "--grid", "Q_m=1e10,1e11", "--no-progress"],
+    "budget": ["budget"],
+    "validate": ["validate", "--no-fock"],
+}
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize(
+    "where,needle",
+    [
+        ("file.txt", "is a file"),
+        ("file.txt/sub", "cannot create"),
+        ("/proc/gravsim-out", "cannot create"),
+        ("", "is empty"),
+    ],
+)
+def test_folder_that_cannot_be_written(tmp_path, command, where, needle):
+    (tmp_path / "file.txt").write_text("a user's file\n")
+    out = run(*WRITERS[command], where, cwd=tmp_path)
+    assert needle in one_error_line(out, 2)
+    assert (tmp_path / "file.txt").read_text() == "a user's file\n"
+
+
+@pytest.mark.parametrize("command", POINT)
+@pytest.mark.parametrize(
+    "setting,needle",
+    [
+        ("omega_m=1e-320", "Omega must be < omega_m"),
+        ("T=1e308", "n_th = inf"),
+        ("g=1e200", "not a finite float64"),
+        ("Omega=2*pi*60", "Omega must be < omega_m"),
+        ("kappa=nan", "not finite"),
+        ("gamma_m=-1", "gamma_m must be >= 0"),
+        ("T=1", "give one of them"),  # with --set n_th=3 below: T would have no effect
+    ],
+)
+def test_parameters_out_of_range(tmp_path, command, setting, needle):
+    extra = ["--set", "n_th=3"] if setting == "T=1" else []
+    out = run(*POINT[command], "--set", setting, *extra, cwd=tmp_path)
+    assert needle in one_error_line(out, 2)
+    assert not any(tmp_path.iterdir())  # refused before writing anything
+
+
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (["evolve", "--t-final", "1s", "--n-init", "nan"], 2, "--n-init"),
+        (["evolve", "--t-final", "1s", "--n-init", "1", "--ground"], 2, "--ground"),
+        (["evolve", "--t-final", "1s", "--n-times", "0"], 2, "--n-times"),
+        (["evolve", "--t-final", "0s"], 2, "duration"),
+        (["evolve", "--t-final", "1s", "--n-init", "1e308"], 3, "--n-init"),
+        (
+            [
+                "evolve",
+                "--preset",
+                "small",
+                "--backend",
+                "fock",
+                "--t-final",
+                "1s",
+                "--n-mech",
+                "1",
+            ],
+            2,
+            "--n-mech",
+        ),  # fmt: skip
+        (
+            [
+                "evolve",
+                "--preset",
+                "small",
+                "--backend",
+                "fock",
+                "--t-final",
+                "1s",
+                "--truncation-error",
+                "-1",
+            ],
+            2,
+            "--truncation-error",
+        ),  # fmt: skip
+        (
+            [
+                "evolve",
+                "--preset",
+                "small",
+                "--backend",
+                "fock",
+                "--t-final",
+                "1s",
+                "--truncation-error",
+                "100",
+            ],
+            2,
+            "--truncation-error",
+        ),  # fmt: skip
+        (["steady", "--backend", "fock", "--preset", "small", "--n-mech", "1"], 2, "--n-mech"),
+        (["steady", "--n-cav", "0"], 2, "--n-cav"),
+        (
+            [
+                "steady",
+                "--model",
+                "rwa",
+                "--backend",
+                "fock",
+                "--preset",
+                "small",
+                "--n-mech",
+                "40",
+                "--n-cav",
+                "10",
+            ],
+            2,
+            "GiB",
+        ),  # fmt: skip
+        (["steady", "--set", "gamma_m=0", "--set", "Omega=0", "--set", "k_M=0"], 2, "no steady"),
+        (["steady", "--set", "Q_m=1e-300"], 3, "numerical failure"),
+        (["validate", "--n-mech", "1"], 2, "--n-mech"),
+        (["budget", "--set", "k_G=0"], 2, "kappa_G = 0"),
+        (["budget", "--efficiency", "nan"], 2, "--efficiency"),
+        (["budget", "--error-probability", "0.5"], 2, "--error-probability"),
+        (["budget", "--added-noise", "-1"], 2, "--added-noise"),
+        (["scan", "--grid", "E_plus=lin:1:2"], 2, "START:STOP:N"),
+        (["scan", "--grid", "Q_m=log:-1:1:3"], 2, "log axis"),
+        (["steady", "--set", "nosuch=1"], 2, "unknown"),
+        (["steady", "--preset", "nosuch"], 2, "unknown preset"),
+    ],
+)
+def test_bad_options(tmp_path, args, code, needle):
+    out = run(*args, cwd=tmp_path)
+    assert needle in one_error_line(out, code)
+
+
+@pytest.mark.parametrize(
+    "args,null",
+    [
+        (["steady", "--set", "gamma_m=0"], "parameters.Q_m"),
+        (["budget", "--set", "E_plus=0"], "samples_estimate_E_N"),
+        (["budget", "--set", "T=1e6"], "samples_estimate_E_N"),
+        (["params", "--set", "gamma_m=0"], "parameters.Q_m"),
+    ],
+)
+def test_extreme_valid_input_gives_strict_json(tmp_path, args, null):
+    out = run(*args, "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = strict_json(out.stdout)
+    assert null in data["non_finite"]
+
+
+@pytest.mark.parametrize(
+    "setting,key,value",
+    [("kappa_G=1e300", "E_N_classical", 0.0), ("n_th=1e300", "E_N_quantum", 0.0)],
+)
+def test_huge_rates_are_answered_not_overflowed(tmp_path, setting, key, value):
+    """A KTM rate or a bath 10³⁰⁰ above the rest: no entanglement left, said without NaN."""
+    out = run("steady", "--set", setting, "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert strict_json(out.stdout)[key] == value
+
+
+def test_gamma_m_zero_is_said(tmp_path):
+    out = run("steady", "--set", "gamma_m=0", cwd=tmp_path)
+    assert out.returncode == 0
+    assert "gravsim: warning: gamma_m = 0" in out.stderr
+
+
+def test_options_without_effect_are_said(tmp_path):
+    out = run("steady", "--n-mech", "12", "--frame", "undisplaced", cwd=tmp_path)
+    assert out.returncode == 0
+    assert "--n-mech has no effect" in out.stderr and "--frame has no effect" in out.stderr
+    out = run("validate", "--no-fock", "--n-mech", "6", cwd=tmp_path)
+    assert out.returncode == 0 and "--n-mech has no effect" in out.stderr
+
+
+def test_help_names_the_exit_codes_and_version(tmp_path):
+    out = gravsim("scan", "--help", cwd=tmp_path)
+    assert out.returncode == 0 and "exit codes" in out.stdout and "numerical" in out.stdout
+    version = gravsim("--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("gravsim ")
+
+
+def test_console_script_one_line(tmp_path):
+    """The real entry point: bad input and a folder that is a file, in a subprocess."""
+    assert "Omega must be" in one_error_line(gravsim("steady", "--set", "Omega=1e3"), 2)
+    (tmp_path / "f").write_text("")
+    out = gravsim("scan", "--grid", "Q_m=1e10,2e10", "--out", "f", cwd=tmp_path)
+    assert "is a file" in one_error_line(out, 2)
