@@ -105,3 +105,15 @@ def test_readme_line(args, comment, tmp_path):
 )
 def test_readme_line_as_written(args, comment, tmp_path):
     _check(args, tmp_path)
+
+
+def test_readme_python_block():
+    """The README's Python example runs; its ΔE equals the S2 Eq. (19) closed form (1e-6)."""
+    text = README.read_text()
+    start = text.index("```python") + len("```python")
+    code = text[start : text.index("```", start)]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    from gravsim.steady import eq19_delta_E
+
+    assert namespace["comp"].delta_E() == pytest.approx(eq19_delta_E(namespace["p"]), rel=1e-6)

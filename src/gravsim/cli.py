@@ -350,7 +350,7 @@ def _emit(args: argparse.Namespace, result: Any) -> None:
         print(dumps({"preset": args.preset} | result.to_dict()))
     else:
         print(f"preset {args.preset}")
-        print(result)
+        print(as_flags(str(result), args.subparser))
 
 
 def _rates(p: Parameters) -> dict[str, float]:
@@ -534,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gravsim`` console script (see :data:`EXIT_CODES`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    sub = parser.subcommands[args.command]
+    sub = args.subparser = parser.subcommands[args.command]
     commands = {
         "params": _cmd_params,
         "steady": _cmd_steady,
@@ -564,26 +564,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stdout = None  # type: ignore[assignment]
         return 0
-    except OSError as exc:  # a file that cannot be read or written
-        where = f" {exc.filename}" if exc.filename else ""
-        _fail(f"cannot use{where}: {exc.strerror or exc}; choose another path or free space")
-    except MemoryError:
-        _fail("out of memory: use a smaller truncation or grid", 3)
-    except (ArithmeticError, np.linalg.LinAlgError) as exc:
-        _fail(
-            f"numerical failure ({type(exc).__name__}: {exc}); the inputs may span more "
-            "orders of magnitude than float64 resolves",
-            3,
-        )
-    except Exception as exc:
+    except Exception as exc:  # not raised by gravsim itself: still one line
         if os.environ.get("GRAVSIM_TRACEBACK"):
             raise
-        _fail(
-            f"internal error ({type(exc).__name__}: {exc}); please report it with the command "
-            "(GRAVSIM_TRACEBACK=1 shows the traceback)",
-            4,
-        )
+        _fail(*_unexpected(exc))
     return int(status or 0)
+
+
+def _unexpected(exc: Exception) -> tuple[str, int]:
+    """The one line and exit code for an exception gravsim did not raise (:data:`EXIT_CODES`)."""
+    if isinstance(exc, OSError):  # a file that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or exc}; choose another path or free space", 2
+    if isinstance(exc, MemoryError):
+        return "out of memory: use a smaller truncation or grid", 3
+    if isinstance(exc, (ArithmeticError, np.linalg.LinAlgError)):
+        return (
+            f"numerical failure ({type(exc).__name__}: {exc}); the inputs may span more orders "
+            "of magnitude than float64 resolves",
+            3,
+        )
+    return (
+        f"internal error ({type(exc).__name__}: {exc}); please report it with the command "
+        "(GRAVSIM_TRACEBACK=1 shows the traceback)",
+        4,
+    )
 
 
 if __name__ == "__main__":

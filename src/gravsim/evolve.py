@@ -439,6 +439,8 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
         try:
             truncation.check_covariances(description.modes, covariances, dims)
         except GravsimInputError as exc:
+            if "backend" in str(exc):
+                raise
             raise GravsimInputError(f"{exc} (or `backend='gaussian'`)") from None
         truncation.check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
 

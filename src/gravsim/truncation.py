@@ -83,7 +83,10 @@ def required_levels(occupation: float, limit: float = LAST_LEVEL_LIMIT) -> int:
     n = max(float(occupation), 0.0)
     if n == 0:
         return MIN_LEVELS
-    return max(MIN_LEVELS, 1 + math.ceil(-math.log(limit) / math.log1p(1.0 / n)))
+    # ln(1 + 1/n) = 1/n to float64 above n ~ 1e16, where log1p's argument no longer counts
+    rate = max(math.log1p(1.0 / n), 1.0 / n)  # 0 for an infinite occupation
+    levels = -math.log(limit) / rate if rate > 0 else math.inf
+    return max(MIN_LEVELS, 1 + math.ceil(min(levels, 1e18)))
 
 
 def gaussian_tail(covariance: np.ndarray, levels: int) -> float:
@@ -111,6 +114,9 @@ def gaussian_tail(covariance: np.ndarray, levels: int) -> float:
 #: bytes per stored complex non-zero with its index: the floor of what building one costs.
 LIOUVILLIAN_NNZ_PER_DIM = 15
 BYTES_PER_NNZ = 24
+#: LU fill-in per Liouville dimension of the direct steady-state solve, a floor: measured
+#: 22 KB (PARDISO, 8×8×4 parity block) to 94 KB (SuperLU, two-mode 14×14).
+LU_BYTES_PER_DIM = 10_000
 
 
 def available_memory() -> int:
@@ -124,13 +130,13 @@ def available_memory() -> int:
     return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
-def check_memory(dims: tuple[int, ...]) -> None:
-    """Refuse a truncation whose Liouvillian alone cannot fit in the machine's memory.
+def check_memory(dims: tuple[int, ...], factorised: bool = False) -> None:
+    """Refuse a truncation whose Liouvillian (and its LU) cannot fit in the machine's memory.
 
     The estimate is a floor — :data:`LIOUVILLIAN_NNZ_PER_DIM` non-zeros per Liouville-space
-    dimension (∏ dims)², stored at :data:`BYTES_PER_NNZ` — before any factorisation or
-    propagation, which need several times more: what is refused could never run; what
-    passes may still be slow.
+    dimension (∏ dims)², stored at :data:`BYTES_PER_NNZ`, and for a direct steady-state solve
+    (``factorised``) :data:`LU_BYTES_PER_DIM` of fill-in per dimension: what is refused could
+    never run; what passes may still be slow.
 
     Raises
     ------
@@ -138,14 +144,15 @@ def check_memory(dims: tuple[int, ...]) -> None:
         Naming the Liouville dimension and the memory it would need.
     """
     liouville = math.prod(dims) ** 2
-    need = liouville * LIOUVILLIAN_NNZ_PER_DIM * BYTES_PER_NNZ
+    need = liouville * (LIOUVILLIAN_NNZ_PER_DIM * BYTES_PER_NNZ + factorised * LU_BYTES_PER_DIM)
     free = available_memory()
     if need > free:
         shape = "x".join(map(str, dims))
         raise GravsimInputError(
-            f"a Fock space of {shape} levels has Liouville dimension {liouville:.3g}: its "
-            f"Liouvillian alone needs more than {need / 2**30:.3g} GiB, and {free / 2**30:.3g} "
-            "GiB are available; use fewer levels (`n_mech`, `n_cav`)"
+            f"a Fock space of {shape} levels has Liouville dimension {liouville:.3g}: "
+            f"{'its LU factors' if factorised else 'its Liouvillian alone'} need more than "
+            f"{need / 2**30:.3g} GiB, and {free / 2**30:.3g} GiB are available; use fewer "
+            "levels (`n_mech`, `n_cav`)"
         )
 
 
@@ -160,6 +167,7 @@ def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str
         Naming the mode, its occupation, the population above the truncation and the number
         of levels needed (or that the point is out of reach of Fock spaces).
     """
+    check_memory(dims, factorised=True)
     state = gaussian.steady_state(model)
     check_covariances(model.modes, state.covariance[None], dims)
     return state.occupations()

@@ -146,7 +146,13 @@ class Validation:
                 f"  [{mark}] {c.name}, {c.quantity}: |diff| {c.difference:.2e} "
                 f"<= {c.tolerance:.2e} ({c.expected_size})"
             )
-        lines.append("all checks passed" if self.ok else "SOME CHECKS FAILED")
+        unchecked = [
+            f"{r.rung} {r.method}" for r in self.rows if r.skipped and "request" not in r.skipped
+        ]
+        verdict = "all checks passed" if self.ok else "SOME CHECKS FAILED"
+        if unchecked:
+            verdict += f"; not checked (out of reach, see above): {', '.join(unchecked)}"
+        lines.append(verdict)
         return "\n".join(lines)
 
 
@@ -207,7 +213,7 @@ def run(
                 backend="fock",
                 base=base,
                 n_mech=n_mech,
-                n_cav=n_cav,
+                n_cav=n_cav if rung == "rwa" else None,  # the two-mode rung has no cavity
                 solver=solver,
                 progress=progress,
             )
