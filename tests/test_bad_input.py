@@ -142,7 +142,9 @@ def test_parameters_out_of_range(tmp_path, command, setting, needle):
             "GiB",
         ),  # fmt: skip
         (["steady", "--set", "gamma_m=0", "--set", "Omega=0", "--set", "k_M=0"], 2, "no steady"),
-        (["steady", "--set", "Q_m=1e-300"], 3, "numerical failure"),
+        (["steady", "--set", "Q_m=1e-300"], 3, "overflows float64"),
+        (["validate", "--no-fock", "--set", "kappa=1e-300"], 3, "not finite"),
+        (["budget", "--set", "n_th=1e300"], 3, "50-digit"),
         (["validate", "--n-mech", "1"], 2, "--n-mech"),
         (["budget", "--set", "k_G=0"], 2, "kappa_G = 0"),
         (["budget", "--efficiency", "nan"], 2, "--efficiency"),
@@ -177,7 +179,11 @@ def test_extreme_valid_input_gives_strict_json(tmp_path, args, null):
 
 @pytest.mark.parametrize(
     "setting,key,value",
-    [("kappa_G=1e300", "E_N_classical", 0.0), ("n_th=1e300", "E_N_quantum", 0.0)],
+    [
+        ("kappa_G=1e300", "E_N_classical", 0.0),
+        ("n_th=1e300", "E_N_quantum", 0.0),
+        ("k_G=0", "delta_E", 0.0),  # gravity off: no KTM noise, ΔE = 0 (a 0/0 residual once)
+    ],
 )
 def test_huge_rates_are_answered_not_overflowed(tmp_path, setting, key, value):
     """A KTM rate or a bath 10³⁰⁰ above the rest: no entanglement left, said without NaN."""

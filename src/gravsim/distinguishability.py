@@ -42,7 +42,7 @@ import scipy.linalg
 import scipy.optimize
 
 from .entanglement import delta_log_negativity, log_base_factor, log_negativity
-from .errors import GravsimInputError
+from .errors import GravsimInputError, NumericalError
 from .gaussian import symplectic_form
 
 # ----------------------------------------------------------------------------- helpers
@@ -629,12 +629,21 @@ def budget(
     v0 = comp.quantum.mechanical_covariance
     v1 = comp.shift[idx, :][:, idx]
     dv = v1 / kappa
-    with mp.workdps(50):
-        v1_mp = _as_mp(v0) + _as_mp(v1)
-        s_qc = relative_entropy(v0, v1_mp)
-        s_cq = relative_entropy(v1_mp, v0)
-        omf = one_minus_fidelity(v0, v1_mp)
-        xi, s_opt = chernoff(v0, v1_mp)
+    try:
+        with mp.workdps(50):
+            v1_mp = _as_mp(v0) + _as_mp(v1)
+            s_qc = relative_entropy(v0, v1_mp)
+            s_cq = relative_entropy(v1_mp, v0)
+            omf = one_minus_fidelity(v0, v1_mp)
+            xi, s_opt = chernoff(v0, v1_mp)
+    except (ZeroDivisionError, ValueError, OverflowError) as exc:  # mpmath at the extremes
+        raise NumericalError(
+            f"the exact (50-digit) relative entropy, fidelity and Chernoff bound fail for "
+            f"these covariances ({type(exc).__name__}); the state is too far from the "
+            "physical range (largest variance {:.3g}): bring the rates nearer the others".format(
+                float(np.max(np.abs(v0)))
+            )
+        ) from None
     km = kubo_mori_metric(v0, dv)
     fq = qfi_sld(v0, dv)
     n_f = samples_fidelity(omf, error_probability)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GravsimInputError
+from .errors import GravsimInputError, NumericalError
 
 LOG_BASES = ("e", "2")
 
@@ -158,6 +158,11 @@ def _delta_log_negativity(v0: np.ndarray, v1: np.ndarray) -> np.ndarray:
 
 
 def _check_shape(v: np.ndarray) -> None:
+    if not np.all(np.isfinite(v)):
+        raise NumericalError(
+            "a covariance matrix is not finite (its rates overflowed float64): bring the "
+            "largest rates nearer the others"
+        )
     if v.shape[-2:] != (4, 4):
         raise GravsimInputError(
             f"a two-mode covariance matrix is 4x4, got shape {v.shape[-2:]}: "

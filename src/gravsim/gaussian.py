@@ -125,7 +125,13 @@ def drift_diffusion(
         drift.add(j @ m.imag)
         diffusion.add(j @ m.real @ j.T)
     a = j @ h_r.real + drift.total()
-    return a, diffusion.total() + np.zeros_like(a)
+    d = diffusion.total() + np.zeros_like(a)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(d))):
+        raise NumericalError(
+            f"the drift or diffusion of model {model.rung!r} overflows float64 (a rate such "
+            "as gamma_m n_th is above 1e308): bring the largest rates nearer the others"
+        )
+    return a, d
 
 
 class _CompensatedSum:
@@ -236,7 +242,8 @@ def solve_lyapunov(a: np.ndarray, *ds: np.ndarray) -> list[tuple[np.ndarray, Any
         v[..., rows, cols] = sol[..., k]
         v[..., cols, rows] = sol[..., k]
         res = a @ v + v @ np.swapaxes(a, -1, -2) + d
-        residual = _frobenius(res) / (2 * _frobenius(a) * _frobenius(v) + _frobenius(d))
+        scale = 2 * _frobenius(a) * _frobenius(v) + _frobenius(d)  # 0 for D = 0 (κ_G = 0)
+        residual = _frobenius(res) / np.where(scale > 0, scale, 1.0)
         out.append((v, _plain(residual)))
     return out
 

@@ -371,6 +371,12 @@ def run(
         summary["wall_time_s_last_run"] = time.perf_counter() - started
         summary["points"] = _count(csv_path)
         folder.write_sidecar(summary)
+        if summary["points"]["ok"] == 0:
+            warnings.warn(
+                "no point of the grid has a result: the status column of scan.csv says why",
+                GravsimWarning,
+                stacklevel=2,
+            )
         if quantity is not None:
             folder.write_figure(figure(load(folder.path), quantity), pdf)
     return csv_path
