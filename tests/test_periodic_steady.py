@@ -102,7 +102,7 @@ def test_periodic_fock_refuses_small_truncation_and_undisplaced_overflow():
     with pytest.raises(GravsimInputError, match="`n_cav` 4"):  # squeezed cavity: P(n ≥ 2)
         gs.steady.compute(p, model="full", backend="fock", gravity="quantum")
     # the undisplaced cavity holds |c₋| + |c₊| ≈ 9 in amplitude: 4 levels cannot
-    with pytest.raises(GravsimInputError, match="--frame displaced"):
+    with pytest.raises(GravsimInputError, match="`frame=.displaced.`"):
         gs.steady.compute(
             p, model="full", backend="fock", gravity="quantum", n_cav=4, frame="undisplaced"
         )
