@@ -1,0 +1,75 @@
+"""Every command that writes files keeps a run identity: same inputs rewrite, others refuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import gravsim as gs
+
+from .commands import gravsim, one_error_line, strict_json
+
+EVOLVE = ["evolve", "--t-final", "10/Gamma", "--n-times", "11", "--no-progress"]
+
+
+def test_evolve_rerun_same_inputs_rewrites_other_inputs_refused(tmp_path):
+    out = ["--out", str(tmp_path / "e")]
+    first = gravsim(*EVOLVE, *out, "--json")
+    assert first.returncode == 0, first.stderr
+    files = strict_json(first.stdout)["files"]
+    csv_path = tmp_path / "e" / "evolve_effective_gaussian.csv"
+    csv_text = csv_path.read_text()
+    again = gravsim(*EVOLVE, *out)
+    assert again.returncode == 0 and csv_path.read_text() == csv_text
+    line = one_error_line(gravsim(*EVOLVE, "--set", "Q_m=1e12", *out), 2)
+    assert "--force" in line and "parameters" in line
+    assert csv_path.read_text() == csv_text
+    forced = gravsim(*EVOLVE, "--set", "Q_m=1e12", *out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    sidecar = strict_json((tmp_path / "e" / "evolve_effective_gaussian.json").read_text())
+    assert sidecar["identity"]["parameters"]["Q_m"] == pytest.approx(1e12)
+    assert sidecar["identity"]["preset"] == "paper" and "command" in sidecar
+    other_model = gravsim(*EVOLVE, "--model", "rwa", *out)  # another run, its own files
+    assert other_model.returncode == 0 and len(files) == 3
+
+
+def test_figure_and_budget_reruns(tmp_path):
+    assert gravsim("figure", "fig3", "--out", "f", cwd=tmp_path).returncode == 0
+    assert "--force" in one_error_line(
+        gravsim("figure", "fig3", "--out", "f", "--log-base", "2", cwd=tmp_path), 2
+    )
+    assert gravsim("figure", "fig3", "--out", "f", "--log-base", "2", "--force",
+                   cwd=tmp_path).returncode == 0  # fmt: skip
+    sidecar = json.loads((tmp_path / "f" / "fig3.json").read_text())
+    assert sidecar["identity"]["inputs"]["base"] == "2"
+    budget = ["budget", "--plot-out", "b", "--set", "Q_m=1e12"]
+    assert gravsim(*budget, cwd=tmp_path).returncode == 0
+    assert {p.suffix for p in (tmp_path / "b").iterdir()} == {".csv", ".json", ".png"}
+    refused = gravsim(*budget, "--efficiency", "0.5", cwd=tmp_path)
+    assert "--force" in one_error_line(refused, 2) and "efficiency" in refused.stderr
+
+
+def test_linear_transient_of_the_readme_entangles(tmp_path):
+    """README's L1 line: thermal start at n̄ ≈ 4×10⁶, entangled well before 60 s."""
+    out = gravsim("evolve", "--model", "linear", "--t-final", "60s", "--json",
+                  "--out", str(tmp_path / "e"))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    summary = strict_json(out.stdout)
+    final, steady = summary["E_N_quantum"]["final"], summary["steady"]["E_N_quantum"]
+    assert final == pytest.approx(steady, rel=1e-3)
+
+
+def test_sidecar_of_a_huge_axis_is_small():
+    axis = gs.scan.parse_axis("E_plus=lin:1:100:10000000")
+    assert len(json.dumps(axis.to_dict())) < 200
+    assert gs.scan.Axis.from_dict(axis.to_dict()).values[-1] == 100.0
+
+
+def test_errors_have_their_exit_codes():
+    from gravsim.liouville_solvers import SolverError
+
+    assert issubclass(SolverError, gs.NumericalError) and SolverError.exit_code == 3
+    assert gs.GravsimInputError.exit_code == 2 and gs.UnstableError.exit_code == 2
+    with pytest.raises(gs.GravsimInputError):
+        gs.closed_form.eq24_delta_E(gamma_m=1.0, Gamma=1.0, r=0.5, n_th=1.0, kappa_G=0.1, base="3")
