@@ -280,7 +280,7 @@ def compute(
         raise GravsimInputError(f"model {model!r} has no transient: choose one of {MODELS}")
     unused_options(model, backend, {"n_mech": n_mech, "n_cav": n_cav, "frame": frame})
     if backend == "gaussian" and comparisons is not None:
-        unused_options(model, backend, {"comparisons": comparisons}, uses=False)
+        unused_options(model, backend, {"comparisons": comparisons}, used=False)
     if grid == "lin" and t_first is not None:
         unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
     n_mech = DEFAULT_N_MECH if n_mech is None else n_mech

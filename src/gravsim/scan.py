@@ -411,11 +411,13 @@ def _options(model, gravity, backend, base, n_mech, n_cav, solver, frame) -> dic
             steady.DEFAULT_N_MECH_PERIODIC if model in steady.PERIODIC else steady.DEFAULT_N_MECH
         )
         options["n_mech"] = default if n_mech is None else n_mech
-        options["n_cav"] = steady.DEFAULT_N_CAV if n_cav is None else n_cav
-        truncation.check_levels(options["n_mech"], options["n_cav"])
-        if model not in steady.PERIODIC:
+        n_cav = steady.DEFAULT_N_CAV if n_cav is None else n_cav
+        truncation.check_levels(options["n_mech"], n_cav)
+        if steady.uses("n_cav", model, backend):
+            options["n_cav"] = n_cav
+        if steady.uses("solver", model, backend):
             options["solver"] = solver or "auto"
-    if model == "full":
+    if steady.uses("frame", model, backend):
         options["frame"] = frame or "displaced"
     return options
 
@@ -586,9 +588,12 @@ def _run_points(base_p, grid, todo, options, rows, progress) -> None:
 
 # ---------------------------------------------------------------------- Fock, QuTiP maps
 def _fock_task(index: int, base_p, grid, options, threads) -> dict[str, Any]:
-    if threads is not None:
-        _watch_parent()
-    return _point_row(base_p, grid, index, options, threads)
+    if threads is None:  # in the scan's own process
+        return _point_row(base_p, grid, index, options, threads)
+    _watch_parent()
+    with warnings.catch_warnings():  # a worker's stderr is no place for them: the scan warned
+        warnings.simplefilter("ignore", GravsimWarning)  # up front, rows carry the rest
+        return _point_row(base_p, grid, index, options, threads)
 
 
 _WATCHED = False

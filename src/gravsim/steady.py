@@ -142,26 +142,31 @@ def _delta_estimate(deltas: list[float]) -> dict[str, Any]:
     }
 
 
-def unused_options(
-    model: str,
-    backend: str,
-    given: dict[str, Any],
-    uses: bool | None = None,
-    reason: str | None = None,
-) -> None:
-    """Warn about each option in ``given`` (not None) that ``model``/``backend`` do not use.
-
-    Whether an option is used follows from its name (``n_mech``, ``n_cav``, ``solver``,
-    ``frame``), or is given as ``uses`` (with the ``reason`` it is not).
-    """
-    used = {
+def uses(option: str, model: str, backend: str) -> bool:
+    """Whether ``model`` on ``backend`` uses the option (``n_mech``, ``n_cav``, ``solver``,
+    ``frame``)."""
+    return {
         "n_mech": backend == "fock",
         "n_cav": backend == "fock" and model not in ("effective", "conventional"),
         "solver": backend == "fock" and model not in PERIODIC,
         "frame": model == "full",
-    }
+    }.get(option, True)
+
+
+def unused_options(
+    model: str,
+    backend: str,
+    given: dict[str, Any],
+    used: bool | None = None,
+    reason: str | None = None,
+) -> None:
+    """Warn about each option in ``given`` (not None) that ``model``/``backend`` do not use.
+
+    Whether an option is used follows from :func:`uses`, or is given as ``used`` (with the
+    ``reason`` it is not).
+    """
     for name, value in given.items():
-        if value is not None and not (used.get(name, True) if uses is None else uses):
+        if value is not None and not (uses(name, model, backend) if used is None else used):
             warnings.warn(
                 f"`{name}` has no effect "
                 + (reason or f"with model {model!r} on the {backend} backend"),
