@@ -35,6 +35,7 @@ def main() -> None:
                 workers=workers,
                 map_name=map_name,
                 solver=args.solver,
+                plot=False,
                 progress=False,
             )
             times[label] = time.perf_counter() - t0
