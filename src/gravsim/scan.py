@@ -505,11 +505,11 @@ def _solve_chunk(base_p, grid, indices, options) -> list[dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for k in np.flatnonzero(bad):
         out[k] = _failed_row(base_p, grid, int(indices[k]), batch, k) | _meta(options)
-    _solve_group(base_p, grid, indices, values, np.flatnonzero(~bad), options, batch, out)
+    _solve_group(base_p, grid, indices, values, np.flatnonzero(~bad), options, out)
     return [out[k] for k in sorted(out)]
 
 
-def _solve_group(base_p, grid, indices, values, group, options, batch, out) -> None:
+def _solve_group(base_p, grid, indices, values, group, options, out) -> None:
     """Solve the chunk positions ``group`` as one batch; split it where that fails."""
     if group.size == 0:
         return
@@ -522,8 +522,8 @@ def _solve_group(base_p, grid, indices, values, group, options, batch, out) -> N
         result = steady.compute(p, **options).values
     except GravsimError:
         half = group.size // 2
-        _solve_group(base_p, grid, indices, values, group[:half], options, batch, out)
-        _solve_group(base_p, grid, indices, values, group[half:], options, batch, out)
+        _solve_group(base_p, grid, indices, values, group[:half], options, out)
+        _solve_group(base_p, grid, indices, values, group[half:], options, out)
         return
     keys = steady.result_keys(options["model"], options["gravity"], options["backend"])
     columns = {key: _flat(result[key], group.size) for key in keys if key in result}
