@@ -308,6 +308,7 @@ def test_ctrl_c_is_one_line_and_resumable(tmp_path, workers):
         (["--grid", "nosuch=1,2"], "unknown grid key"),
         (["--backend", "fock", "--n-mech", "1"], "--n-mech"),
         (["--backend", "fock", "--workers", "0"], "--workers"),
+        (["--backend", "fock", "--model", "rwa", "--n-mech", "40", "--n-cav", "10"], "GiB"),
     ],
 )
 def test_bad_scan_input_is_refused_before_any_work(tmp_path, extra, needle):

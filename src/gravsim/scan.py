@@ -413,8 +413,12 @@ def _options(model, gravity, backend, base, n_mech, n_cav, solver, frame) -> dic
         options["n_mech"] = default if n_mech is None else n_mech
         n_cav = steady.DEFAULT_N_CAV if n_cav is None else n_cav
         truncation.check_levels(options["n_mech"], n_cav)
+        dims = (options["n_mech"],) * 2
         if steady.uses("n_cav", model, backend):
             options["n_cav"] = n_cav
+            dims += (n_cav,)
+        # the same for every point: refused once, before the grid, not as a row per point
+        truncation.check_memory(dims, factorised=model not in steady.PERIODIC)
         if steady.uses("solver", model, backend):
             options["solver"] = solver or "auto"
     if steady.uses("frame", model, backend):
