@@ -47,6 +47,15 @@ def wait_for_rows(csv_path: Path, rows: int, proc: subprocess.Popen, limit: floa
         time.sleep(0.01)
 
 
+def kill_after_rows(args: list[str], out: Path, rows: int) -> bytes:
+    """Start a scan into ``out``, kill -9 it once ``rows`` rows are written; the CSV's bytes."""
+    proc = popen(*args, "--out", str(out))
+    wait_for_rows(out / "scan.csv", rows, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return (out / "scan.csv").read_bytes()
+
+
 def test_parse_axis():
     assert np.allclose(scan.parse_axis("E_plus=lin:0:10:3").values, [0, 5, 10])
     assert np.allclose(scan.parse_axis("Q_m=log:1e10:1e12:3").values, [1e10, 1e11, 1e12])
@@ -195,11 +204,7 @@ def test_gaussian_scan_killed_and_rerun_is_byte_identical(tmp_path):
     full = gravsim(*args, "--out", str(tmp_path / "full"))
     assert full.returncode == 0, full.stderr
     killed = tmp_path / "killed"
-    proc = popen(*args, "--out", str(killed))
-    wait_for_rows(killed / "scan.csv", 1, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    partial = (killed / "scan.csv").read_bytes()
+    partial = kill_after_rows(args, killed, 1)
     assert 0 < partial.count(b"\n") - 1 < 40 * 256, "the scan should have been killed part-way"
     again = gravsim(*args, "--out", str(killed))
     assert again.returncode == 0, again.stderr
@@ -234,11 +239,7 @@ def test_fock_scan_rows_killed_rerun_and_two_workers(tmp_path):
             assert float(r[key]) >= 0
         assert r["solver"] in ("pardiso", "superlu", "lgmres")
     killed = tmp_path / "killed"
-    proc = popen(*FOCK, "--out", str(killed))
-    wait_for_rows(killed / "scan.csv", 3, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    partial = (killed / "scan.csv").read_bytes()
+    partial = kill_after_rows(FOCK, killed, 3)
     assert 3 <= partial.count(b"\n") - 1 < 10
     assert gravsim(*FOCK, "--out", str(killed)).returncode == 0
     assert (killed / "scan.csv").read_bytes().startswith(partial)
