@@ -182,18 +182,10 @@ def columns(grid: Grid, model: str, gravity: str, backend: str) -> list[str]:
     return ["index", *grid.keys, "status", *results, "log_base", "model", "backend", *params]
 
 
-def _parameter_cells(p: Parameters, k: int | None) -> dict[str, Any]:
-    """Every input and derived parameter of point ``k`` of ``p`` (or of ``p``, unbatched)."""
-    out: dict[str, Any] = {}
+def _parameter_cells(p: Parameters) -> dict[str, Any]:
+    """Every input and derived parameter of ``p`` (arrays over a batch, or plain values)."""
     with np.errstate(all="ignore"):  # invalid points: NaN where undefined (r at G₊ ≥ G₋)
-        for key in INPUT_KEYS + DERIVED_KEYS:
-            v = getattr(p, key)
-            out[key] = (
-                v
-                if isinstance(v, str) or k is None
-                else np.broadcast_to(v, p.batch_shape).reshape(-1)[k]
-            )
-    return out
+        return {key: getattr(p, key) for key in INPUT_KEYS + DERIVED_KEYS}
 
 
 def _column_cells(values: list[Any]) -> list[str]:
@@ -507,8 +499,11 @@ def _solve_chunk(base_p, grid, indices, options) -> list[dict[str, Any]]:
         batch = base_p.replace(**values)
     bad = batch.invalid_points()
     out: dict[int, dict[str, Any]] = {}
+    if np.any(bad):  # their parameter columns, computed once for the chunk
+        params = {key: _flat(v, indices.size) for key, v in _parameter_cells(batch).items()}
     for k in np.flatnonzero(bad):
-        out[k] = _failed_row(base_p, grid, int(indices[k]), batch, k) | _meta(options)
+        row = _failed_row(base_p, grid, int(indices[k])) | _meta(options)
+        out[k] = row | {key: v[k] for key, v in params.items()}
     _solve_group(base_p, grid, indices, values, np.flatnonzero(~bad), options, out)
     return [out[k] for k in sorted(out)]
 
@@ -531,7 +526,7 @@ def _solve_group(base_p, grid, indices, values, group, options, out) -> None:
         return
     keys = steady.result_keys(options["model"], options["gravity"], options["backend"])
     columns = {key: _flat(result[key], group.size) for key in keys if key in result}
-    columns |= {key: _flat(v, group.size) for key, v in _parameter_cells(p, None).items()}
+    columns |= {key: _flat(v, group.size) for key, v in _parameter_cells(p).items()}
     meta = _meta(options)
     for j, k in enumerate(group):
         index = int(indices[k])
@@ -550,16 +545,15 @@ def _meta(options: dict[str, Any]) -> dict[str, str]:
     return {"log_base": options["base"], "model": options["model"], "backend": options["backend"]}
 
 
-def _failed_row(base_p, grid, index, batch, k) -> dict[str, Any]:
-    """The status row of an invalid point: its own one-line reason, its parameter columns."""
+def _failed_row(base_p, grid, index) -> dict[str, Any]:
+    """The status row of an invalid point: index, grid values and its own one-line reason."""
     point = grid.point(index)
     try:
         base_p.replace(**point)
         reason = "invalid parameters"
     except GravsimError as exc:
         reason = str(exc)
-    row = {"index": index, **point, "status": f"error: {reason}"}
-    return row | _parameter_cells(batch, k)
+    return {"index": index, **point, "status": f"error: {reason}"}
 
 
 # ---------------------------------------------------------------------- point by point
@@ -575,12 +569,10 @@ def _point_row(base_p, grid, index, options, threads=None) -> dict[str, Any]:
         kind = "numerical failure" if exc.exit_code == 3 else "error"
         with unchecked():
             p = base_p.replace(**point)
-        return (
-            {"index": index, **point, "status": f"{kind}: {exc}"} | meta | _parameter_cells(p, None)
-        )
+        return {"index": index, **point, "status": f"{kind}: {exc}"} | meta | _parameter_cells(p)
     keys = steady.result_keys(options["model"], options["gravity"], options["backend"])
     results = {k: values[k] for k in keys if k in values}
-    return {"index": index, **point, "status": "ok"} | results | meta | _parameter_cells(p, None)
+    return {"index": index, **point, "status": "ok"} | results | meta | _parameter_cells(p)
 
 
 def _run_points(base_p, grid, todo, options, rows, progress) -> None:
