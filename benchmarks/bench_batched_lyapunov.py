@@ -16,8 +16,9 @@ import scipy
 from scipy.linalg import solve_continuous_lyapunov
 
 import gravsim as gs
-from gravsim import gaussian, models
-from gravsim.gravity import KTMGravity
+from gravsim import gaussian
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
 
 
 def best_of(fn, repeat: int) -> float:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import gravsim as gs
-from gravsim import scan
+from gravsim.workflows import scan
 
 
 def main() -> None:

@@ -18,9 +18,10 @@ import numpy as np
 import qutip
 
 import gravsim as gs
-from gravsim import fock, models
-from gravsim.entanglement import log_negativity_of_state
-from gravsim.gravity import KTMGravity
+from gravsim import fock
+from gravsim.analysis.entanglement import log_negativity_of_state
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
 
 
 def peak_rss_gib() -> float:

@@ -41,11 +41,13 @@ import scipy.integrate
 from threadpoolctl import threadpool_limits
 
 import gravsim as gs
-from gravsim import fock, fock_dynamics, models
-from gravsim.entanglement import delta_log_negativity, log_negativity
-from gravsim.gaussian import drift_diffusion
-from gravsim.gravity import KTMGravity, QuantumGravity
-from gravsim.propagation import Propagator, initial_covariance
+from gravsim import fock
+from gravsim.analysis.entanglement import delta_log_negativity, log_negativity
+from gravsim.fock import dynamics as fock_dynamics
+from gravsim.gaussian.moments import drift_diffusion
+from gravsim.gaussian.propagation import Propagator, initial_covariance
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity, QuantumGravity
 
 FOCK_CASES = ("effective:10,10", "effective:14,14", "rwa:8,8,4")
 

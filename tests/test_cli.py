@@ -9,8 +9,9 @@ import sys
 import pytest
 
 import gravsim as gs
-from gravsim import gaussian, models
-from gravsim.gravity import KTMGravity
+from gravsim import gaussian
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

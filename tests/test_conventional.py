@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm, solve_continuous_lyapunov
 
-from gravsim import conventional
+from gravsim.closed_form import conventional
 from gravsim.errors import GravsimInputError
 
 TWO_PI = 2 * math.pi

@@ -12,9 +12,9 @@ import scipy.integrate
 import scipy.linalg
 
 import gravsim as gs
-from gravsim import distinguishability as dist
 from gravsim import fock
-from gravsim.entanglement import log_negativity
+from gravsim.analysis import distinguishability as dist
+from gravsim.analysis.entanglement import log_negativity
 
 
 def _comparison(preset: str, kappa_g: float | None = None):
@@ -336,7 +336,7 @@ def test_cli_budget_json_and_bad_input():
 
 
 def test_required_efficiency_is_the_one_year_point():
-    from gravsim import feasibility
+    from gravsim.workflows import budget as feasibility
 
     p = gs.presets.get("small")
     eta = feasibility.required_efficiency(p, years=1e-3)

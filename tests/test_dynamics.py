@@ -11,9 +11,14 @@ import pytest
 import scipy.integrate
 
 import gravsim as gs
-from gravsim import description, entanglement, floquet, fock_dynamics, models, truncation
-from gravsim.gravity import KTMGravity, QuantumGravity
-from gravsim.propagation import Propagator, initial_covariance
+from gravsim.analysis import entanglement
+from gravsim.fock import dynamics as fock_dynamics
+from gravsim.fock import truncation
+from gravsim.gaussian import floquet
+from gravsim.gaussian.propagation import Propagator, initial_covariance
+from gravsim.model import description
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity, QuantumGravity
 
 
 def _mech(v, modes):

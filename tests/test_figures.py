@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 import gravsim as gs
-from gravsim import figures, gaussian, models
-from gravsim.gravity import KTMGravity, QuantumGravity
-
-from .mp_reference import mp_log_negativity, mp_lyapunov
+from gravsim import gaussian
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.workflows import figures
+from tests.mp_reference import mp_log_negativity, mp_lyapunov
 
 
 def test_tuning_rule_keeps_gamma_over_Gamma_and_r():

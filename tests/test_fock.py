@@ -11,10 +11,14 @@ import pytest
 import qutip
 
 import gravsim as gs
-from gravsim import fock, gaussian, liouville_solvers, models, steady, truncation
-from gravsim.description import ModelDescription
-from gravsim.entanglement import log_negativity_of_state
-from gravsim.gravity import KTMGravity, QuantumGravity
+from gravsim import fock, gaussian
+from gravsim.analysis.entanglement import log_negativity_of_state
+from gravsim.fock import solvers as liouville_solvers
+from gravsim.fock import truncation
+from gravsim.model import rungs as models
+from gravsim.model.description import ModelDescription
+from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.workflows import steady
 
 SMALL = gs.presets.get("small")
 WEAK = gs.presets.get("small-weak")

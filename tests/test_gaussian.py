@@ -7,10 +7,11 @@ import pytest
 import qutip
 
 import gravsim as gs
-from gravsim import fock, gaussian, models
-from gravsim.description import ModelDescription
-from gravsim.entanglement import log_negativity
-from gravsim.gravity import KTMGravity, QuantumGravity
+from gravsim import fock, gaussian
+from gravsim.analysis.entanglement import log_negativity
+from gravsim.model import rungs as models
+from gravsim.model.description import ModelDescription
+from gravsim.model.gravity import KTMGravity, QuantumGravity
 
 PAPER = gs.presets.get("paper")
 SMALL = gs.presets.get("small")

@@ -12,9 +12,11 @@ import pytest
 import scipy.integrate
 
 import gravsim as gs
-from gravsim import fock, models, scan
+from gravsim import fock
 from gravsim.errors import GravsimInputError
-from gravsim.gravity import KTMGravity
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
+from gravsim.workflows import scan
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

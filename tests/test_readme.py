@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .commands import gravsim, strict_json
+from tests.commands import gravsim, strict_json
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -114,6 +114,6 @@ def test_readme_python_block():
     code = text[start : text.index("```", start)]
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
-    from gravsim.steady import eq19_delta_E
+    from gravsim.workflows.steady import eq19_delta_E
 
     assert namespace["comp"].delta_E() == pytest.approx(eq19_delta_E(namespace["p"]), rel=1e-6)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 import gravsim as gs
-from gravsim import gaussian, models
-from gravsim.gravity import KTMGravity
-
-from .mp_reference import mp_log_negativity as _mp_log_negativity
-from .mp_reference import mp_lyapunov as _mp_lyapunov
+from gravsim import gaussian
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
+from tests.mp_reference import mp_log_negativity as _mp_log_negativity
+from tests.mp_reference import mp_lyapunov as _mp_lyapunov
 
 PAPER = gs.presets.get("paper")
 
@@ -122,7 +122,7 @@ def test_lyapunov_moments_equal_eq19_closed_forms():
 
 
 def test_closed_form_delta_E_is_cancellation_free():
-    from gravsim.steady import eq19_delta_E
+    from gravsim.workflows.steady import eq19_delta_E
 
     model = models.effective(PAPER, KTMGravity())
     exact, _ = _mp_delta_E(model)

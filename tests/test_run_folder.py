@@ -7,8 +7,7 @@ import json
 import pytest
 
 import gravsim as gs
-
-from .commands import gravsim, one_error_line, strict_json
+from tests.commands import gravsim, one_error_line, strict_json
 
 EVOLVE = ["evolve", "--t-final", "10/Gamma", "--n-times", "11", "--no-progress"]
 
@@ -67,7 +66,7 @@ def test_sidecar_of_a_huge_axis_is_small():
 
 
 def test_errors_have_their_exit_codes():
-    from gravsim.liouville_solvers import SolverError
+    from gravsim.fock.solvers import SolverError
 
     assert issubclass(SolverError, gs.NumericalError) and SolverError.exit_code == 3
     assert gs.GravsimInputError.exit_code == 2 and gs.UnstableError.exit_code == 2

@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 import gravsim as gs
-from gravsim import scan, steady
-
-from .commands import ENV, gravsim, gravsim_in_process, one_error_line
+from gravsim.workflows import scan, steady
+from tests.commands import ENV, gravsim, gravsim_in_process, one_error_line
 
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 

@@ -4,13 +4,13 @@ Two gold spheres on membranes share a microwave cavity; two pump tones engineer 
 that holds them in a steady entangled state.  Quantum gravity leaves that entanglement alone;
 classical gravity in the Kafri–Taylor–Milburn model adds dissipation that lowers it.
 
-Modules: :mod:`parameters` and :mod:`presets` (inputs), :mod:`gravity` (gravity models),
-:mod:`description` and :mod:`models` (the rungs of the model ladder as data),
-:mod:`gaussian` (Lyapunov backend), :mod:`fock` with :mod:`liouville_solvers` and
-:mod:`truncation` (QuTiP backend), :mod:`entanglement` (E_N and ΔE), :mod:`closed_form`
-(the paper's formulas, the independent check), :mod:`conventional` (the comparison scheme's
-transient), :mod:`steady` and :mod:`validate` (what the command line runs), :mod:`scan`,
-:mod:`figures`, :mod:`distinguishability` and :mod:`feasibility` (the budget).
+The package follows the model ladder (docs/architecture.md): :mod:`gravsim.model`
+(parameters, presets, gravity models, the rungs as data) at the bottom; the measures of
+:mod:`gravsim.analysis` (entanglement, distinguishability); two backends that read the same
+descriptions, :mod:`gravsim.gaussian` (Lyapunov) and :mod:`gravsim.fock` (QuTiP); the
+paper's formulas in :mod:`gravsim.closed_form`, written apart as the check; and
+:mod:`gravsim.workflows` (steady, evolve, scan, validate, figures, budget), which the command
+line (:mod:`gravsim.cli`) parses for and prints.
 """
 
 __version__ = "0.1.0"
@@ -18,33 +18,40 @@ __version__ = "0.1.0"
 import importlib
 from typing import Any
 
-from .errors import GravsimInputError, NumericalError, OutOfRegimeError, UnstableError
-from .parameters import Parameters
+from gravsim.errors import GravsimInputError, NumericalError, OutOfRegimeError, UnstableError
+from gravsim.model.parameters import Parameters
 
-#: Submodules, imported on first use (``gs.steady``): ``import gravsim`` stays fast, and
+#: Short names for the modules a script uses most (``gs.steady``, ``gs.models``, …) and
+#: where they live; each is imported on first use, so ``import gravsim`` stays fast and
 #: QuTiP loads only when a Fock space is built.
-SUBMODULES = (
-    "closed_form",
-    "conventional",
-    "distinguishability",
-    "entanglement",
-    "evolve",
-    "feasibility",
-    "figures",
-    "floquet",
-    "fock",
-    "fock_dynamics",
-    "gaussian",
-    "gravity",
-    "models",
-    "presets",
-    "propagation",
-    "run_folder",
-    "scan",
-    "steady",
-    "truncation",
-    "validate",
-)
+SUBMODULES = {
+    "analysis": "gravsim.analysis",
+    "budget": "gravsim.workflows.budget",
+    "closed_form": "gravsim.closed_form",
+    "conventional": "gravsim.closed_form.conventional",
+    "description": "gravsim.model.description",
+    "distinguishability": "gravsim.analysis.distinguishability",
+    "entanglement": "gravsim.analysis.entanglement",
+    "evolve": "gravsim.workflows.evolve",
+    "feasibility": "gravsim.workflows.budget",
+    "figures": "gravsim.workflows.figures",
+    "floquet": "gravsim.gaussian.floquet",
+    "fock": "gravsim.fock",
+    "fock_dynamics": "gravsim.fock.dynamics",
+    "gaussian": "gravsim.gaussian",
+    "gravity": "gravsim.model.gravity",
+    "model": "gravsim.model",
+    "models": "gravsim.model.rungs",
+    "parameters": "gravsim.model.parameters",
+    "presets": "gravsim.model.presets",
+    "propagation": "gravsim.gaussian.propagation",
+    "run_folder": "gravsim.workflows.run_folder",
+    "scan": "gravsim.workflows.scan",
+    "steady": "gravsim.workflows.steady",
+    "truncation": "gravsim.fock.truncation",
+    "validate": "gravsim.workflows.validate",
+    "workflows": "gravsim.workflows",
+}
 
 __all__ = [
     "GravsimInputError",
@@ -58,7 +65,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(SUBMODULES[name])
     raise AttributeError(f"module 'gravsim' has no attribute {name!r}")
 
 

@@ -21,22 +21,16 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import (
-    __version__,
-    distinguishability,
-    evolve,
-    feasibility,
-    figures,
-    presets,
-    scan,
-    steady,
-    validate,
-)
-from .errors import GravsimError, GravsimInputError
-from .liouville_solvers import SOLVERS
-from .parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
-from .parsing import parse_duration, parse_number
-from .results import dumps, parameter_table
+from gravsim import __version__
+from gravsim.analysis import distinguishability
+from gravsim.errors import GravsimError, GravsimInputError
+from gravsim.fock.solvers import SOLVERS
+from gravsim.model import presets
+from gravsim.model.inputs import parse_duration, parse_number
+from gravsim.model.parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
+from gravsim.workflows import budget as feasibility
+from gravsim.workflows import evolve, figures, scan, steady, validate
+from gravsim.workflows.results import dumps, parameter_table
 
 EXIT_CODES = (
     "exit codes: 0 done; 1 a validate check failed; 2 bad input (one line: the problem and "

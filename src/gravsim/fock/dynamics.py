@@ -26,11 +26,11 @@ import numpy as np
 import qutip
 import scipy.sparse as sp
 
-from . import fock
-from .description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
-from .entanglement import log_negativity_of_state
-from .errors import NumericalError
-from .liouville_solvers import factorise
+from gravsim.analysis.entanglement import log_negativity_of_state
+from gravsim.errors import NumericalError
+from gravsim.fock import operators as fock
+from gravsim.fock.solvers import factorise
+from gravsim.model.description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
 RTOL = 1e-8

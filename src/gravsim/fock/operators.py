@@ -17,11 +17,11 @@ from functools import reduce
 import numpy as np
 import qutip
 
-from .description import Ladder, ModelDescription
-from .entanglement import log_negativity, log_negativity_of_state
-from .errors import GravsimInputError
-from .gaussian import ladder_vector
-from .liouville_solvers import SolveReport, steady_state_vector
+from gravsim.analysis.entanglement import log_negativity, log_negativity_of_state
+from gravsim.errors import GravsimInputError
+from gravsim.fock.solvers import SolveReport, steady_state_vector
+from gravsim.model.description import Ladder, ModelDescription
+from gravsim.model.quadratures import ladder_vector
 
 
 def ladder_operators(modes: tuple[str, ...], dims: tuple[int, ...]) -> dict[Ladder, qutip.Qobj]:

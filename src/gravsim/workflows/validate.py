@@ -49,10 +49,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import description, floquet, models, steady, truncation
-from .errors import GravsimError, GravsimInputError
-from .gravity import KTMGravity, QuantumGravity
-from .parameters import Parameters
+from gravsim.errors import GravsimError, GravsimInputError
+from gravsim.fock import truncation
+from gravsim.gaussian import floquet
+from gravsim.model import description
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.model.parameters import Parameters
+from gravsim.workflows import steady
 
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 _ERROR_KEYS = {
@@ -289,7 +293,7 @@ def _upper_rungs(
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return checks
-    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+    from gravsim.fock import dynamics as fock_dynamics
 
     if progress is not None:
         progress(f"L0: periodic state of the full model on {dims} levels (and L1 on the same) ...")

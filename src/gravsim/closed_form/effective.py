@@ -121,7 +121,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import GravsimInputError
+from gravsim.errors import GravsimInputError
 
 __all__ = [
     "MOMENT_KEYS",

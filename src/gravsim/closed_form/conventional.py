@@ -147,8 +147,8 @@ import mpmath
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from .entanglement import log_base_factor
-from .errors import GravsimInputError
+from gravsim.analysis.entanglement import log_base_factor
+from gravsim.errors import GravsimInputError
 
 __all__ = [
     "TransientMaximum",

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .description import (
+from gravsim.errors import GravsimInputError, OutOfRegimeError
+from gravsim.model.description import (
     HamiltonianTerm,
     JumpOperator,
     ModelDescription,
@@ -40,9 +41,8 @@ from .description import (
     quadratic_part,
     rotating_frame,
 )
-from .errors import GravsimInputError, OutOfRegimeError
-from .gravity import GravityModel, QuantumGravity
-from .parameters import Parameters
+from gravsim.model.gravity import GravityModel, QuantumGravity
+from gravsim.model.parameters import Parameters
 
 RUNGS = ("full", "linear", "rwa", "effective", "conventional")
 FRAMES = ("displaced", "undisplaced")

@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .description import HamiltonianTerm, JumpOperator, ann, cre
-from .errors import GravsimInputError
-from .parameters import HBAR, Parameters
+from gravsim.errors import GravsimInputError
+from gravsim.model.description import HamiltonianTerm, JumpOperator, ann, cre
+from gravsim.model.parameters import HBAR, Parameters
 
 
 class GravityModel(Protocol):

@@ -16,13 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from . import closed_form, conventional, floquet, gaussian, models, truncation
-from .description import ModelDescription, secular
-from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError, GravsimWarning, NumericalError
-from .gravity import GravityModel, KTMGravity, QuantumGravity
-from .parameters import Parameters
-from .results import SteadyResult
+from gravsim import closed_form, gaussian
+from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor
+from gravsim.closed_form import conventional
+from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
+from gravsim.fock import truncation
+from gravsim.gaussian import floquet
+from gravsim.model import rungs as models
+from gravsim.model.description import ModelDescription, secular
+from gravsim.model.gravity import GravityModel, KTMGravity, QuantumGravity
+from gravsim.model.parameters import Parameters
+from gravsim.workflows.results import SteadyResult
 
 MODELS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")
 #: Rungs whose asymptotic state is periodic (period 2π/ω_m), reported as period averages.
@@ -355,7 +359,7 @@ def _periodic_fock(
     period); a highest-level population above the limit found afterwards (the Fock state is
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
-    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+    from gravsim.fock import dynamics as fock_dynamics
 
     n_mech, n_cav = truncation_levels
     start_time = time.perf_counter()

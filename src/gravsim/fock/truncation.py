@@ -40,14 +40,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.special
 
-from . import gaussian
-from .description import ModelDescription
-from .errors import GravsimInputError, OutOfRegimeError
-from .models import ClassicalField
-from .parameters import Parameters
+from gravsim import gaussian
+from gravsim.errors import GravsimInputError, OutOfRegimeError
+from gravsim.model.description import ModelDescription
+from gravsim.model.parameters import Parameters
+from gravsim.model.rungs import ClassicalField
 
 if TYPE_CHECKING:  # qutip loads only where a Fock space is solved
-    from . import fock
+    from gravsim.fock import operators as fock
 
 LAST_LEVEL_LIMIT = 1e-3
 #: Liouville dimension above which a solve takes more than a few seconds (progress shown).
@@ -328,7 +328,7 @@ def solve(
             f"solving the {model.rung} Liouvillian on {dims} levels (dim {dim * dim}, "
             f"{model.gravity.name} gravity) and {len(sizes)} smaller truncations ..."
         )
-    from . import fock
+    from gravsim.fock import operators as fock
 
     states = tuple(fock.steady_state(model, d, solver=solver) for d in sizes)
     state = fock.steady_state(model, dims, solver=solver)

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 
-from .errors import GravsimInputError
-from .parameters import Parameters
+from gravsim.errors import GravsimInputError
+from gravsim.model.parameters import Parameters
 
 _TABLE_S3 = (
     "paper table S3 (Quantum-classical gravity distinction in reservoir-engineered "

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import OutOfRegimeError
+from gravsim.errors import OutOfRegimeError
 
 
 @dataclass(frozen=True)

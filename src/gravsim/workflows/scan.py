@@ -49,9 +49,10 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import steady, truncation
-from .errors import GravsimError, GravsimInputError, GravsimWarning
-from .parameters import (
+from gravsim.errors import GravsimError, GravsimInputError, GravsimWarning
+from gravsim.fock import truncation
+from gravsim.model.inputs import parse_number
+from gravsim.model.parameters import (
     DERIVED_KEYS,
     INPUT_KEYS,
     OVERRIDABLE,
@@ -60,9 +61,9 @@ from .parameters import (
     known_keys,
     unchecked,
 )
-from .parsing import parse_number
-from .results import csv_cell, new_figure
-from .run_folder import RunFolder, run_identity
+from gravsim.workflows import steady
+from gravsim.workflows.results import csv_cell, new_figure
+from gravsim.workflows.run_folder import RunFolder, run_identity
 
 #: Points per batched Gaussian solve (~0.5 s each at the paper preset).
 CHUNK = 2048
@@ -458,7 +459,7 @@ def _check_disk(folder: Path, points: int, n_columns: int) -> None:
 
 
 def _sidecar(grid, options, base_p, preset, command, status) -> dict[str, Any]:
-    from .parameters import UNITS
+    from gravsim.model.parameters import UNITS
 
     return {
         "status": status,

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
-from .errors import GravsimInputError, NumericalError
+from gravsim.errors import GravsimInputError, NumericalError
 
 if TYPE_CHECKING:  # imported where used: the module's constants load without QuTiP
     import qutip

@@ -33,15 +33,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import GravsimInputError
-from .results import csv_cell, dumps, save_figure
+from gravsim.errors import GravsimInputError
+from gravsim.workflows.results import csv_cell, dumps, save_figure
 
 
 def versions() -> dict[str, str]:
     """Versions of Python, gravsim and its main dependencies (read without importing them)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import __version__
+    from gravsim import __version__
 
     out = {"gravsim": __version__, "python": sys.version.split()[0]}
     for name in ("numpy", "scipy", "qutip", "matplotlib"):

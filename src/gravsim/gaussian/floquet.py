@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from .description import ModelDescription
-from .entanglement import delta_log_negativity, log_negativity
-from .errors import UnstableError
-from .gaussian import GaussianState, mechanical_block
-from .propagation import Propagator
+from gravsim.analysis.entanglement import delta_log_negativity, log_negativity
+from gravsim.errors import UnstableError
+from gravsim.gaussian.lyapunov import GaussianState
+from gravsim.gaussian.propagation import Propagator
+from gravsim.model.description import ModelDescription
+from gravsim.model.quadratures import mechanical_block
 
 #: Samples per period for the period average and the ripple.
 SAMPLES = 64

@@ -28,9 +28,9 @@ import numpy as np
 import scipy.integrate
 import scipy.linalg
 
-from .description import ModelDescription
-from .errors import NumericalError
-from .gaussian import split_gravity
+from gravsim.errors import NumericalError
+from gravsim.gaussian.moments import split_gravity
+from gravsim.model.description import ModelDescription
 
 #: Relative tolerance of the one-period integration of periodic models.
 PERIOD_RTOL = 1e-12

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from scipy import constants as sc
 
-from .errors import GravsimInputError, GravsimWarning
+from gravsim.errors import GravsimInputError, GravsimWarning
 
 HBAR = sc.hbar  # J s
 K_B = sc.k  # J/K

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GravsimInputError, NumericalError
+from gravsim.errors import GravsimInputError, NumericalError
 
 LOG_BASES = ("e", "2")
 

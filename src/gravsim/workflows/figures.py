@@ -27,13 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from . import conventional, gaussian, models, presets
-from .description import HamiltonianTerm, ModelDescription
-from .entanglement import delta_log_negativity, log_base_factor
-from .gravity import KTMGravity, QuantumGravity, coherent_coupling
-from .parameters import Parameters
-from .results import new_figure
-from .run_folder import RunFolder, run_identity
+from gravsim import gaussian
+from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor
+from gravsim.closed_form import conventional
+from gravsim.model import presets
+from gravsim.model import rungs as models
+from gravsim.model.description import HamiltonianTerm, ModelDescription
+from gravsim.model.gravity import KTMGravity, QuantumGravity, coherent_coupling
+from gravsim.model.parameters import Parameters
+from gravsim.workflows.results import new_figure
+from gravsim.workflows.run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10
 

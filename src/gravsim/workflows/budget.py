@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from . import distinguishability
-from .figures import tuned
-from .parameters import Parameters
-from .results import new_figure
-from .run_folder import RunFolder, run_identity
+from gravsim.analysis import distinguishability
+from gravsim.model.parameters import Parameters
+from gravsim.workflows.figures import tuned
+from gravsim.workflows.results import new_figure
+from gravsim.workflows.run_folder import RunFolder, run_identity
 
 
 def heterodyne_years(

@@ -31,16 +31,20 @@ from typing import Any
 
 import numpy as np
 
-from . import conventional, floquet, gaussian, models, truncation
-from .entanglement import delta_log_negativity, log_base_factor
-from .errors import GravsimInputError, NumericalError
-from .gaussian import mechanical_block
-from .gravity import KTMGravity
-from .parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
-from .propagation import Propagator, initial_covariance
-from .results import new_figure
-from .run_folder import RunFolder, run_identity
-from .steady import SUFFIX, check_options, gravity_models, unused_options
+from gravsim import gaussian
+from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor
+from gravsim.closed_form import conventional
+from gravsim.errors import GravsimInputError, NumericalError
+from gravsim.fock import truncation
+from gravsim.gaussian import floquet
+from gravsim.gaussian.propagation import Propagator, initial_covariance
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity
+from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
+from gravsim.model.quadratures import mechanical_block
+from gravsim.workflows.results import new_figure
+from gravsim.workflows.run_folder import RunFolder, run_identity
+from gravsim.workflows.steady import SUFFIX, check_options, gravity_models, unused_options
 
 MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
@@ -363,7 +367,7 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
 
 
 def _fock(p, model, frame, times, occupations, gravity, base, levels, comparisons, progress):
-    from . import fock_dynamics  # QuTiP: loaded only on the Fock paths
+    from gravsim.fock import dynamics as fock_dynamics
 
     n_mech, n_cav = levels
     grav = gravity_models(gravity)

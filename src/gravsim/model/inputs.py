@@ -7,7 +7,7 @@ import math
 import operator
 import re
 
-from .errors import GravsimInputError
+from gravsim.errors import GravsimInputError
 
 _BINARY = {
     ast.Add: operator.add,

@@ -41,9 +41,9 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from .entanglement import delta_log_negativity, log_base_factor, log_negativity
-from .errors import GravsimInputError, NumericalError
-from .gaussian import symplectic_form
+from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor, log_negativity
+from gravsim.errors import GravsimInputError, NumericalError
+from gravsim.model.quadratures import symplectic_form
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -606,7 +606,9 @@ def budget(
     base : {"e", "2"}
         Log base of E_N, ΔE and σ_E.
     """
-    from . import gaussian, gravity, models
+    from gravsim import gaussian
+    from gravsim.model import gravity
+    from gravsim.model import rungs as models
 
     factor = log_base_factor(base)
     if not 0 < efficiency <= 1:

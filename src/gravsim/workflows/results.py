@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .parameters import DESCRIPTIONS, UNITS, Parameters
+from gravsim.model.parameters import DESCRIPTIONS, UNITS, Parameters
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,31 @@
+"""Gaussian backend: exact moments of the linear rungs (L1–L3, conventional scheme).
+
+:mod:`~gravsim.gaussian.moments` reads a model description into drift A and diffusion D;
+:mod:`~gravsim.gaussian.lyapunov` solves A V + V Aᵀ + D = 0 (batched over grids);
+:mod:`~gravsim.gaussian.propagation` integrates dV/dt for transients and
+:mod:`~gravsim.gaussian.floquet` finds the periodic state of the lab-frame L1.
+Imports the model and the entanglement measures, never the Fock backend.
+"""
+
+from gravsim.gaussian import floquet, propagation
+from gravsim.gaussian.lyapunov import (
+    GaussianState,
+    GravityComparison,
+    compare_gravity,
+    solve_lyapunov,
+    steady_state,
+)
+from gravsim.gaussian.moments import check_stable, drift_diffusion, split_gravity
+
+__all__ = [
+    "GaussianState",
+    "GravityComparison",
+    "check_stable",
+    "compare_gravity",
+    "drift_diffusion",
+    "floquet",
+    "propagation",
+    "solve_lyapunov",
+    "split_gravity",
+    "steady_state",
+]
