@@ -18,8 +18,8 @@ import numpy as np
 
 from gravsim.analysis import distinguishability
 from gravsim.model.parameters import Parameters
+from gravsim.plotting import new_figure
 from gravsim.workflows.figures import tuned
-from gravsim.workflows.results import new_figure
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 

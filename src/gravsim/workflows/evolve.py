@@ -42,7 +42,7 @@ from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
 from gravsim.model.quadratures import mechanical_block
-from gravsim.workflows.results import new_figure
+from gravsim.plotting import new_figure
 from gravsim.workflows.run_folder import RunFolder, run_identity
 from gravsim.workflows.steady import SUFFIX, check_options, gravity_models, unused_options
 

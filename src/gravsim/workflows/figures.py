@@ -35,7 +35,7 @@ from gravsim.model import rungs as models
 from gravsim.model.description import HamiltonianTerm, ModelDescription
 from gravsim.model.gravity import KTMGravity, QuantumGravity, coherent_coupling
 from gravsim.model.parameters import Parameters
-from gravsim.workflows.results import new_figure
+from gravsim.plotting import new_figure
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +12,37 @@ import numpy as np
 from gravsim.model.parameters import DESCRIPTIONS, UNITS, Parameters
 
 
+class Result:
+    """What every public result of gravsim shares: a JSON-ready dict and a short repr.
+
+    Subclasses (frozen dataclasses, one per workflow, with typed fields) define
+    :meth:`to_dict`: plain Python types, every number in the units its ``"units"`` entry
+    names, the inputs that produced it and the method.  Files are written from that dict by
+    the one writer (:func:`dumps` for JSON, :func:`csv_cell` for CSV cells,
+    :mod:`gravsim.workflows.run_folder` for folders), so a result reads the same in Python,
+    in ``--json`` output and in a run's sidecar.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (plain types): results, units, method, inputs."""
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as strict JSON text (non-finite numbers as ``null``, named)."""
+        return dumps(self.to_dict())
+
+    def __repr__(self) -> str:
+        shown = [
+            f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v!r}"
+            for k, v in self.to_dict().items()
+            if isinstance(v, (str, float, int)) and not isinstance(v, bool)
+        ]
+        more = ", ..." if len(shown) > 8 else ""
+        return f"{type(self).__name__}({', '.join(shown[:8])}{more})"
+
+
 @dataclass(frozen=True, eq=False)
-class SteadyResult:
+class SteadyResult(Result):
     """Steady-state entanglement of one rung with one backend.
 
     Attributes
@@ -105,29 +133,6 @@ def parameter_table(p: Parameters) -> str:
             f"  {key:<14} {shown:>22} {UNITS.get(key, ''):<7} {DESCRIPTIONS.get(key, '')}{mark}"
         )
     return "\n".join(lines)
-
-
-def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1) -> tuple[Any, Any]:
-    """A matplotlib ``Figure`` and its axes, outside pyplot.
-
-    The figure belongs to the caller alone: no backend is chosen and no pyplot state is
-    touched, so a notebook's backend and open figures stay as they were.  Show it in a
-    notebook by returning it from a cell; save it with :func:`save_figure`.
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(nrows, ncols)
-
-
-def save_figure(fig: Any, png: Path, pdf: bool = False) -> list[Path]:
-    """Save a matplotlib figure as ``png`` (150 dpi) and, on request, a PDF beside it."""
-    paths = [png]
-    fig.savefig(png, dpi=150)
-    if pdf:
-        paths.append(png.with_suffix(".pdf"))
-        fig.savefig(paths[-1])
-    return paths
 
 
 def csv_cell(value: Any) -> str:

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from gravsim.errors import GravsimInputError
-from gravsim.workflows.results import csv_cell, dumps, save_figure
+from gravsim.plotting import save_figure
+from gravsim.workflows.results import csv_cell, dumps
 
 
 def versions() -> dict[str, str]:

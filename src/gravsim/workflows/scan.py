@@ -61,8 +61,9 @@ from gravsim.model.parameters import (
     known_keys,
     unchecked,
 )
+from gravsim.plotting import new_figure
 from gravsim.workflows import steady
-from gravsim.workflows.results import csv_cell, new_figure
+from gravsim.workflows.results import csv_cell
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 #: Points per batched Gaussian solve (~0.5 s each at the paper preset).
