@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.commands import gravsim, one_error_line, strict_json
-from tests.commands import gravsim_in_process as run
+from tests.conftest import gravsim, one_error_line, strict_json
+from tests.conftest import gravsim_in_process as run
 
 #: Commands that write files, with the flag that names their folder.
 WRITERS = {

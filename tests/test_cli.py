@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -12,12 +10,7 @@ import gravsim as gs
 from gravsim import gaussian
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "gravsim.cli", *args], capture_output=True, text=True, timeout=120
-    )
+from tests.conftest import gravsim as run
 
 
 def test_params_json():

@@ -23,6 +23,7 @@ from scipy import constants as sc
 from scipy.linalg import solve_continuous_lyapunov
 
 from gravsim import closed_form as cf
+from tests.reference_systems import PAPER_POINT
 
 KEYS = ("a2", "b2", "ad2", "bd2", "abd", "adb", "ada", "ab", "bdb", "adbd")
 TWO_PI = 2.0 * math.pi
@@ -315,8 +316,8 @@ def test_eq19_reference_against_mpmath():
     assert en == pytest.approx(float(en_mp), rel=1e-13)
     # float64 difference: absolute error ~1e-16 on ΔE ≈ 5e-8
     assert en0 - en == pytest.approx(float(en0_mp - en_mp), rel=1e-7)
-    assert float(en_mp) == pytest.approx(0.74757609837, rel=1e-10)
-    assert float(en0_mp - en_mp) == pytest.approx(4.96528527e-8, rel=1e-7)
+    assert float(en_mp) == pytest.approx(PAPER_POINT["E_N_classical"], rel=1e-10)
+    assert float(en0_mp - en_mp) == pytest.approx(PAPER_POINT["delta_E"], rel=1e-8)
     # covariance at the reference point also matches an explicit Lyapunov solve
     V = cf.eq19_covariance(**p)
     np.testing.assert_allclose(V, _lyapunov_covariance(p, "collective"), rtol=0, atol=1e-7)

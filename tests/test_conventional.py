@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from types import SimpleNamespace
 
 import mpmath as mp
 import numpy as np
@@ -20,30 +21,30 @@ from gravsim.closed_form import conventional
 from gravsim.errors import GravsimInputError
 
 TWO_PI = 2 * math.pi
-PAPER = dict(omega_m=TWO_PI * 50.0, k=TWO_PI * 7e-10, n_th=4.17e6)
-MODERATE = dict(omega_m=1.0, k=0.05, gamma=0.01, n_th=0.5)
+PAPER = dict(omega_m=TWO_PI * 50.0, k_M=TWO_PI * 7e-10, n_th=4.17e6)
+MODERATE = dict(omega_m=1.0, k_M=0.05, gamma_m=0.01, n_th=0.5)
 
 
 # ------------------------------------------------------------------------------ references
-def drift_diffusion(omega_m, k, gamma, n_th, kappa_G):
+def drift_diffusion(omega_m, k_M, gamma_m, n_th, kappa_G):
     """A and D of dV/dt = AV + VAᵀ + D in (x_a, p_a, x_b, p_b), from the model directly."""
-    g2 = gamma / 2
+    g2 = gamma_m / 2
     a = np.array(
         [
             [-g2, omega_m, 0, 0],
-            [-omega_m, -g2, -2 * k, 0],
+            [-omega_m, -g2, -2 * k_M, 0],
             [0, 0, -g2, omega_m],
-            [-2 * k, 0, -omega_m, -g2],
+            [-2 * k_M, 0, -omega_m, -g2],
         ]
     )
-    d_th = gamma * (2 * n_th + 1) / 2
+    d_th = gamma_m * (2 * n_th + 1) / 2
     d = np.diag([d_th, d_th + 4 * kappa_G, d_th, d_th + 4 * kappa_G])
     return a, d
 
 
-def dense_covariance(omega_m, k, gamma, n_th, kappa_G, t):
+def dense_covariance(omega_m, k_M, gamma_m, n_th, kappa_G, t):
     """V(t) from the vacuum: expm(A t) and the Van Loan block matrix for the noise integral."""
-    a, d = drift_diffusion(omega_m, k, gamma, n_th, kappa_G)
+    a, d = drift_diffusion(omega_m, k_M, gamma_m, n_th, kappa_G)
     m = np.zeros((8, 8))
     m[:4, :4] = -a
     m[:4, 4:] = d
@@ -64,9 +65,9 @@ def nu_minus_float(v):
     return math.sqrt((sigma - math.sqrt(sigma**2 - 4 * np.linalg.det(v))) / 2)
 
 
-def mp_covariance(omega_m, k, gamma, n_th, kappa_G, t):
+def mp_covariance(omega_m, k_M, gamma_m, n_th, kappa_G, t):
     """V(t) in mpmath (current precision): mp.expm of the 8×8 Van Loan matrix."""
-    wm, kk, g, n, kg, tt = (mp.mpf(x) for x in (omega_m, k, gamma, n_th, kappa_G, t))
+    wm, kk, g, n, kg, tt = (mp.mpf(x) for x in (omega_m, k_M, gamma_m, n_th, kappa_G, t))
     a = mp.matrix(
         [
             [-g / 2, wm, 0, 0],
@@ -155,7 +156,7 @@ def test_true_phase_equals_decoupled_description_at_the_reduced_phase():
 @pytest.mark.parametrize("periods,offset", [(300, 0.5), (1000, 0.5), (3000, 0.5), (1000, 0.3)])
 def test_paper_scale_against_mpmath_expm(periods, offset):
     """ω_m t ~ 1e3–1e4, γ far below threshold: E_N ~ 2.8e-11 to ≤ 1e-5 (measured ≤ 3e-16)."""
-    p = dict(PAPER, gamma=TWO_PI * 1e-24, kappa_G=0.0)
+    p = dict(PAPER, gamma_m=TWO_PI * 1e-24, kappa_G=0.0)
     s = conventional._scheme(**p)
     t = (offset + periods) * math.pi / s.omega_bar
     with mp.workdps(40):
@@ -177,7 +178,7 @@ def test_paper_scale_against_mpmath_expm(periods, offset):
 
 def test_paper_scale_huge_time_exact_phase_against_mpmath():
     """ω_m t ~ 3e10 rad (slow time 1e8 s): the true phase is reduced in extended precision."""
-    p = dict(PAPER, gamma=TWO_PI * 1e-30, kappa_G=0.0)
+    p = dict(PAPER, gamma_m=TWO_PI * 1e-30, kappa_G=0.0)
     s = conventional._scheme(**p)
     t_slow = 1.0e8
     phis = np.linspace(0.0, math.pi, 721)
@@ -195,32 +196,32 @@ def test_paper_scale_huge_time_exact_phase_against_mpmath():
 # ----------------------------------------------------------------------- 3. limiting cases
 def test_ktm_at_its_optimum_never_entangles():
     for gamma in (0.0, TWO_PI * 1e-18, TWO_PI * 1e-16):
-        r = conventional.transient_maximum(**PAPER, gamma=gamma, kappa_G=PAPER["k"])
+        r = conventional.transient_maximum(**PAPER, gamma_m=gamma, kappa_G=PAPER["k_M"])
         assert r.E_N == 0.0
         assert r.t_max == 0.0
     # already κ_G = k/2 (with γ = 0) kills it (initial slope |k| − 2κ_G − γn̄)
-    r = conventional.transient_maximum(**PAPER, gamma=TWO_PI * 1e-20, kappa_G=PAPER["k"] / 2)
+    r = conventional.transient_maximum(**PAPER, gamma_m=TWO_PI * 1e-20, kappa_G=PAPER["k_M"] / 2)
     assert r.E_N == 0.0
 
 
 def test_hot_bath_gives_no_entanglement():
-    gamma = 100 * PAPER["k"] / PAPER["n_th"]  # γn̄ = 100 k
-    assert conventional.transient_maximum(**PAPER, gamma=gamma, kappa_G=0.0).E_N == 0.0
+    gamma = 100 * PAPER["k_M"] / PAPER["n_th"]  # γn̄ = 100 k
+    assert conventional.transient_maximum(**PAPER, gamma_m=gamma, kappa_G=0.0).E_N == 0.0
 
 
 @pytest.mark.parametrize("k_hz", [7e-10, 3.5e-10])
 def test_saturated_value_as_gamma_goes_to_zero(k_hz):
-    p = dict(PAPER, k=TWO_PI * k_hz)
-    sat = conventional.saturated_log_negativity(omega_m=p["omega_m"], k=p["k"])
-    assert sat == pytest.approx(math.atanh(2 * p["k"] / p["omega_m"]), rel=1e-15)
-    assert sat == pytest.approx(2 * p["k"] / p["omega_m"], rel=1e-15)
+    p = dict(PAPER, k_M=TWO_PI * k_hz)
+    sat = conventional.saturated_log_negativity(omega_m=p["omega_m"], k_M=p["k_M"])
+    assert sat == pytest.approx(math.atanh(2 * p["k_M"] / p["omega_m"]), rel=1e-15)
+    assert sat == pytest.approx(2 * p["k_M"] / p["omega_m"], rel=1e-15)
     for gamma in (0.0, TWO_PI * 1e-24):
-        r = conventional.transient_maximum(**p, gamma=gamma, kappa_G=0.0)
+        r = conventional.transient_maximum(**p, gamma_m=gamma, kappa_G=0.0)
         assert r.E_N == pytest.approx(sat, rel=0.01)
         assert r.E_N == pytest.approx(sat, rel=1e-8)  # achieved
         # at the first quarter period, not on the slow time scale 1/k
         assert r.t_max == pytest.approx(math.pi / 2 / p["omega_m"], rel=1e-4)
-    bits = conventional.transient_maximum(**p, gamma=0.0, kappa_G=0.0, base="2")
+    bits = conventional.transient_maximum(**p, gamma_m=0.0, kappa_G=0.0, base="2")
     assert bits.E_N == pytest.approx(sat / math.log(2), rel=1e-8)
     assert bits.to_dict()["units"]["E_N"] == "bits"
 
@@ -228,9 +229,9 @@ def test_saturated_value_as_gamma_goes_to_zero(k_hz):
 @pytest.mark.parametrize("x", [0.1, 0.5, 0.9, 0.999])
 def test_first_order_maximum_formula(x):
     """(2k/ω_m)[√(1−x²) − x arccos x], x = γn̄/k, at t = arccos(x)/ω_m."""
-    gamma = x * PAPER["k"] / PAPER["n_th"]
-    r = conventional.transient_maximum(**PAPER, gamma=gamma, kappa_G=0.0)
-    fo = conventional.first_order_maximum(**PAPER, gamma=gamma)
+    gamma = x * PAPER["k_M"] / PAPER["n_th"]
+    r = conventional.transient_maximum(**PAPER, gamma_m=gamma, kappa_G=0.0)
+    fo = conventional.first_order_maximum(**PAPER, gamma_m=gamma)
     assert r.E_N == pytest.approx(fo, rel=1e-6)
     assert r.t_max == pytest.approx(math.acos(x) / PAPER["omega_m"], rel=1e-4)
     assert "true-time" in r.method
@@ -238,7 +239,7 @@ def test_first_order_maximum_formula(x):
 
 def test_maximum_is_at_first_quarter_period_against_brute_force():
     """Moderate parameters: dense expm stepping over three slow beats (t ≤ 470)."""
-    p = dict(omega_m=1.0, k=0.01, gamma=1e-4, n_th=10.0, kappa_G=0.0)
+    p = dict(omega_m=1.0, k_M=0.01, gamma_m=1e-4, n_th=10.0, kappa_G=0.0)
     a, d = drift_diffusion(**p)
     dt = 0.005
     m = np.zeros((8, 8))
@@ -259,7 +260,7 @@ def test_maximum_is_at_first_quarter_period_against_brute_force():
             best, t_best = e, n * dt
     r = conventional.transient_maximum(**p)
     assert t_best < math.pi / 2
-    assert r.t_max == pytest.approx(math.acos(p["gamma"] * p["n_th"] / p["k"]), rel=1e-2)
+    assert r.t_max == pytest.approx(math.acos(p["gamma_m"] * p["n_th"] / p["k_M"]), rel=1e-2)
     assert best <= r.E_N * (1 + 1e-9)
     assert r.E_N == pytest.approx(best, rel=1e-4)
     assert r.t_search > 400
@@ -269,9 +270,9 @@ def test_maximum_is_at_first_quarter_period_against_brute_force():
 @pytest.mark.parametrize(
     "p",
     [
-        dict(omega_m=1.0, k=0.05, gamma=0.01, n_th=0.5, kappa_G=0.02),
-        dict(omega_m=1.0, k=0.05, gamma=0.01, n_th=0.5, kappa_G=0.0),
-        dict(omega_m=1.0, k=1e-3, gamma=0.01, n_th=1e3, kappa_G=0.0),
+        dict(omega_m=1.0, k_M=0.05, gamma_m=0.01, n_th=0.5, kappa_G=0.02),
+        dict(omega_m=1.0, k_M=0.05, gamma_m=0.01, n_th=0.5, kappa_G=0.0),
+        dict(omega_m=1.0, k_M=1e-3, gamma_m=0.01, n_th=1e3, kappa_G=0.0),
     ],
 )
 def test_long_time_limit_is_the_lyapunov_steady_state(p):
@@ -283,19 +284,19 @@ def test_long_time_limit_is_the_lyapunov_steady_state(p):
 
 
 def test_hot_steady_state_is_not_entangled():
-    p = dict(omega_m=1.0, k=1e-3, gamma=0.01, n_th=1e3, kappa_G=0.0)
+    p = dict(omega_m=1.0, k_M=1e-3, gamma_m=0.01, n_th=1e3, kappa_G=0.0)
     v = conventional.covariance(**p, t=math.inf)
     nu = nu_minus_float(v)
     assert nu == pytest.approx(p["n_th"] + 0.5, rel=5e-3)  # (n̄+½)(1 − O(k/ω_m))
     assert conventional.log_negativity_transient(**p, t=math.inf) == 0.0
     # paper scale
-    pp = dict(PAPER, gamma=TWO_PI * 1e-16, kappa_G=0.0)
+    pp = dict(PAPER, gamma_m=TWO_PI * 1e-16, kappa_G=0.0)
     v = conventional.covariance(**pp, t=math.inf)
     with mp.workdps(40):  # ν̃₊ ≈ ν̃₋: the float64 formula would cancel catastrophically here
         nu = float(mp.sqrt(mp.exp(-2 * mp_log_negativity(mp.matrix(v.tolist()))))) / 2
     assert nu == pytest.approx(PAPER["n_th"] + 0.5, rel=1e-9)
     # more precisely ν̃₋ = (n̄+½)(1 − k/ω_m): measured −1.400002e-11 for k/ω_m = 1.4e-11
-    eps = PAPER["k"] / PAPER["omega_m"]
+    eps = PAPER["k_M"] / PAPER["omega_m"]
     assert nu / (PAPER["n_th"] + 0.5) - 1 == pytest.approx(-eps, rel=1e-3)
     assert conventional.log_negativity_transient(**pp, t=math.inf) == 0.0
 
@@ -303,14 +304,14 @@ def test_hot_steady_state_is_not_entangled():
 # ------------------------------------------------------------------------------ 5. threshold
 @pytest.mark.parametrize("k_hz,kappa_frac", [(7e-10, 0.0), (3.5e-10, 0.0), (7e-10, 0.25)])
 def test_threshold_gamma_bisection_vs_analytic(k_hz, kappa_frac):
-    p = dict(PAPER, k=TWO_PI * k_hz)
-    kappa_G = kappa_frac * p["k"]
-    est = conventional.threshold_gamma_estimate(k=p["k"], n_th=p["n_th"], kappa_G=kappa_G)
-    assert est == pytest.approx((p["k"] - 2 * kappa_G) / p["n_th"], rel=1e-15)
+    p = dict(PAPER, k_M=TWO_PI * k_hz)
+    kappa_G = kappa_frac * p["k_M"]
+    est = conventional.threshold_gamma_estimate(k_M=p["k_M"], n_th=p["n_th"], kappa_G=kappa_G)
+    assert est == pytest.approx((p["k_M"] - 2 * kappa_G) / p["n_th"], rel=1e-15)
     num = conventional.threshold_gamma(**p, kappa_G=kappa_G)
     assert num == pytest.approx(est, rel=1e-6)  # stated factor: 1 ± 1e-6 (measured < 1e-9)
     for rel, entangled in ((1 - 1e-3, True), (1 + 1e-3, False)):
-        r = conventional.transient_maximum(**p, gamma=num * rel, kappa_G=kappa_G)
+        r = conventional.transient_maximum(**p, gamma_m=num * rel, kappa_G=kappa_G)
         assert (r.E_N > 0) is entangled
 
 
@@ -320,22 +321,22 @@ def test_threshold_numbers_and_the_papers_bound():
     The paper's bound 2γn̄ < k_table is the exact threshold for the point-mass coupling.
     """
     g_table = conventional.threshold_gamma(**PAPER) / TWO_PI
-    g_pm = conventional.threshold_gamma(**dict(PAPER, k=PAPER["k"] / 2)) / TWO_PI
+    g_pm = conventional.threshold_gamma(**dict(PAPER, k_M=PAPER["k_M"] / 2)) / TWO_PI
     assert g_table == pytest.approx(7e-10 / 4.17e6, rel=1e-6)
     assert g_pm == pytest.approx(g_table / 2, rel=1e-6)
-    paper_bound = PAPER["k"] / (2 * PAPER["n_th"]) / TWO_PI  # 2γn̄ < k
+    paper_bound = PAPER["k_M"] / (2 * PAPER["n_th"]) / TWO_PI  # 2γn̄ < k
     assert g_pm == pytest.approx(paper_bound, rel=1e-6)
 
 
 def test_threshold_special_cases():
-    assert conventional.threshold_gamma(**PAPER, kappa_G=PAPER["k"]) == 0.0
-    assert math.isinf(conventional.threshold_gamma(omega_m=1.0, k=0.01, n_th=0.0))
+    assert conventional.threshold_gamma(**PAPER, kappa_G=PAPER["k_M"]) == 0.0
+    assert math.isinf(conventional.threshold_gamma(omega_m=1.0, k_M=0.01, n_th=0.0))
 
 
 # ------------------------------------------------------------------ runtime, API, validation
 def test_transient_maximum_runtime_and_fields():
     t0 = time.perf_counter()
-    r = conventional.transient_maximum(**PAPER, gamma=TWO_PI * 2e-17, kappa_G=0.0)
+    r = conventional.transient_maximum(**PAPER, gamma_m=TWO_PI * 2e-17, kappa_G=0.0)
     elapsed = time.perf_counter() - t0
     assert elapsed < 2.0
     d = r.to_dict()
@@ -351,10 +352,32 @@ def test_bad_input_raises():
     with pytest.raises(GravsimInputError):
         conventional.covariance(**MODERATE, kappa_G=-1.0, t=1.0)
     with pytest.raises(GravsimInputError):
-        conventional.covariance(omega_m=1.0, k=0.6, gamma=0.0, n_th=0.0, kappa_G=0.0, t=1.0)
+        conventional.covariance(omega_m=1.0, k_M=0.6, gamma_m=0.0, n_th=0.0, kappa_G=0.0, t=1.0)
     with pytest.raises(GravsimInputError):
         conventional.covariance(**MODERATE, kappa_G=0.0, t=-1.0)
     with pytest.raises(GravsimInputError):
-        conventional.covariance(omega_m=1.0, k=0.1, gamma=0.0, n_th=0.0, kappa_G=0.0, t=math.inf)
+        conventional.covariance(
+            omega_m=1.0, k_M=0.1, gamma_m=0.0, n_th=0.0, kappa_G=0.0, t=math.inf
+        )
     with pytest.raises(GravsimInputError):
         conventional.log_negativity_transient(**MODERATE, kappa_G=0.0, t=1.0, base="10")
+
+
+def test_from_parameter_object_matches_keyword_calls():
+    """The *_from(p) conveniences read omega_m, k_M, gamma_m, n_th, kappa_G from ``p``."""
+    p = SimpleNamespace(**PAPER, gamma_m=TWO_PI * 2e-17, kappa_G=PAPER["k_M"] / 4)
+    kw = dict(PAPER, gamma_m=p.gamma_m)
+    assert conventional.transient_maximum_from(p) == conventional.transient_maximum(
+        **kw, kappa_G=p.kappa_G
+    )
+    quantum = conventional.transient_maximum_from(p, kappa_G=0.0, base="2")
+    assert quantum == conventional.transient_maximum(**kw, kappa_G=0.0, base="2")
+    assert conventional.threshold_gamma_estimate_from(p) == (
+        conventional.threshold_gamma_estimate(k_M=p.k_M, n_th=p.n_th, kappa_G=p.kappa_G)
+    )
+    assert conventional.threshold_gamma_estimate_from(p, kappa_G=0.0) == p.k_M / p.n_th
+    assert conventional.saturated_log_negativity_from(p, base="2") == (
+        conventional.saturated_log_negativity(omega_m=p.omega_m, k_M=p.k_M, base="2")
+    )
+    with pytest.raises(TypeError):
+        conventional.transient_maximum(**PAPER, gamma=0.0, kappa_G=0.0)  # old name: k_M, gamma_m

@@ -1,4 +1,5 @@
-"""Tests of gravsim.distinguishability: exact Gaussian formulas, metrics, measurements, budget."""
+"""Tests of gravsim.analysis.distinguishability and .measurement (exact Gaussian formulas, metrics,
+measurements) and of the budget (gravsim.workflows.budget)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import scipy.linalg
 import gravsim as gs
 from gravsim import fock
 from gravsim.analysis import distinguishability as dist
+from gravsim.analysis import measurement as meas
 from gravsim.analysis.entanglement import log_negativity
+from gravsim.workflows.budget import budget
+from tests.conftest import gravsim, one_error_line, strict_json
 
 
 def _comparison(preset: str, kappa_g: float | None = None):
@@ -37,7 +41,7 @@ def paper():
 
 @pytest.fixture(scope="module")
 def paper_budget():
-    return dist.budget(gs.presets.get("paper"))
+    return budget(gs.presets.get("paper"))
 
 
 # ----------------------------------------------------------------------------- thermal checks
@@ -182,10 +186,10 @@ def test_chernoff_and_fidelity_orderings(paper_budget):
 
 def test_measurement_covariances():
     vac = 0.5 * np.eye(4)
-    assert np.allclose(dist.heterodyne_covariance(vac), np.eye(4))
-    assert np.allclose(dist.heterodyne_covariance(vac, 0.3, 0.0), np.eye(4))
-    assert np.allclose(dist.heterodyne_covariance(vac, 1.0, 0.2), 1.2 * np.eye(4))
-    assert np.allclose(dist.homodyne_covariance(vac, [0.1, 1.2], 0.4), 0.5 * np.eye(2))
+    assert np.allclose(meas.heterodyne_covariance(vac), np.eye(4))
+    assert np.allclose(meas.heterodyne_covariance(vac, 0.3, 0.0), np.eye(4))
+    assert np.allclose(meas.heterodyne_covariance(vac, 1.0, 0.2), 1.2 * np.eye(4))
+    assert np.allclose(meas.homodyne_covariance(vac, [0.1, 1.2], 0.4), 0.5 * np.eye(2))
 
 
 def test_gaussian_kl_and_fisher():
@@ -198,16 +202,16 @@ def test_gaussian_kl_and_fisher():
     direct = 0.5 * (
         np.trace(np.linalg.solve(s1, s0)) - 4 - np.log(np.linalg.det(np.linalg.solve(s1, s0)))
     )
-    assert dist.gaussian_kl(s0, s1) == pytest.approx(direct, rel=1e-10)
+    assert meas.gaussian_kl(s0, s1) == pytest.approx(direct, rel=1e-10)
     rev = 0.5 * (
         np.trace(np.linalg.solve(s0, s1)) - 4 - np.log(np.linalg.det(np.linalg.solve(s0, s1)))
     )
-    assert dist.gaussian_kl_reverse(s0, d) == pytest.approx(rev, rel=1e-10)
+    assert meas.gaussian_kl_reverse(s0, d) == pytest.approx(rev, rel=1e-10)
     # tiny shift: KL = ½ I ε² without cancellation
     eps = 1e-9
-    fisher = dist.classical_fisher(s0, d)
-    assert dist.gaussian_kl(s0, delta=eps * d) == pytest.approx(0.5 * fisher * eps**2, rel=1e-8)
-    xi, s = dist.gaussian_chernoff(s0, eps * d)
+    fisher = meas.classical_fisher(s0, d)
+    assert meas.gaussian_kl(s0, delta=eps * d) == pytest.approx(0.5 * fisher * eps**2, rel=1e-8)
+    xi, s = meas.gaussian_chernoff(s0, eps * d)
     assert xi == pytest.approx(fisher * eps**2 / 8, rel=1e-6)
     assert s == pytest.approx(0.5, abs=1e-4)
 
@@ -215,15 +219,15 @@ def test_gaussian_kl_and_fisher():
 def test_no_information_at_zero_efficiency():
     _, v0, v1 = _comparison("small")
     for eta, bound in ((0.0, 0.0), (1e-4, 1e-7)):
-        sig = dist.heterodyne_covariance(v0, eta, 0.1)
-        assert dist.classical_fisher(sig, eta * v1) <= bound
-        assert dist.gaussian_kl(sig, delta=eta * v1) <= bound
-        hom = dist.homodyne_covariance(v0, [0.0, 0.5], eta)
-        p = dist._homodyne_projector([0.0, 0.5], 4)
-        assert dist.gaussian_kl(hom, delta=eta * p @ v1 @ p.T) <= bound
+        sig = meas.heterodyne_covariance(v0, eta, 0.1)
+        assert meas.classical_fisher(sig, eta * v1) <= bound
+        assert meas.gaussian_kl(sig, delta=eta * v1) <= bound
+        hom = meas.homodyne_covariance(v0, [0.0, 0.5], eta)
+        p = meas._homodyne_projector([0.0, 0.5], 4)
+        assert meas.gaussian_kl(hom, delta=eta * p @ v1 @ p.T) <= bound
     # and heterodyne information grows with η, bounded by the QFI
     fish = [
-        dist.classical_fisher(dist.heterodyne_covariance(v0, eta), eta * v1 / 0.01)
+        meas.classical_fisher(meas.heterodyne_covariance(v0, eta), eta * v1 / 0.01)
         for eta in (0.15, 0.26, 1.0)
     ]
     assert fish[0] < fish[1] < fish[2] <= dist.qfi_sld(v0, v1 / 0.01)
@@ -240,8 +244,8 @@ def test_entanglement_estimator_std_monte_carlo(eta, n_add, n_samples):
     tolerance 12% (3.4 standard errors, plus the O(σ/E_N) delta-method error).
     """
     _, v0, _ = _comparison("small")
-    sigma1 = dist.entanglement_estimator_std(v0, eta, n_add)
-    sig = dist.heterodyne_covariance(v0, eta, n_add)
+    sigma1 = meas.entanglement_estimator_std(v0, eta, n_add)
+    sig = meas.heterodyne_covariance(v0, eta, n_add)
     chol = np.linalg.cholesky(sig)
     rng = np.random.default_rng(12345)
     noise = (1 / eta - 0.5 + n_add / eta) * np.eye(4)
@@ -254,11 +258,11 @@ def test_entanglement_estimator_std_monte_carlo(eta, n_add, n_samples):
 
 
 def test_budget_small_sample_count():
-    b = dist.budget(gs.presets.get("small"))
+    b = budget(gs.presets.get("small"))
     assert b.delta_E == pytest.approx(0.5237, rel=1e-3)
     assert b.samples_estimate_E_N == pytest.approx((2 * b.sigma_E_N_single / b.delta_E) ** 2)
     assert 10 < b.samples_estimate_E_N < 1e4
-    b2 = dist.budget(gs.presets.get("small"), base="2")
+    b2 = budget(gs.presets.get("small"), base="2")
     assert b2.samples_estimate_E_N == pytest.approx(b.samples_estimate_E_N, rel=1e-9)
     assert b2.delta_E == pytest.approx(b.delta_E / math.log(2))
 
@@ -271,7 +275,7 @@ def test_correlation_times_against_quadrature():
     comp = gs.gaussian.compare_gravity(model)
     a, _ = gs.gaussian.drift_diffusion(model)
     v = comp.quantum.covariance
-    tau_relax, tau_int = dist.correlation_times(a, v, [0, 1, 2, 3])
+    tau_relax, tau_int = meas.correlation_times(a, v, [0, 1, 2, 3])
     assert tau_relax == pytest.approx(1 / np.min(np.abs(np.linalg.eigvals(a).real)))
 
     def rho2(t: float, i: int) -> float:
@@ -297,42 +301,27 @@ def test_budget_paper_point(paper_budget):
 
 def test_measurement_information(paper, paper_budget):
     v0, v1, kappa = paper
-    het = dist.measurement_information(v0, v1 / kappa, kappa)
+    het = meas.measurement_information(v0, v1 / kappa, kappa)
     assert het["fisher"] == pytest.approx(paper_budget.heterodyne_fisher, rel=1e-12)
     assert het["kl_qc"] == pytest.approx(0.5 * het["fisher"] * kappa**2, rel=1e-6)
     qfi = paper_budget.qfi_sld
     for angles in ([0.0, 0.0], [math.pi / 4, 3 * math.pi / 4], [1.0, 2.0]):
-        hom = dist.measurement_information(v0, v1 / kappa, kappa, kind="homodyne", angles=angles)
+        hom = meas.measurement_information(v0, v1 / kappa, kappa, kind="homodyne", angles=angles)
         assert 0 <= hom["fisher"] <= qfi
         assert hom["kl_qc"] == pytest.approx(0.5 * hom["fisher"] * kappa**2, rel=1e-6)
-        zero = dist.measurement_information(
+        zero = meas.measurement_information(
             v0, v1 / kappa, kappa, kind="homodyne", angles=angles, efficiency=0.0
         )
         assert zero["fisher"] == 0.0 and zero["samples_stein"] == math.inf
 
 
 def test_cli_budget_json_and_bad_input():
-    import json
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-m", "gravsim.cli", "budget", "--efficiency", "0.26", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    out = gravsim("budget", "--efficiency", "0.26", "--json")
     assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+    data = strict_json(out.stdout)
     assert data["efficiency"] == 0.26 and data["samples_chernoff"] > 1e15
     assert data["times"]["heterodyne_chernoff"]["years"] > data["times"]["chernoff"]["years"]
-    bad = subprocess.run(
-        [sys.executable, "-m", "gravsim.cli", "budget", "--efficiency", "1.5"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    one_error_line(gravsim("budget", "--efficiency", "1.5"), 2)
 
 
 def test_required_efficiency_is_the_one_year_point():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import mpmath as mp
 import numpy as np
@@ -15,6 +13,7 @@ from gravsim import gaussian
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from gravsim.workflows import figures
+from tests.conftest import gravsim
 from tests.mp_reference import mp_log_negativity, mp_lyapunov
 
 
@@ -80,12 +79,7 @@ def test_fig3_matches_a_plain_difference_where_that_is_accurate():
 
 def test_cli_figure_writes_csv_json_png(tmp_path):
     for which in ("fig2", "fig3"):
-        out = subprocess.run(
-            [sys.executable, "-m", "gravsim.cli", "figure", which, "--out", str(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        out = gravsim("figure", which, "--out", str(tmp_path))
         assert out.returncode == 0, out.stderr
         for ext in ("csv", "json", "png"):
             assert (tmp_path / f"{which}.{ext}").stat().st_size > 0

@@ -10,33 +10,23 @@ import gravsim as gs
 from gravsim import fock, gaussian
 from gravsim.analysis.entanglement import log_negativity
 from gravsim.model import rungs as models
-from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import KTMGravity, QuantumGravity
+from tests.reference_systems import thermal_oscillator, two_mode_squeezed_vacuum
 
 PAPER = gs.presets.get("paper")
 SMALL = gs.presets.get("small")
 
 
-def single_thermal_mode(p: gs.Parameters) -> ModelDescription:
-    """One mechanical oscillator with its thermal bath only, built from the shared pieces."""
-    return ModelDescription(
-        "thermal", ("a",), (), models.thermal_baths(p, ("a",)), p, QuantumGravity()
-    )
-
-
 @pytest.mark.parametrize("n_th", [0.0, 0.3, 4.17e6])
 def test_thermal_oscillator_occupation_is_n_th(n_th):
     p = SMALL.replace(n_th=n_th)
-    state = gaussian.steady_state(single_thermal_mode(p))
+    state = gaussian.steady_state(thermal_oscillator(p))
     assert state.occupations()["a"] == pytest.approx(n_th, rel=1e-12, abs=1e-14)
 
 
 @pytest.mark.parametrize("r_target", [0.1, 0.5493, 1.3])
 def test_two_mode_squeezed_vacuum_has_E_N_2r(r_target):
-    # the double reservoir with no thermal noise and no coupling has the two-mode squeezed
-    # vacuum as its dark state: β₁ = a cosh r + b† sinh r annihilates it (and β₂ likewise)
-    p = SMALL.replace(G_plus=0.2 * np.tanh(r_target), G_minus=0.2, gamma_m=0.0, k_M=0.0)
-    state = gaussian.steady_state(models.effective(p, QuantumGravity(), reservoir="double"))
+    state = gaussian.steady_state(two_mode_squeezed_vacuum(r_target))
     assert state.log_negativity() == pytest.approx(2 * r_target, rel=1e-12)
     assert state.log_negativity("2") == pytest.approx(2 * r_target / np.log(2), rel=1e-12)
 

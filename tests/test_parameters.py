@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gravsim as gs
-from gravsim.model.parameters import G_NEWTON, HBAR, K_B
+from gravsim.model.units import G_NEWTON, HBAR, K_B
 
 PAPER = gs.presets.get("paper")
 

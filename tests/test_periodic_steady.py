@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from functools import reduce
 
 import numpy as np
@@ -17,12 +15,7 @@ from gravsim.errors import GravsimInputError
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
 from gravsim.workflows import scan
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "gravsim.cli", *args], capture_output=True, text=True, timeout=300
-    )
+from tests.conftest import gravsim as _cli
 
 
 def test_steady_linear_gaussian_is_the_floquet_period_average():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands import gravsim, strict_json
+from tests.conftest import gravsim, strict_json
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

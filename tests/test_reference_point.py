@@ -12,6 +12,7 @@ from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
 from tests.mp_reference import mp_log_negativity as _mp_log_negativity
 from tests.mp_reference import mp_lyapunov as _mp_lyapunov
+from tests.reference_systems import PAPER_POINT
 
 PAPER = gs.presets.get("paper")
 
@@ -50,9 +51,9 @@ def test_delta_E_matches_mpmath_three_mode():
 
 def test_reference_point_numbers():
     comp = gaussian.compare_gravity(models.effective(PAPER, KTMGravity()))
-    # the paper quotes E_N ≈ 0.75 (nats) and ΔE ≈ 5e-8
-    assert comp.E_N_quantum() == pytest.approx(0.7476, abs=1e-4)
-    assert comp.delta_E() == pytest.approx(4.965e-8, rel=1e-3)
+    # the paper quotes E_N ≈ 0.75 (nats) and ΔE ≈ 5e-8; the 50-digit values have 11 and 9
+    assert comp.E_N_classical() == pytest.approx(PAPER_POINT["E_N_classical"], rel=1e-10)
+    assert comp.delta_E() == pytest.approx(PAPER_POINT["delta_E"], rel=1e-8)
     assert comp.delta_E("2") == pytest.approx(comp.delta_E() / np.log(2), rel=1e-14)
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import gravsim as gs
-from tests.commands import gravsim, one_error_line, strict_json
+from tests.conftest import gravsim, one_error_line, strict_json
 
 EVOLVE = ["evolve", "--t-final", "10/Gamma", "--n-times", "11", "--no-progress"]
 

@@ -16,7 +16,8 @@ import pytest
 
 import gravsim as gs
 from gravsim.workflows import scan, steady
-from tests.commands import ENV, gravsim, gravsim_in_process, one_error_line
+from tests.conftest import gravsim, gravsim_in_process, one_error_line
+from tests.conftest import gravsim_background as popen
 
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 
@@ -24,17 +25,6 @@ QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 def read(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def popen(*args: str, session: bool = False) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gravsim", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-        start_new_session=session,
-    )
 
 
 def wait_for_rows(csv_path: Path, rows: int, proc: subprocess.Popen, limit: float = 300) -> None:
@@ -78,7 +68,7 @@ def _count_solves(monkeypatch) -> list[int]:
         calls.append(int(np.prod(p.batch_shape)))
         return compute(p, **kw)
 
-    monkeypatch.setattr(scan.steady, "compute", counted)
+    monkeypatch.setattr(steady, "compute", counted)
     return calls
 
 

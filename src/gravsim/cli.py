@@ -1,10 +1,9 @@
-"""The ``gravsim`` command line: a thin layer over the Python API.
+"""The ``gravsim`` command line: it parses arguments, calls :mod:`gravsim.workflows`, prints.
 
-Subcommands: ``params``, ``steady``, ``evolve``, ``reference``, ``validate``, ``scan``,
-``figure``, ``budget``.  Every failure prints one line on stderr and exits with a code that
-says what kind it is (:data:`EXIT_CODES`); no traceback.  Library messages name arguments
-in backticks (`` `n_mech` ``, `` `force=True` ``); :func:`as_flags` rewrites those the
-subcommand has a flag for.
+Every failure prints one line on stderr and exits with a code that says what kind it is
+(:data:`EXIT_CODES`); no traceback.  Library messages name arguments in backticks
+(`` `n_mech` ``, `` `force=True` ``); :func:`as_flags` rewrites those the subcommand has a
+flag for.
 """
 
 from __future__ import annotations
@@ -22,14 +21,13 @@ from typing import Any, NoReturn
 import numpy as np
 
 from gravsim import __version__
-from gravsim.analysis import distinguishability
 from gravsim.errors import GravsimError, GravsimInputError
 from gravsim.fock.solvers import SOLVERS
 from gravsim.model import presets
-from gravsim.model.inputs import parse_duration, parse_number
-from gravsim.model.parameters import INPUT_KEYS, OVERRIDABLE, UNITS, Parameters, known_keys
-from gravsim.workflows import budget as feasibility
-from gravsim.workflows import evolve, figures, scan, steady, validate
+from gravsim.model.inputs import duration_rates as _rates
+from gravsim.model.inputs import parse_duration, parse_settings
+from gravsim.model.parameters import UNITS, Parameters, known_keys
+from gravsim.workflows import budget, evolve, figures, options, reference, scan, steady, validate
 from gravsim.workflows.results import dumps, parameter_table
 
 EXIT_CODES = (
@@ -38,9 +36,6 @@ EXIT_CODES = (
     "what to change); 4 an internal error (a bug: please report it; GRAVSIM_TRACEBACK=1 "
     "shows the traceback); 130 interrupted"
 )
-
-_STRING_KEYS = {"kG_convention"}
-_NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,9 +65,8 @@ def as_flags(message: str, sub: argparse.ArgumentParser | None) -> str:
     `` `n_mech` `` → ``--n-mech``, `` `backend='gaussian'` `` → ``--backend gaussian``,
     `` `force=True` `` → ``--force``; a name without a flag loses its backticks.
     """
-    options = {}
-    if sub is not None:
-        options = {a.dest: a.option_strings[-1] for a in sub._actions if a.option_strings}
+    actions = sub._actions if sub is not None else []
+    options = {a.dest: a.option_strings[-1] for a in actions if a.option_strings}
     aliases = _ALIASES | _COMMAND_ALIASES.get(sub.prog.split()[-1] if sub else "", {})
 
     def flag(match: re.Match) -> str:
@@ -81,30 +75,10 @@ def as_flags(message: str, sub: argparse.ArgumentParser | None) -> str:
         value = value.strip("'\"")
         if option is None:
             return match.group(1)
-        if value == "True":
-            return option
-        if value == "False":
-            return "--no-" + option[2:]
-        return f"{option} {value}" if sep else option
+        switch = {"True": option, "False": "--no-" + option[2:]}
+        return switch.get(value, f"{option} {value}" if sep else option)
 
     return re.sub(r"`([^`]+)`", flag, message)
-
-
-def parse_settings(items: Sequence[str]) -> dict[str, Any]:
-    """``["KEY=VALUE", ...]`` → ``{KEY: value}`` with the keys checked."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise GravsimInputError(f"--set needs KEY=VALUE, got {item!r}")
-        if key in _STRING_KEYS:
-            out[key] = text.strip()
-        elif key in _NUMBER_KEYS:
-            out[key] = parse_number(text.strip())
-        else:
-            raise GravsimInputError(f"unknown --set key {key!r}: known keys are {known_keys()}")
-    return out
 
 
 def _parameters(args: argparse.Namespace) -> Parameters:
@@ -112,6 +86,7 @@ def _parameters(args: argparse.Namespace) -> Parameters:
 
 
 def _add_point_options(sub: argparse.ArgumentParser) -> None:
+    """--preset, --set KEY=VALUE, --json: the options of every subcommand run at a point."""
     sub.add_argument(
         "--preset",
         default="paper",
@@ -125,12 +100,20 @@ def _add_point_options(sub: argparse.ArgumentParser) -> None:
         help="change one parameter (SI units, rad/s); repeatable. Values may use pi, "
         f"e.g. omega_m=2*pi*50. Keys: {known_keys()}",
     )
+    _add_json(sub)
+
+
+def _add_json(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _add_fock_options(
-    sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool = True
-) -> None:
+def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.MODELS) -> None:
+    sub.add_argument("--model", default="effective", choices=models)
+    sub.add_argument("--gravity", default="both", choices=options.GRAVITY)
+    sub.add_argument("--backend", default="gaussian", choices=options.BACKENDS)
+
+
+def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool) -> None:
     """--n-mech, --n-cav (and --solver); None defaults: the library knows which apply."""
     sub.add_argument(
         "--n-mech", type=int, help=f"Fock levels per mechanical mode (default {n_mech})"
@@ -157,15 +140,14 @@ def _add_frame_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_output_options(sub: argparse.ArgumentParser, out: str, pdf: bool = True) -> None:
+def _add_output_options(sub: argparse.ArgumentParser, out: str) -> None:
     sub.add_argument("--out", default=out, help=f"output folder (default ./{out})")
     sub.add_argument(
         "--force",
         action="store_true",
         help="replace a run in --out that was made with other inputs (else refused)",
     )
-    if pdf:
-        sub.add_argument("--pdf", action="store_true", help="also write the plot as PDF")
+    sub.add_argument("--pdf", action="store_true", help="also write the plot as PDF")
 
 
 def _add_log_base(sub: argparse.ArgumentParser) -> None:
@@ -193,68 +175,75 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gravsim {__version__}")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parser.subcommands = subs.choices
-    n_mech_steady = f"{steady.DEFAULT_N_MECH}; {steady.DEFAULT_N_MECH_PERIODIC} for full and linear"
+    for name, (add_options, _) in _SUBCOMMANDS.items():
+        add_options(subs.add_parser(name, help=_HELP[name], epilog=EXIT_CODES))
+    return parser
 
-    p_params = subs.add_parser("params", help="every input and derived quantity with units")
-    _add_point_options(p_params)
 
-    p_steady = subs.add_parser("steady", help="steady-state E_N (and ΔE for --gravity both)")
-    _add_point_options(p_steady)
-    p_steady.add_argument("--model", default="effective", choices=steady.MODELS)
-    p_steady.add_argument("--gravity", default="both", choices=steady.GRAVITY)
-    p_steady.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
-    _add_log_base(p_steady)
-    _add_fock_options(p_steady, n_mech_steady, steady.DEFAULT_N_CAV)
-    _add_frame_option(p_steady)
+#: One-line help of each subcommand, in the order ``gravsim --help`` lists them.
+_HELP = {
+    "params": "every input and derived quantity with units",
+    "steady": "steady-state E_N (and ΔE for --gravity both)",
+    "evolve": "transient E_N(t) from a thermal start: CSV, JSON and a plot",
+    "validate": "the model ladder side by side; exit 1 if a check fails",
+    "scan": "grids over any parameters, resumable, with a plot",
+    "budget": "samples and time needed to tell quantum from classical gravity",
+    "figure": "the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG",
+    "reference": "the paper's steady-state numbers for both k_G conventions",
+}
+_N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
-    p_evo = subs.add_parser(
-        "evolve", help="transient E_N(t) from a thermal start: CSV, JSON and a plot"
-    )
-    _add_point_options(p_evo)
-    p_evo.add_argument("--model", default="effective", choices=evolve.MODELS)
-    p_evo.add_argument("--gravity", default="both", choices=steady.GRAVITY)
-    p_evo.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
-    p_evo.add_argument(
+
+def _steady_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    _add_rung_options(sub)
+    _add_log_base(sub)
+    _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
+    _add_frame_option(sub)
+
+
+def _evolve_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    _add_rung_options(sub, options.TRANSIENT_MODELS)
+    sub.add_argument(
         "--t-final",
         required=True,
         help="last time, with a unit: 20s, 5ms, 300 periods (2π/ω_m), 10/Gamma (rates by name)",
     )
-    p_evo.add_argument("--n-times", type=int, default=201, help="output times (default 201)")
-    p_evo.add_argument("--grid", default="lin", choices=evolve.GRIDS, help="time grid")
-    p_evo.add_argument("--t-first", default=None, help="first non-zero time of a log grid")
-    p_evo.add_argument(
-        "--n-init", type=float, default=None, help="initial phonons per oscillator (default n̄)"
-    )
-    p_evo.add_argument("--ground", action="store_true", help="start in the ground states")
-    _add_frame_option(p_evo)
-    p_evo.add_argument(
+    sub.add_argument("--n-times", type=int, default=201, help="output times (default 201)")
+    sub.add_argument("--grid", default="lin", choices=evolve.GRIDS, help="time grid")
+    sub.add_argument("--t-first", default=None, help="first non-zero time of a log grid")
+    sub.add_argument("--n-init", type=float, help="initial phonons per oscillator (default n̄)")
+    sub.add_argument("--ground", action="store_true", help="start in the ground states")
+    _add_frame_option(sub)
+    sub.add_argument(
         "--truncation-error",
         type=int,
         metavar="K",
         help="Fock: K extra runs with 2, 4, … fewer levels for a per-time truncation error",
     )
-    _add_log_base(p_evo)
-    _add_output_options(p_evo, "evolve-out")
-    p_evo.add_argument("--no-progress", action="store_true")
-    _add_fock_options(p_evo, str(evolve.DEFAULT_N_MECH), evolve.DEFAULT_N_CAV, solver=False)
+    _add_log_base(sub)
+    _add_output_options(sub, "evolve-out")
+    sub.add_argument("--no-progress", action="store_true")
+    _add_fock_options(sub, str(options.EVOLVE_N_MECH), options.EVOLVE_N_CAV, solver=False)
 
-    p_val = subs.add_parser(
-        "validate", help="the model ladder side by side; exit 1 if a check fails"
-    )
-    _add_point_options(p_val)
-    _add_log_base(p_val)
-    p_val.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
-    p_val.add_argument(
+
+def _validate_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    _add_log_base(sub)
+    sub.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
+    sub.add_argument(
         "--l0",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="include the full model's Fock row (default)",
     )
-    _add_fock_options(p_val, str(validate.DEFAULT_N_MECH), steady.DEFAULT_N_CAV)
+    _add_fock_options(sub, str(options.VALIDATE_N_MECH), options.DEFAULT_N_CAV, solver=True)
 
-    p_scan = subs.add_parser("scan", help="grids over any parameters, resumable, with a plot")
-    _add_point_options(p_scan)
-    p_scan.add_argument(
+
+def _scan_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    sub.add_argument(
         "--grid",
         action="append",
         required=True,
@@ -262,80 +251,62 @@ def build_parser() -> argparse.ArgumentParser:
         help="axis: KEY=lin:START:STOP:N, KEY=log:START:STOP:N or KEY=v1,v2,...; repeat for a "
         "product grid (first axis slowest)",
     )
-    p_scan.add_argument("--model", default="effective", choices=steady.MODELS)
-    p_scan.add_argument("--gravity", default="both", choices=steady.GRAVITY)
-    p_scan.add_argument("--backend", default="gaussian", choices=steady.BACKENDS)
-    _add_log_base(p_scan)
-    _add_frame_option(p_scan)
-    _add_output_options(p_scan, "scan-out")
-    p_scan.add_argument("--workers", type=int, help="Fock backend: parallel workers (default 1)")
-    p_scan.add_argument(
+    _add_rung_options(sub)
+    _add_log_base(sub)
+    _add_frame_option(sub)
+    _add_output_options(sub, "scan-out")
+    sub.add_argument("--workers", type=int, help="Fock backend: parallel workers (default 1)")
+    sub.add_argument(
         "--map",
         choices=scan.MAPS,
         help="Fock backend: QuTiP map (serial; parallel once --workers > 1; loky; mpi under "
         "mpiexec)",
     )
-    p_scan.add_argument(
-        "--plot", default=None, help="quantity to plot (default delta_E, or E_N for one gravity)"
-    )
-    p_scan.add_argument("--no-progress", action="store_true")
-    _add_fock_options(p_scan, n_mech_steady, steady.DEFAULT_N_CAV)
+    sub.add_argument("--plot", help="quantity to plot (default delta_E, or E_N for one gravity)")
+    sub.add_argument("--no-progress", action="store_true")
+    _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
 
-    p_bud = subs.add_parser(
-        "budget", help="samples and time needed to tell quantum from classical gravity"
-    )
-    _add_point_options(p_bud)
-    p_bud.add_argument("--model", default="effective", choices=("effective", "rwa"))
-    p_bud.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
-    p_bud.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
-    p_bud.add_argument("--error-probability", type=float, default=0.01)
-    p_bud.add_argument(
-        "--plot-out", default=None, help="also write budget vs Q_m (CSV + PNG) into this folder"
-    )
-    p_bud.add_argument(
+
+def _budget_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    sub.add_argument("--model", default="effective", choices=("effective", "rwa"))
+    sub.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
+    sub.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
+    sub.add_argument("--error-probability", type=float, default=0.01)
+    sub.add_argument("--plot-out", help="also write budget vs Q_m (CSV + PNG) into this folder")
+    sub.add_argument(
         "--force", action="store_true", help="replace a budget in --plot-out with other inputs"
     )
 
-    p_fig = subs.add_parser("figure", help="the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG")
-    p_fig.add_argument("which", choices=("fig2", "fig3"))
-    _add_log_base(p_fig)
-    _add_output_options(p_fig, "out")
 
-    p_ref = subs.add_parser(
-        "reference",
-        help="the paper's steady-state numbers for both k_G conventions",
-    )
-    _add_log_base(p_ref)
-    p_ref.add_argument("--json", action="store_true", help="print one JSON object")
-    for sub in subs.choices.values():
-        sub.epilog = EXIT_CODES
-    return parser
+def _figure_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("which", choices=("fig2", "fig3"))
+    _add_log_base(sub)
+    _add_output_options(sub, "out")
+
+
+def _reference_options(sub: argparse.ArgumentParser) -> None:
+    _add_log_base(sub)
+    _add_json(sub)
 
 
 def _cmd_params(args: argparse.Namespace) -> None:
     p = _parameters(args)
-    if args.json:
-        print(dumps({"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}))
-    else:
-        print(f"preset {args.preset}")
-        print(parameter_table(p))
+    data = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
+    print(dumps(data) if args.json else f"preset {args.preset}\n{parameter_table(p)}")
 
 
 def _cmd_steady(args: argparse.Namespace) -> None:
     p = _parameters(args)
-    result = steady.compute(
-        p,
-        model=args.model,
-        gravity=args.gravity,
-        backend=args.backend,
-        base=args.log_base,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
-        solver=args.solver,
-        frame=args.frame,
-        progress=_progress,
-    )
+    result = steady.compute(p, progress=_progress, **_run_options(args))
     _emit(args, result)
+
+
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The rung, gravity, backend, log base and Fock settings a subcommand was given
+    (:class:`~gravsim.workflows.options.RunOptions`)."""
+    names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame")
+    return {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
 
 
 def _emit(args: argparse.Namespace, result: Any) -> None:
@@ -347,29 +318,16 @@ def _emit(args: argparse.Namespace, result: Any) -> None:
         print(as_flags(str(result), args.subparser))
 
 
-def _rates(p: Parameters) -> dict[str, float]:
-    """Rates (rad/s) a duration may be written in."""
-    names = ("omega_m", "Omega", "kappa", "Gamma", "gamma_m", "G", "G_plus", "G_minus", "k_M")
-    return {k: float(getattr(p, k)) for k in names}
-
-
 def _cmd_evolve(args: argparse.Namespace) -> None:
     p = _parameters(args)
     rates = _rates(p)
-    inputs = dict(
-        model=args.model,
-        gravity=args.gravity,
-        backend=args.backend,
+    inputs = _run_options(args) | dict(
         t_final=parse_duration(args.t_final, rates),
         n_times=args.n_times,
         grid=args.grid,
         t_first=None if args.t_first is None else parse_duration(args.t_first, rates),
         n_init=args.n_init,
         ground=args.ground,
-        base=args.log_base,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
-        frame=args.frame,
         comparisons=args.truncation_error,
     )
     with evolve.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
@@ -384,39 +342,8 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
 
 
 def _cmd_reference(args: argparse.Namespace) -> None:
-    rows = []
-    for name in ("paper", "paper-point-mass"):
-        p = presets.get(name)
-        for model in ("effective", "rwa", "closed-form"):
-            r = steady.compute(p, model=model, gravity="both", base=args.log_base)
-            rows.append(
-                {
-                    "preset": name,
-                    "model": model,
-                    "E_N_quantum": r.values["E_N_quantum"],
-                    "E_N_classical": r.values["E_N_classical"],
-                    "delta_E": r.values["delta_E"],
-                    "k_G": p.k_G,
-                    "kG_convention": p.kG_source,
-                }
-            )
-    if args.json:
-        print(dumps({"log_base": args.log_base, "rows": rows}))
-        return
-    unit = "nats (natural log)" if args.log_base == "e" else "bits (log base 2)"
-    print(f"Steady-state entanglement at the paper's reference point; E_N and ΔE in {unit}.")
-    print("Backend: exact Gaussian (Lyapunov) for effective/rwa; closed-form = S2 Eq. (19).")
-    for name in ("paper", "paper-point-mass"):
-        first = next(r for r in rows if r["preset"] == name)
-        print(f"\npreset {name}: k_G = {first['k_G']:.6g} rad/s, {first['kG_convention']}")
-        print(f"  source: {presets.get(name).source}")
-        print(f"  {'model':<12} {'E_N quantum':>14} {'E_N classical':>14} {'ΔE':>14}")
-        for r in rows:
-            if r["preset"] == name:
-                print(
-                    f"  {r['model']:<12} {r['E_N_quantum']:>14.8f} {r['E_N_classical']:>14.8f} "
-                    f"{r['delta_E']:>14.6e}"
-                )
+    table = reference.compute(base=args.log_base)
+    print(table.to_json() if args.json else table)
 
 
 def _cmd_figure(args: argparse.Namespace) -> None:
@@ -439,22 +366,15 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         _parameters(args),
         axes,
         out,
-        model=args.model,
-        gravity=args.gravity,
-        backend=args.backend,
-        base=args.log_base,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
         workers=args.workers,
         map_name=args.map,
-        solver=args.solver,
-        frame=args.frame,
         force=args.force,
         plot=args.plot or True,
         pdf=args.pdf,
         progress=not args.no_progress,
         preset=args.preset,
         command=_command_line(),
+        **_run_options(args),
     )
     files = [str(p) for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
              if p.exists()]  # fmt: skip
@@ -467,45 +387,19 @@ def _cmd_scan(args: argparse.Namespace) -> None:
 
 
 def _cmd_budget(args: argparse.Namespace) -> None:
-    p = _parameters(args)
-    options = dict(
+    result = budget.run(
+        _parameters(args),
+        model=args.model,
         efficiency=args.efficiency,
         added_noise=args.added_noise,
         error_probability=args.error_probability,
+        out=args.plot_out,
+        force=args.force,
+        preset=args.preset,
+        command=_command_line(),
     )
-    b = distinguishability.budget(p, model=args.model, **options)
-    data = {"preset": args.preset} | b.to_dict()
-    if args.plot_out is not None:
-        inputs = options | {"model": args.model, "q_values": feasibility.Q_GRID.tolist()}
-        with feasibility.run_folder(
-            Path(args.plot_out), p, inputs, args.preset, args.force
-        ) as folder:
-            cols = feasibility.versus_quality_factor(p, feasibility.Q_GRID, **options)
-            paths = feasibility.write(folder, cols, args.efficiency, _command_line())
-        data["files"] = [str(x) for x in paths]
-    elif args.force:
-        _warn("--force has no effect without --plot-out")
-    if args.json:
-        print(dumps(data))
-        return
-    print(
-        f"preset {args.preset}: distinguishing quantum from KTM gravity, error probability "
-        f"{args.error_probability:g}"
-    )
-    print(
-        f"  ΔE = {b.delta_E:.4e} nats; sample interval {b.sample_interval:.3g} s "
-        f"(correlation time {b.correlation_time:.3g} s)"
-    )
-    for key, label in (
-        ("chernoff", "optimal measurement (quantum Chernoff)"),
-        ("stein", "optimal, asymmetric (Stein, relative entropy)"),
-        ("heterodyne_chernoff", f"heterodyne, η = {args.efficiency:g}"),
-        ("estimate_E_N", "estimate E_N to ±ΔE/2 from heterodyne"),
-    ):
-        t = b.times[key]
-        print(f"  {label:<48} {t['samples']:10.3e} samples  {t['years']:10.3e} years")
-    for path in data.get("files", []):
-        print(f"wrote {path}")
+    data = {"preset": args.preset} | result.to_dict()
+    print(dumps(data) if args.json else f"preset {args.preset}: {result}")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -524,22 +418,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+#: Each subcommand's options and what runs it (its help: :data:`_HELP`).
+_SUBCOMMANDS = {
+    "params": (_add_point_options, _cmd_params),
+    "steady": (_steady_options, _cmd_steady),
+    "evolve": (_evolve_options, _cmd_evolve),
+    "validate": (_validate_options, _cmd_validate),
+    "scan": (_scan_options, _cmd_scan),
+    "budget": (_budget_options, _cmd_budget),
+    "figure": (_figure_options, _cmd_figure),
+    "reference": (_reference_options, _cmd_reference),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gravsim`` console script (see :data:`EXIT_CODES`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     sub = args.subparser = parser.subcommands[args.command]
-    commands = {
-        "params": _cmd_params,
-        "steady": _cmd_steady,
-        "evolve": _cmd_evolve,
-        "reference": _cmd_reference,
-        "validate": _cmd_validate,
-        "figure": _cmd_figure,
-        "scan": _cmd_scan,
-        "budget": _cmd_budget,
-    }
-
     # library warnings: one line each, once, after the results (none before an error line)
     caught: dict[str, None] = {}
     warnings.showwarning = lambda message, *_, **__: caught.setdefault(str(message))
@@ -548,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for flag in ("out", "plot_out"):
             if getattr(args, flag, None) is not None and not getattr(args, flag).strip():
                 raise GravsimInputError(f"--{flag.replace('_', '-')} is empty: name a folder")
-        status = commands[args.command](args)
+        status = _SUBCOMMANDS[args.command][1](args)
         for message in caught:
             _warn(as_flags(message, sub))
     except GravsimError as exc:
@@ -572,17 +468,12 @@ def _unexpected(exc: Exception) -> tuple[str, int]:
         return f"cannot use{where}: {exc.strerror or exc}; choose another path or free space", 2
     if isinstance(exc, MemoryError):
         return "out of memory: use a smaller truncation or grid", 3
+    what = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, (ArithmeticError, np.linalg.LinAlgError)):
-        return (
-            f"numerical failure ({type(exc).__name__}: {exc}); the inputs may span more orders "
-            "of magnitude than float64 resolves",
-            3,
-        )
-    return (
-        f"internal error ({type(exc).__name__}: {exc}); please report it with the command "
-        "(GRAVSIM_TRACEBACK=1 shows the traceback)",
-        4,
-    )
+        why = "the inputs may span more orders of magnitude than float64 resolves"
+        return f"numerical failure ({what}); {why}", 3
+    why = "please report it with the command (GRAVSIM_TRACEBACK=1 shows the traceback)"
+    return f"internal error ({what}); {why}", 4
 
 
 if __name__ == "__main__":

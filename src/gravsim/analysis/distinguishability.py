@@ -1,8 +1,11 @@
-"""How many samples, and how much time, tell quantum from classical (KTM) gravity.
+"""How far apart the quantum-gravity and KTM-gravity states are: exact measures and metrics.
 
 The two hypotheses are the Gaussian steady states of the mechanical modes: ρ₀ (quantum
 gravity, covariance V₀) and ρ₁ (KTM gravity, covariance V₀ + V₁).  Both have zero means.
-V₁ is exactly linear in κ_G (KTM adds diffusion only), so dV/dκ_G = V₁/κ_G.
+V₁ is exactly linear in κ_G (KTM adds diffusion only), so dV/dκ_G = V₁/κ_G.  What a
+measurement of them yields (heterodyne and homodyne records, sample counts, times) is in
+:mod:`gravsim.analysis.measurement`; the budget of one parameter point, which builds the
+model and solves for V₀ and V₁, in :mod:`gravsim.workflows.budget`.
 
 Conventions
 -----------
@@ -20,29 +23,24 @@ Exact versus second-order routes
 --------------------------------
 At the paper point V₁/V₀ ~ 1e-8, so S(ρ‖σ), 1 − F and −ln Q are ~1e-16 to 1e-17: every
 exact closed formula is a difference of O(1) terms.  The *exact* functions here
-(:func:`relative_entropy`, :func:`fidelity`, :func:`chernoff`) therefore run in mpmath at
-``dps`` decimal digits (default 50) and accept mpmath matrices, so that V₀ + V₁ can be formed
-without rounding V₁ into V₀.  The *metric* functions (:func:`kubo_mori_metric`,
-:func:`qfi_sld`, :func:`classical_fisher`) work in float64 from V and dV alone: they are
-quadratic forms in dV, so nothing cancels and their relative accuracy is ~1e-14 however
-small κ_G is.  Classical KL divergences and Chernoff exponents of the measured Gaussian
-records use the eigenvalues μ of Σ₀^{−1/2} ΔΣ Σ₀^{−1/2} (ΔΣ passed separately) and series in μ,
-which are cancellation-free in float64.
+(:func:`relative_entropy`, :func:`fidelity`, :func:`chernoff`, and all of them at once for
+V₀ against V₀ + V₁ in :func:`exact_divergences`) therefore run in mpmath at ``dps`` decimal
+digits (default 50) and accept mpmath matrices, so that V₀ + V₁ can be formed without
+rounding V₁ into V₀.  The *metric* functions (:func:`kubo_mori_metric`, :func:`qfi_sld`)
+work in float64 from V and dV alone: they are quadratic forms in dV, so nothing cancels and
+their relative accuracy is ~1e-14 however small κ_G is.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath as mp
 import numpy as np
-import scipy.linalg
-import scipy.optimize
 
-from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor, log_negativity
-from gravsim.errors import GravsimInputError, NumericalError
+from gravsim.errors import GravsimInputError
 from gravsim.model.quadratures import symplectic_form
 
 # ----------------------------------------------------------------------------- helpers
@@ -219,20 +217,45 @@ def chernoff(V1: Any, V2: Any, *, dps: int = 50, tol: float = 1e-7) -> tuple[flo
         return float(-mp.log(_chernoff_qs(r, t, mp.mpf(s)))), s
 
 
+def exact_divergences(V0: Any, shift: Any, *, dps: int = 50) -> dict[str, float]:
+    """Every exact measure between ρ₀ (covariance V₀) and ρ₁ (covariance V₀ + ΔV), in nats.
+
+    V₀ + ΔV is formed in mpmath at ``dps`` digits, so a shift ΔV far below float64's
+    resolution of V₀ (1e-8 relative at the paper point) is kept whole.
+
+    Returns
+    -------
+    dict
+        ``relative_entropy_qc`` = S(ρ₀‖ρ₁), ``relative_entropy_cq`` = S(ρ₁‖ρ₀),
+        ``one_minus_fidelity`` (1 − F, F squared), ``chernoff_exponent`` (ξ = −ln Q) and
+        ``chernoff_s`` (the optimal s of :func:`chernoff`).
+
+    Raises
+    ------
+    ZeroDivisionError, ValueError, OverflowError
+        From mpmath, for covariances far outside the physical range.
+    """
+    with mp.workdps(dps):
+        v1 = _as_mp(V0) + _as_mp(shift)
+        s_qc = relative_entropy(V0, v1, dps=dps)
+        s_cq = relative_entropy(v1, V0, dps=dps)
+        omf = one_minus_fidelity(V0, v1, dps=dps)
+        xi, s_opt = chernoff(V0, v1, dps=dps)
+    return {
+        "relative_entropy_qc": s_qc,
+        "relative_entropy_cq": s_cq,
+        "one_minus_fidelity": omf,
+        "chernoff_exponent": xi,
+        "chernoff_s": s_opt,
+    }
+
+
 # ----------------------------------------------------------------------------- metrics (float64)
 
 
 def _sqrt_sym(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     e, q = np.linalg.eigh(v)
     return (q * np.sqrt(e)) @ q.T, (q / np.sqrt(e)) @ q.T
-
-
-def symplectic_eigenvalues(V: Any) -> np.ndarray:
-    """Symplectic eigenvalues ν_k of V (vacuum ½), ascending."""
-    v = np.asarray(V, dtype=float)
-    vh, _ = _sqrt_sym(v)
-    h = np.linalg.eigvalsh(vh @ (1j * symplectic_form(v.shape[0] // 2)) @ vh)
-    return np.sort(h[h > 0])
 
 
 def kubo_mori_metric(V: Any, dV: Any) -> float:
@@ -282,435 +305,3 @@ def qfi_sld(V: Any, dV: Any) -> float:
     op = np.kron(v, v) - 0.25 * np.kron(j, j)
     phi = np.linalg.solve(op, dv.reshape(-1)).reshape(n, n)
     return float(0.5 * np.trace(dv @ phi))
-
-
-# ----------------------------------------------------------------------------- measurements
-
-
-def heterodyne_covariance(V: Any, efficiency: float = 1.0, added_noise: float = 0.0) -> np.ndarray:
-    """Covariance Σ of the raw heterodyne record (x, p per mode, quadrature units, vacuum ½).
-
-    Each mode passes a beam splitter of transmission η (vacuum enters the other port), then an
-    ideal heterodyne (projection on coherent states, outcome covariance = state + ½·I), then
-    classical noise of ``added_noise`` = n_add quanta per quadrature (a thermal occupation n
-    adds n to each quadrature variance):
-
-        Σ = η V + (1 − η/2 + n_add) I.
-
-    The rescaled record y/√η estimates V as Σ/η − (1/η − ½ + n_add/η) I.  At η = 0 Σ no
-    longer depends on V, so every information quantity vanishes.  dΣ/dκ_G = η dV/dκ_G.
-    """
-    v = np.asarray(V, dtype=float)
-    return efficiency * v + (1 - efficiency / 2 + added_noise) * np.eye(v.shape[0])
-
-
-def homodyne_covariance(
-    V: Any, angles: Any, efficiency: float = 1.0, added_noise: float = 0.0
-) -> np.ndarray:
-    """Covariance of homodyne records of x_θ = x cos θ + p sin θ, one angle (rad) per mode.
-
-    Σ = η P V Pᵀ + ((1−η)/2 + n_add) I with P_k = (cos θ_k, sin θ_k) on mode k's block.
-    """
-    v = np.asarray(V, dtype=float)
-    p = _homodyne_projector(angles, v.shape[0])
-    m = p.shape[0]
-    return efficiency * p @ v @ p.T + ((1 - efficiency) / 2 + added_noise) * np.eye(m)
-
-
-def _homodyne_projector(angles: Any, dim: int) -> np.ndarray:
-    angles = np.atleast_1d(np.asarray(angles, dtype=float))
-    if 2 * len(angles) != dim:
-        raise GravsimInputError(f"need one homodyne angle per mode ({dim // 2}), got {angles}")
-    p = np.zeros((len(angles), dim))
-    for k, th in enumerate(angles):
-        p[k, 2 * k : 2 * k + 2] = (math.cos(th), math.sin(th))
-    return p
-
-
-def _mu(S0: np.ndarray, dS: np.ndarray) -> np.ndarray:
-    chol = np.linalg.cholesky(S0)
-    y = scipy.linalg.solve_triangular(chol, dS, lower=True)
-    y = scipy.linalg.solve_triangular(chol, y.T, lower=True)
-    return np.linalg.eigvalsh(0.5 * (y + y.T))
-
-
-def _series(mu: np.ndarray, coeff: Any, direct: Any) -> float:
-    mu = np.asarray(mu, dtype=float)
-    small = np.abs(mu) < 0.05
-    out = np.where(small, 0.0, direct(np.where(small, 0.5, mu)))
-    k = np.arange(2, 40)
-    terms = coeff(k)[None, :] * np.where(small, mu, 0.0)[:, None] ** k[None, :]
-    return float(np.sum(out) + np.sum(terms))
-
-
-def gaussian_kl(S0: Any, S1: Any | None = None, *, delta: Any | None = None) -> float:
-    """KL(N(0,Σ₀) ‖ N(0,Σ₁)) in nats, cancellation-free.
-
-    KL = ½[Tr(Σ₁⁻¹Σ₀) − d − ln det(Σ₁⁻¹Σ₀)] = ½ Σ_i [ln(1+μ_i) − μ_i/(1+μ_i)], μ the
-    eigenvalues of Σ₀^{−1/2}ΔΣ Σ₀^{−1/2}, ΔΣ = Σ₁ − Σ₀.  For |μ| < 0.05 the bracket is summed
-    as the series Σ_{k≥2} (−1)^k (k−1)/k μ^k.  Pass ``delta`` = ΔΣ to avoid forming Σ₁ − Σ₀.
-    """
-    s0 = np.asarray(S0, dtype=float)
-    ds = np.asarray(S1, dtype=float) - s0 if delta is None else np.asarray(delta, dtype=float)
-    mu = _mu(s0, ds)
-    return 0.5 * _series(
-        mu, lambda k: (-1.0) ** k * (k - 1) / k, lambda m: np.log1p(m) - m / (1 + m)
-    )
-
-
-def gaussian_kl_reverse(S0: Any, delta: Any) -> float:
-    """KL(N(0,Σ₀+ΔΣ) ‖ N(0,Σ₀)) = ½ Σ_i [μ_i − ln(1+μ_i)], series Σ_{k≥2}(−1)^k μ^k/k."""
-    mu = _mu(np.asarray(S0, dtype=float), np.asarray(delta, dtype=float))
-    return 0.5 * _series(mu, lambda k: (-1.0) ** k / k, lambda m: m - np.log1p(m))
-
-
-def gaussian_chernoff(S0: Any, delta: Any) -> tuple[float, float]:
-    """Classical Chernoff information −ln min_s ∫p₀^s p₁^{1−s} of N(0,Σ₀), N(0,Σ₀+ΔΣ).
-
-    With Σ₁ = Σ₀^{1/2}(I + M)Σ₀^{1/2}, M having eigenvalues μ_i, and t = 1 − s the weight of p₁,
-    ∫p₀^s p₁^t = Π_i (1+μ_i)^{t/2}(1+tμ_i)^{−1/2}, i.e.
-    −ln C = ½ Σ_i [ln(1+tμ_i) − t ln(1+μ_i)], summed as the series
-    Σ_{k≥2} (−1)^{k+1}(t^k − t)μ^k/k for |μ| < 0.05.  Returns (exponent in nats, s*).
-    """
-    mu = _mu(np.asarray(S0, dtype=float), np.asarray(delta, dtype=float))
-
-    def exponent(t: float) -> float:
-        return 0.5 * _series(
-            mu,
-            lambda k: (-1.0) ** (k + 1) * (t**k - t) / k,
-            lambda m: np.log1p(t * m) - t * np.log1p(m),
-        )
-
-    res = scipy.optimize.minimize_scalar(
-        lambda t: -exponent(t), bounds=(1e-6, 1 - 1e-6), method="bounded"
-    )
-    return exponent(res.x), 1 - float(res.x)
-
-
-def classical_fisher(S: Any, dS: Any) -> float:
-    """Fisher information of N(0, Σ(θ)) for θ: I = ½ Tr[(Σ⁻¹ dΣ)²] (per sample)."""
-    s = np.asarray(S, dtype=float)
-    m = np.linalg.solve(s, np.asarray(dS, dtype=float))
-    return float(0.5 * np.trace(m @ m))
-
-
-def measurement_information(
-    V0: Any,
-    dV: Any,
-    kappa_G: float,
-    *,
-    kind: str = "heterodyne",
-    angles: Any = None,
-    efficiency: float = 1.0,
-    added_noise: float = 0.0,
-    error_probability: float = 0.01,
-) -> dict[str, float]:
-    """Information in heterodyne or homodyne records for telling V₀ from V₀ + κ_G dV.
-
-    Parameters
-    ----------
-    V0, dV : array_like
-        Quantum-gravity covariance and dV/dκ_G ((rad/s)⁻¹), 4×4 mechanical blocks.
-    kappa_G : float
-        κ_G (rad/s).
-    kind : {"heterodyne", "homodyne"}
-    angles : sequence of float, optional
-        Homodyne quadrature angles θ_k (rad), one per mode (homodyne only).
-    efficiency, added_noise : float
-        η and n_add (quanta), see :func:`heterodyne_covariance`.
-
-    Returns
-    -------
-    dict
-        ``fisher`` ((rad/s)⁻² per sample), ``kl_qc``, ``kl_cq``, ``chernoff_exponent`` (nats),
-        ``samples_chernoff``, ``samples_stein`` (samples).
-    """
-    v0 = np.asarray(V0, dtype=float)
-    dv = np.asarray(dV, dtype=float)
-    if kind == "heterodyne":
-        s0 = heterodyne_covariance(v0, efficiency, added_noise)
-        ds = efficiency * dv
-    elif kind == "homodyne":
-        proj = _homodyne_projector(angles, v0.shape[0])
-        s0 = homodyne_covariance(v0, angles, efficiency, added_noise)
-        ds = efficiency * proj @ dv @ proj.T
-    else:
-        raise GravsimInputError(f"unknown measurement {kind!r}: heterodyne or homodyne")
-    kl_qc = gaussian_kl(s0, delta=kappa_G * ds)
-    xi, _ = gaussian_chernoff(s0, kappa_G * ds)
-    return {
-        "fisher": classical_fisher(s0, ds),
-        "kl_qc": kl_qc,
-        "kl_cq": gaussian_kl_reverse(s0, kappa_G * ds),
-        "chernoff_exponent": xi,
-        "samples_chernoff": samples_chernoff(xi, error_probability) if xi > 0 else math.inf,
-        "samples_stein": samples_stein(kl_qc, error_probability) if kl_qc > 0 else math.inf,
-    }
-
-
-# ----------------------------------------------------------------------------- sample counts
-
-
-def samples_chernoff(exponent: float, error_probability: float = 0.01) -> float:
-    """N = ln(1/(2p)) / ξ: the Chernoff bound P_err ≤ ½ Q^N (equal priors, Audenaert et al.
-    2007; classical analogue for measured records) guarantees error ≤ p; asymptotically tight.
-    """
-    return math.log(1 / (2 * error_probability)) / exponent if exponent > 0 else math.inf
-
-
-def samples_stein(divergence: float, error_probability: float = 0.01) -> float:
-    """N ≈ ln(1/p) / S: Stein's lemma, type-II error ~ e^{−N S} at fixed small type-I error."""
-    return math.log(1 / error_probability) / divergence if divergence > 0 else math.inf
-
-
-def samples_fidelity(one_minus_f: float, error_probability: float = 0.01) -> tuple[float, float]:
-    """(necessary, sufficient) N from the Fuchs–van de Graaf bounds, F squared, F_N = F^N.
-
-    1 − √F_N ≤ D_N ≤ √(1 − F_N) and P_err = ½(1 − D_N) give
-    necessary: F^N ≤ 4p(1−p) ⇒ N ≥ ln(1/(4p(1−p))) / (−ln F);
-    sufficient: ½F^{N/2} ≤ p ⇒ N = 2 ln(1/(2p)) / (−ln F).
-    """
-    p = error_probability
-    mlnf = -math.log1p(-one_minus_f)
-    if not mlnf > 0:  # identical states: no number of samples tells them apart
-        return math.inf, math.inf
-    return math.log(1 / (4 * p * (1 - p))) / mlnf, 2 * math.log(1 / (2 * p)) / mlnf
-
-
-def log_negativity_gradient(V: Any, step: float = 1e-6) -> np.ndarray:
-    """∂E_N/∂V (nats) as a symmetric matrix g with dE_N = Σ_ij g_ij dV_ij (central differences)."""
-    v = np.asarray(V, dtype=float)
-    n = v.shape[0]
-    g = np.zeros((n, n))
-    for i in range(n):
-        for k in range(i, n):
-            e = np.zeros((n, n))
-            e[i, k] = e[k, i] = step
-            diff = log_negativity(v + e) - log_negativity(v - e)
-            g[i, k] = g[k, i] = diff / (2 * step) / (1 if i == k else 2)
-    return g
-
-
-def entanglement_estimator_std(V: Any, efficiency: float = 1.0, added_noise: float = 0.0) -> float:
-    """Single-sample std σ₁ (nats) of Ê_N = E_N(V̂) from heterodyne records.
-
-    V̂ = Ŝ/η − (1/η − ½ + n_add/η) I with Ŝ = N⁻¹Σ y yᵀ (zero mean known).  Wishart:
-    Cov(Ŝ_ij, Ŝ_kl) = (Σ_ikΣ_jl + Σ_ilΣ_jk)/N, so to first order (delta method)
-    Var Ê_N = 2 Tr(gΣgΣ)/(η² N) = σ₁²/N, g = ∂E_N/∂V.
-    """
-    sigma = heterodyne_covariance(V, efficiency, added_noise)
-    g = log_negativity_gradient(V)
-    return math.sqrt(2 * np.trace(g @ sigma @ g @ sigma)) / efficiency
-
-
-# ----------------------------------------------------------------------------- time
-
-
-def correlation_times(a: np.ndarray, v: np.ndarray, indices: list[int]) -> tuple[float, float]:
-    """(τ_relax, τ_int) in s.
-
-    τ_relax = 1/min|Re λ(A)|.  τ_int = max_i ∫₀^∞ ρ_i(τ)² dτ over the measured quadratures i,
-    ρ_i(τ) = [e^{Aτ}V]_ii / V_ii the stationary autocorrelation (C(τ) = e^{Aτ}V): for a
-    Gaussian record the estimator of a second moment decorrelates as ρ² (Isserlis), and
-    Var(T⁻¹∫y²dt) = Var(y²)·2τ_int/T, so samples taken 2τ_int apart count as independent.
-    The integral is uᵀXu with AX + XAᵀ = −wwᵀ, w = Ve_i, u = e_i.
-    """
-    lam = np.linalg.eigvals(a)
-    tau_relax = 1.0 / np.min(np.abs(lam.real))
-    taus = []
-    for i in indices:
-        w = v[:, i : i + 1]
-        x = scipy.linalg.solve_continuous_lyapunov(a, -w @ w.T)
-        taus.append(x[i, i] / v[i, i] ** 2)
-    return float(tau_relax), float(max(taus))
-
-
-# ----------------------------------------------------------------------------- budget
-
-_YEAR = 365.25 * 86400.0
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Samples and time needed to tell quantum (ρ₀) from KTM (ρ₁) gravity at one point.
-
-    Information quantities are in nats; E_N, ΔE and ``sigma_E_N_single`` in ``base``;
-    sample counts in samples; times in s (``times`` also in hours and years); κ_G in rad/s;
-    Fisher informations in (rad/s)⁻² per sample.  ``*_metric`` fields are the second-order
-    (κ_G²) values from the metrics; the others are exact (mpmath where stated).
-    """
-
-    model: str
-    base: str
-    kappa_G: float
-    error_probability: float
-    efficiency: float
-    added_noise: float
-    E_N_quantum: float
-    E_N_classical: float
-    delta_E: float
-    relative_entropy_qc: float
-    relative_entropy_cq: float
-    relative_entropy_metric: float
-    kubo_mori: float
-    one_minus_fidelity: float
-    one_minus_fidelity_metric: float
-    qfi_sld: float
-    chernoff_exponent: float
-    chernoff_s: float
-    samples_chernoff: float
-    samples_fidelity_necessary: float
-    samples_fidelity_sufficient: float
-    samples_stein: float
-    heterodyne_fisher: float
-    heterodyne_kl_qc: float
-    heterodyne_kl_cq: float
-    heterodyne_chernoff_exponent: float
-    samples_heterodyne_chernoff: float
-    samples_heterodyne_stein: float
-    sigma_E_N_single: float
-    samples_estimate_E_N: float
-    relaxation_time: float
-    correlation_time: float
-    sample_interval: float
-    samples_per_second: float
-    times: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (JSON-ready)."""
-        return asdict(self)
-
-
-def budget(
-    p: Any,
-    *,
-    model: str = "effective",
-    efficiency: float = 1.0,
-    added_noise: float = 0.0,
-    error_probability: float = 0.01,
-    base: str = "e",
-) -> Budget:
-    """Distinguishability budget of quantum vs KTM gravity for parameters ``p``.
-
-    Parameters
-    ----------
-    p : Parameters
-    model : {"effective", "rwa"}
-        Rung whose steady states (and drift, for the times) are used.
-    efficiency : float
-        Heterodyne efficiency η ∈ [0, 1].
-    added_noise : float
-        Added detector noise n_add (quanta per quadrature).
-    error_probability : float
-        Target error probability p of the test (equal priors).
-    base : {"e", "2"}
-        Log base of E_N, ΔE and σ_E.
-    """
-    from gravsim import gaussian
-    from gravsim.model import gravity
-    from gravsim.model import rungs as models
-
-    factor = log_base_factor(base)
-    if not 0 < efficiency <= 1:
-        raise GravsimInputError(f"`efficiency` must be in (0, 1], got {efficiency}")
-    if not 0 <= added_noise < math.inf:
-        raise GravsimInputError(f"`added_noise` must be a finite number >= 0, got {added_noise}")
-    if not 0 < error_probability < 0.5:
-        raise GravsimInputError(f"`error_probability` must be in (0, 0.5), got {error_probability}")
-    ktm = gravity.KTMGravity()
-    m = models.build(model, p, ktm)
-    comp = gaussian.compare_gravity(m)
-    kappa = float(ktm.rates(p)[0])
-    if not kappa > 0:
-        raise GravsimInputError(
-            "kappa_G = 0: KTM gravity then adds no noise and both hypotheses give the same "
-            "state, which no measurement tells apart; give k_G or kappa_G > 0"
-        )
-    modes = comp.quantum.modes
-    idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
-    v0 = comp.quantum.mechanical_covariance
-    v1 = comp.shift[idx, :][:, idx]
-    dv = v1 / kappa
-    try:
-        with mp.workdps(50):
-            v1_mp = _as_mp(v0) + _as_mp(v1)
-            s_qc = relative_entropy(v0, v1_mp)
-            s_cq = relative_entropy(v1_mp, v0)
-            omf = one_minus_fidelity(v0, v1_mp)
-            xi, s_opt = chernoff(v0, v1_mp)
-    except (ZeroDivisionError, ValueError, OverflowError) as exc:  # mpmath at the extremes
-        raise NumericalError(
-            f"the exact (50-digit) relative entropy, fidelity and Chernoff bound fail for "
-            f"these covariances ({type(exc).__name__}); the state is too far from the "
-            "physical range (largest variance {:.3g}): bring the rates nearer the others".format(
-                float(np.max(np.abs(v0)))
-            )
-        ) from None
-    km = kubo_mori_metric(v0, dv)
-    fq = qfi_sld(v0, dv)
-    n_f = samples_fidelity(omf, error_probability)
-
-    sig0 = heterodyne_covariance(v0, efficiency, added_noise)
-    dsig = efficiency * v1
-    fisher_h = classical_fisher(sig0, efficiency * dv)
-    kl_qc = gaussian_kl(sig0, delta=dsig)
-    kl_cq = gaussian_kl_reverse(sig0, dsig)
-    xi_h, _ = gaussian_chernoff(sig0, dsig)
-
-    e_q = log_negativity(v0)
-    d_e = delta_log_negativity(v0, v1)
-    sigma_e = entanglement_estimator_std(v0, efficiency, added_noise)
-    n_est = (2 * sigma_e / d_e) ** 2 if d_e > 0 else math.inf  # no gap in E_N to resolve
-
-    a, _ = gaussian.drift_diffusion(m)
-    tau_relax, tau_int = correlation_times(a, comp.quantum.covariance, idx)
-    dt = 2 * tau_int
-    counts = {
-        "chernoff": samples_chernoff(xi, error_probability),
-        "fidelity_sufficient": n_f[1],
-        "stein": samples_stein(s_qc, error_probability),
-        "heterodyne_chernoff": samples_chernoff(xi_h, error_probability),
-        "heterodyne_stein": samples_stein(kl_qc, error_probability),
-        "estimate_E_N": n_est,
-    }
-    times = {
-        k: {"samples": n, "s": n * dt, "hours": n * dt / 3600, "years": n * dt / _YEAR}
-        for k, n in counts.items()
-    }
-    return Budget(
-        model=model,
-        base=base,
-        kappa_G=kappa,
-        error_probability=error_probability,
-        efficiency=efficiency,
-        added_noise=added_noise,
-        E_N_quantum=e_q / factor,
-        E_N_classical=(e_q - d_e) / factor,
-        delta_E=d_e / factor,
-        relative_entropy_qc=s_qc,
-        relative_entropy_cq=s_cq,
-        relative_entropy_metric=0.5 * km * kappa**2,
-        kubo_mori=km,
-        one_minus_fidelity=omf,
-        one_minus_fidelity_metric=0.25 * fq * kappa**2,
-        qfi_sld=fq,
-        chernoff_exponent=xi,
-        chernoff_s=s_opt,
-        samples_chernoff=counts["chernoff"],
-        samples_fidelity_necessary=n_f[0],
-        samples_fidelity_sufficient=n_f[1],
-        samples_stein=counts["stein"],
-        heterodyne_fisher=fisher_h,
-        heterodyne_kl_qc=kl_qc,
-        heterodyne_kl_cq=kl_cq,
-        heterodyne_chernoff_exponent=xi_h,
-        samples_heterodyne_chernoff=counts["heterodyne_chernoff"],
-        samples_heterodyne_stein=counts["heterodyne_stein"],
-        sigma_E_N_single=sigma_e / factor,
-        samples_estimate_E_N=n_est,
-        relaxation_time=tau_relax,
-        correlation_time=tau_int,
-        sample_interval=dt,
-        samples_per_second=1 / dt,
-        times=times,
-    )

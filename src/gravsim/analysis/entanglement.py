@@ -26,8 +26,6 @@ import numpy as np
 
 from gravsim.errors import GravsimInputError, NumericalError
 
-LOG_BASES = ("e", "2")
-
 
 def log_base_factor(base: str) -> float:
     """ln(base): divide an E_N in nats by this to express it in ``base``."""

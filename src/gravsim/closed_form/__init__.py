@@ -6,34 +6,7 @@ conventional scheme's exact transient.  They are the independent check of both b
 they import nothing from them: only parameters and the covariance-level entanglement measure.
 """
 
-from gravsim.closed_form import conventional
-from gravsim.closed_form.effective import (
-    eq6_delta_E,
-    eq6_delta_E_from,
-    eq19_covariance,
-    eq19_covariance_from,
-    eq19_log_negativity,
-    eq19_log_negativity_from,
-    eq19_moments,
-    eq19_moments_from,
-    eq24_delta_E,
-    eq24_delta_E_from,
-    eq24_log_negativity,
-    eq24_log_negativity_from,
-)
+from gravsim.closed_form import conventional, effective
+from gravsim.closed_form.effective import *  # noqa: F403  (the names of effective.__all__)
 
-__all__ = [
-    "conventional",
-    "eq6_delta_E",
-    "eq6_delta_E_from",
-    "eq19_covariance",
-    "eq19_covariance_from",
-    "eq19_log_negativity",
-    "eq19_log_negativity_from",
-    "eq19_moments",
-    "eq19_moments_from",
-    "eq24_delta_E",
-    "eq24_delta_E_from",
-    "eq24_log_negativity",
-    "eq24_log_negativity_from",
-]
+__all__ = ["conventional", *effective.__all__]

@@ -4,8 +4,9 @@
 model description and holds :class:`FockState`; :mod:`~gravsim.fock.solvers` solves L ρ = 0
 (parity block, MKL PARDISO or SuperLU); :mod:`~gravsim.fock.dynamics` evolves ρ(t) and finds
 the periodic state of the lab-frame L0/L1; :mod:`~gravsim.fock.truncation` checks level counts
-and memory and extrapolates results in the truncation.  Imports the model and the
-entanglement measures, never the Gaussian backend.
+and memory and extrapolates results in the truncation.  Imports the model descriptions and
+the entanglement measures, never the Gaussian backend: the checks of a truncation against
+the exact Gaussian state are the workflows' (:mod:`gravsim.workflows.levels`).
 
 QuTiP is imported on first use of a name below (``gs.fock.steady_state``), so that
 ``import gravsim`` and the Gaussian workflows stay free of it.

@@ -11,7 +11,7 @@
 
 Time-periodic models with the mechanics in the laboratory frame (L0) are propagated in the
 frame rotating at their base frequency ω₀ = ω_m for the mechanical modes a, b
-(:func:`~gravsim.description.rotating_frame`): exact, it leaves E_N, purities and
+(:func:`~gravsim.model.description.rotating_frame`): exact, it leaves E_N, purities and
 occupations unchanged (a local rotation, identity at every t = nT), and the solver's steps
 no longer follow the free rotation at ω_m.
 """
@@ -26,9 +26,9 @@ import numpy as np
 import qutip
 import scipy.sparse as sp
 
-from gravsim.analysis.entanglement import log_negativity_of_state
+from gravsim.analysis.entanglement import log_base_factor, log_negativity_of_state
 from gravsim.errors import NumericalError
-from gravsim.fock import operators as fock
+from gravsim.fock import operators
 from gravsim.fock.solvers import factorise
 from gravsim.model.description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
 
@@ -73,7 +73,7 @@ def averaged_start(
     steady state is displaced by the model's mean amplitudes where its frame keeps them
     (``model.initial_means``).
     """
-    return _displaced(model, fock.steady_state(average, dims).rho, dims)
+    return _displaced(model, operators.steady_state(average, dims).rho, dims)
 
 
 def _displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) -> qutip.Qobj:
@@ -122,7 +122,7 @@ class _Observer:
     rows: list[tuple[float, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        ops = fock.ladder_operators(self.modes, self.dims)
+        ops = operators.ladder_operators(self.modes, self.dims)
         self._number = [ops[Ladder(m, True)] @ ops[Ladder(m)] for m in self.modes]
         self._keep = [self.modes.index("a"), self.modes.index("b")]
 
@@ -188,10 +188,10 @@ def transient(
     frame = _propagation_frame(model)
     observer = _Observer(model.modes, dims, base)
     qutip.mesolve(
-        fock.hamiltonian(frame, dims),
+        operators.hamiltonian(frame, dims),
         initial_state(model, dims, occupations),
         np.asarray(times, dtype=float),
-        fock.collapse_operators(frame, dims),
+        operators.collapse_operators(frame, dims),
         e_ops=[observer],
         options=_options(progress),
     )
@@ -213,6 +213,12 @@ class FockPeriodicState:
         Periods propagated.
     change : float
         ‖ρ(T) − ρ(0)‖_F at the end (the stroboscopic change).
+    base : {"e", "2"}
+        Log base of the E_N samples.
+
+    Like a steady state it has ``log_negativity(base)`` and ``occupations()``, here the
+    averages over the period; no single covariance describes it (ρ(t) changes over the
+    period), so it has no ``mechanical_covariance``.
     """
 
     rho: qutip.Qobj
@@ -220,6 +226,7 @@ class FockPeriodicState:
     samples: dict[str, np.ndarray]
     periods: int
     change: float
+    base: str = "e"
 
     @property
     def mean_log_negativity(self) -> float:
@@ -231,13 +238,19 @@ class FockPeriodicState:
         """max − min of E_N over the period."""
         return float(np.ptp(self.samples["E_N"]))
 
+    def log_negativity(self, base: str = "e") -> float:
+        """E_N averaged over the period (:attr:`mean_log_negativity`) in ``base``."""
+        if base == self.base:
+            return self.mean_log_negativity
+        return self.mean_log_negativity * log_base_factor(self.base) / log_base_factor(base)
+
     def occupations(self) -> dict[str, float]:
         """Period-averaged ⟨j†j⟩ of every mode."""
         return {m: float(np.mean(self.samples[f"n_{m}"])) for m in self.modes}
 
     def last_level_population(self) -> dict[str, float]:
         """Population of every mode's highest kept level at the start of the period."""
-        return fock.last_level_population(self.rho, self.modes)
+        return operators.last_level_population(self.rho, self.modes)
 
 
 def periodic_state(
@@ -276,14 +289,32 @@ def periodic_state(
     """
     frame = _propagation_frame(model)
     period = 2 * np.pi / model.base_frequency()
-    h = fock.hamiltonian(frame, dims)
-    c_ops = fock.collapse_operators(frame, dims)
+    h = operators.hamiltonian(frame, dims)
+    c_ops = operators.collapse_operators(frame, dims)
     shape = start.dims
+
+    def averaged_inverse() -> _AveragedInverse:
+        return _AveragedInverse(frame, dims, period)
 
     small = int(np.prod(dims)) ** 2 <= PRECONDITION_FREE_DIM
     eager = precondition or (precondition is None and small)
-    correction = _AveragedInverse(frame, dims, period) if eager else None
-    changes: list[float] = []
+    x, periods, change = _fixed_point(
+        _period_map(h, c_ops, period, shape),
+        _coords(start.full()),
+        averaged_inverse() if eager else None,
+        averaged_inverse if precondition is None else None,
+        tol=tol,
+        max_periods=max_periods,
+        depth=depth,
+        progress=progress,
+    )
+    rho = qutip.Qobj(_matrix(x), dims=shape)
+    table = _sample_period(h, c_ops, rho, period, model.modes, dims, base)
+    return FockPeriodicState(rho, model.modes, table, periods, change, base)
+
+
+def _period_map(h: Any, c_ops: list[Any], period: float, shape: list[Any]) -> Any:
+    """x ↦ ρ(T) (a dense matrix) from ρ(0) with the real coordinates x, by mesolve."""
 
     def one_period(x: np.ndarray) -> np.ndarray:
         rho = qutip.Qobj(_matrix(x), dims=shape)
@@ -292,9 +323,29 @@ def periodic_state(
         )
         return out.final_state.full()
 
-    x = _coords(start.full())
+    return one_period
+
+
+def _fixed_point(
+    one_period: Any,
+    x: np.ndarray,
+    correction: _AveragedInverse | None,
+    late_correction: Any,
+    *,
+    tol: float,
+    max_periods: int,
+    depth: int,
+    progress: Any,
+) -> tuple[np.ndarray, int, float]:
+    """The iteration of :func:`periodic_state`: (x, periods, change) at ‖P(ρ) − ρ‖_F < tol.
+
+    ``correction`` is the preconditioner from the start (None: plain periods);
+    ``late_correction`` (None: never) builds it after :data:`PRECONDITION_AFTER` plain
+    periods if the iteration is slow (:func:`_slow`).
+    """
     xs: list[np.ndarray] = []
     fs: list[np.ndarray] = []
+    changes: list[float] = []
     change = np.inf
     for k in range(1, max_periods + 1):
         now = _matrix(x)
@@ -303,35 +354,59 @@ def periodic_state(
         if progress is not None:
             progress(f"L0 periodic state: period {k}, ‖ρ(T) − ρ(0)‖_F = {change:.2e}")
         if change < tol:
-            break
+            return x, k, change
         changes.append(change)
-        if precondition is None and correction is None and k == PRECONDITION_AFTER:
-            rate = (changes[-1] / changes[-5]) ** 0.25
-            if rate >= 1 or math.log(tol / change) / math.log(rate) > PRECONDITION_ABOVE:
-                if progress is not None:
-                    progress(f"L0 periodic state: slow ({rate:.3f} per period), preconditioning")
-                correction = _AveragedInverse(frame, dims, period)
+        if late_correction is not None and correction is None and k == PRECONDITION_AFTER:
+            if _slow(changes, tol, progress):
+                correction = late_correction()
                 xs, fs = [], []  # a new map: the old differences do not describe it
         gx = _coords(now - correction(step) if correction else now + step)
-        f = gx - x
-        xs.append(gx)
-        fs.append(f)
-        xs, fs = xs[-depth - 1 :], fs[-depth - 1 :]
-        if len(fs) > 1:
-            df = np.diff(np.array(fs), axis=0).T
-            dx = np.diff(np.array(xs), axis=0).T
-            gamma, *_ = np.linalg.lstsq(df, f, rcond=None)
-            x = gx - dx @ gamma
-        else:
-            x = gx
-    else:
-        raise NumericalError(
-            f"no periodic state within {max_periods} periods (‖ρ(T) − ρ(0)‖ {change:.2e} > "
-            f"{tol:g}): the driven state does not settle; check the Gaussian L1 (`model='linear'`) "
-            "for its Floquet multipliers"
-        )
-    rho = qutip.Qobj(_matrix(x), dims=shape)
-    observer = _Observer(model.modes, dims, base)
+        x, xs, fs = _anderson(x, gx, xs, fs, depth)
+    raise NumericalError(
+        f"no periodic state within {max_periods} periods (‖ρ(T) − ρ(0)‖ {change:.2e} > "
+        f"{tol:g}): the driven state does not settle; check the Gaussian L1 (`model='linear'`) "
+        "for its Floquet multipliers"
+    )
+
+
+def _slow(changes: list[float], tol: float, progress: Any) -> bool:
+    """Would the plain iteration need more than :data:`PRECONDITION_ABOVE` more periods?"""
+    change = changes[-1]
+    rate = (changes[-1] / changes[-5]) ** 0.25
+    if rate >= 1 or math.log(tol / change) / math.log(rate) > PRECONDITION_ABOVE:
+        if progress is not None:
+            progress(f"L0 periodic state: slow ({rate:.3f} per period), preconditioning")
+        return True
+    return False
+
+
+def _anderson(
+    x: np.ndarray, gx: np.ndarray, xs: list[np.ndarray], fs: list[np.ndarray], depth: int
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """One Anderson step: the next guess from G(x) = ``gx`` and the last ``depth`` ones."""
+    f = gx - x
+    xs.append(gx)
+    fs.append(f)
+    xs, fs = xs[-depth - 1 :], fs[-depth - 1 :]
+    if len(fs) > 1:
+        df = np.diff(np.array(fs), axis=0).T
+        dx = np.diff(np.array(xs), axis=0).T
+        gamma, *_ = np.linalg.lstsq(df, f, rcond=None)
+        return gx - dx @ gamma, xs, fs
+    return gx, xs, fs
+
+
+def _sample_period(
+    h: Any,
+    c_ops: list[Any],
+    rho: qutip.Qobj,
+    period: float,
+    modes: tuple[str, ...],
+    dims: tuple[int, ...],
+    base: str,
+) -> dict[str, np.ndarray]:
+    """E_N, occupations and purity at :data:`PERIODIC_SAMPLES` times over one period."""
+    observer = _Observer(modes, dims, base)
     qutip.mesolve(
         h,
         rho,
@@ -340,8 +415,7 @@ def periodic_state(
         e_ops=[observer],
         options=_options(False),
     )
-    table = {key: col[:-1] for key, col in observer.table().items()}
-    return FockPeriodicState(rho, model.modes, table, k, change)
+    return {key: col[:-1] for key, col in observer.table().items()}
 
 
 class _AveragedInverse:
@@ -356,7 +430,7 @@ class _AveragedInverse:
 
     def __init__(self, frame: ModelDescription, dims: tuple[int, ...], period: float) -> None:
         average = secular(frame, rung=frame.rung, note="period average")
-        lbar = fock.liouvillian(average, dims).data.as_scipy().tocsr()
+        lbar = operators.liouvillian(average, dims).data.as_scipy().tocsr()
         n = int(np.prod(dims))
         diagonal = np.arange(n) * (n + 1)  # vec(1) in QuTiP's column stacking
         rank_one = sp.csr_matrix(

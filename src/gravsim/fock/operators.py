@@ -17,7 +17,8 @@ from functools import reduce
 import numpy as np
 import qutip
 
-from gravsim.analysis.entanglement import log_negativity, log_negativity_of_state
+from gravsim.analysis.entanglement import log_negativity_of_state
+from gravsim.analysis.states import MechanicalState
 from gravsim.errors import GravsimInputError
 from gravsim.fock.solvers import SolveReport, steady_state_vector
 from gravsim.model.description import Ladder, ModelDescription
@@ -165,7 +166,7 @@ def mechanical_covariance(rho: qutip.Qobj, modes: tuple[str, ...]) -> np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
-class FockState:
+class FockState(MechanicalState):
     """A Fock-space steady state with its truncation and solver report.
 
     Attributes
@@ -178,6 +179,9 @@ class FockState:
     rung, gravity : str
     report : SolveReport
         Solver, residual, trace and hermiticity errors, wall time.
+
+    Like the Gaussian backend's ``GaussianState`` it has ``mechanical_covariance``,
+    ``log_negativity(base)`` and ``occupations()``; here E_N is that of ρ itself.
     """
 
     rho: qutip.Qobj
@@ -197,13 +201,10 @@ class FockState:
         """E_N = log‖ρ_ab^{T_b}‖₁ of the mechanical modes (nats by default)."""
         return log_negativity_of_state(self.mechanical_rho, base)
 
-    def covariance(self) -> np.ndarray:
-        """The mechanical covariance matrix taken from ρ."""
+    @property
+    def mechanical_covariance(self) -> np.ndarray:
+        """The (x_a, p_a, x_b, p_b) covariance (4, 4) of ρ, as ``GaussianState``'s."""
         return mechanical_covariance(self.rho, self.modes)
-
-    def log_negativity_from_covariance(self, base: str = "e") -> float:
-        """E_N of the Gaussian state with ρ's covariance (converges faster in N)."""
-        return log_negativity(self.covariance(), base)
 
     def occupations(self) -> dict[str, float]:
         """⟨j†j⟩ for every mode."""
@@ -232,7 +233,7 @@ def steady_state(
 ) -> FockState:
     """Steady state of ``model`` on the truncated space ``dims`` (levels per mode).
 
-    Solves the even-parity block by default (see :mod:`gravsim.liouville_solvers`).
+    Solves the even-parity block by default (see :mod:`gravsim.fock.solvers`).
     """
     rho, report = steady_state_vector(liouvillian(model, dims), dims, solver, parity)
     return FockState(rho, model.modes, tuple(dims), model.rung, model.gravity.name, report)

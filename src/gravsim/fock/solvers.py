@@ -22,7 +22,7 @@ the default where SuperLU still fits):
 ``"superlu"``
     ``scipy.sparse.linalg.splu`` with COLAMD ordering, BLAS pinned to one thread while it
     factorises (SuperLU calls BLAS on small dense blocks; several threads on two cores made
-    it several times slower in QuTIP-NOTES' measurements).
+    it several times slower).
 ``"pardiso"``
     MKL PARDISO through QuTiP's wrapper, used when QuTiP finds MKL (``qutip.settings.has_mkl``);
     otherwise ``"auto"`` falls back to SuperLU.
@@ -73,10 +73,6 @@ class SolveReport:
     trace_error: float
     hermiticity_error: float
     wall_time: float
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain dict for JSON output."""
-        return dict(self.__dict__)
 
 
 def parity_indices(dims: tuple[int, ...]) -> np.ndarray:

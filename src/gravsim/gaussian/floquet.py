@@ -1,8 +1,8 @@
 """The periodic asymptotic state of a time-periodic linear model (L1), exactly.
 
 With the one-period map V → Φ V Φᵀ + Q (the monodromy Φ and noise Q of
-:class:`~gravsim.propagation.Propagator`), the asymptotic state at the start of every period
-solves the discrete Lyapunov (Stein) equation V = Φ V Φᵀ + Q; it exists when every Floquet
+:class:`~gravsim.gaussian.propagation.Propagator`), the asymptotic state at the start of every
+period solves the discrete Lyapunov (Stein) equation V = Φ V Φᵀ + Q; it exists when every Floquet
 multiplier (eigenvalue of Φ) lies inside the unit circle.  The state within the period is
 V(τ) = Φ(τ) V Φ(τ)ᵀ + Q(τ).  The KTM shift S solves the same equation with the gravity noise
 Q₁, so ΔE(τ) comes from (V, S) without cancellation.

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from gravsim.analysis.entanglement import delta_log_negativity, log_negativity
+from gravsim.analysis.entanglement import delta_log_negativity
+from gravsim.analysis.states import MechanicalState
 from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.gaussian.moments import accept_marginal, check_stable, drift_diffusion, split_gravity
 from gravsim.model.description import ModelDescription
@@ -118,7 +119,7 @@ def _frobenius(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class GaussianState:
+class GaussianState(MechanicalState):
     """A Gaussian steady state: its covariance and where it came from.
 
     Attributes
@@ -143,10 +144,6 @@ class GaussianState:
     def mechanical_covariance(self) -> np.ndarray:
         """The (x_a, p_a, x_b, p_b) block (batch + (4, 4))."""
         return mechanical_block(self.covariance, self.modes)
-
-    def log_negativity(self, base: str = "e") -> Any:
-        """E_N between the two mechanical modes (nats by default)."""
-        return log_negativity(self.mechanical_covariance, base)
 
     def occupations(self) -> dict[str, Any]:
         """Mean phonon/photon number ⟨j†j⟩ = (V_xx + V_pp − 1)/2 of every mode."""

@@ -7,7 +7,7 @@ A :class:`ModelDescription` is what every backend reads:
 * the Fock backend multiplies the same ladder operators on truncated spaces.
 
 Nothing here knows about a particular rung of the model ladder: the rungs are built in
-:mod:`gravsim.models` from these pieces.  Coefficients may be NumPy arrays (one entry per
+:mod:`gravsim.model.rungs` from these pieces.  Coefficients may be NumPy arrays (one entry per
 parameter point), which the Gaussian backend broadcasts over.
 
 The master equation described is (ħ = 1, rates in rad/s)
@@ -137,7 +137,7 @@ class ModelDescription:
     parameters : Parameters
         The parameters the coefficients were computed from.
     gravity : object
-        The gravity model that added its terms (see :mod:`gravsim.gravity`).
+        The gravity model that added its terms (see :mod:`gravsim.model.gravity`).
     frame : str
         The frame the Hamiltonian is written in, for people.
     notes : tuple of str

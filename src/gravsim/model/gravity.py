@@ -23,13 +23,17 @@ from typing import Any, Protocol
 
 from gravsim.errors import GravsimInputError
 from gravsim.model.description import HamiltonianTerm, JumpOperator, ann, cre
-from gravsim.model.parameters import HBAR, Parameters
+from gravsim.model.parameters import Parameters
+from gravsim.model.units import HBAR
 
 
 class GravityModel(Protocol):
     """What a gravity model provides to a rung builder."""
 
     name: str
+    #: How results name this model's numbers: ``"quantum"`` or ``"classical"``
+    #: (``E_N_quantum``, ``E_N_classical``).
+    label: str
 
     def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
         """Coherent inter-oscillator terms."""
@@ -52,6 +56,7 @@ class QuantumGravity:
     """Quantum gravity: the coherent coupling k_M only, no extra dissipation."""
 
     name: str = "quantum"
+    label: str = "quantum"
 
     def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
         """The coherent coupling (see :func:`coherent_coupling`)."""
@@ -79,6 +84,7 @@ class KTMGravity:
     Gamma_b: float | None = None
     kappa_G: float | None = None
     name: str = "ktm"
+    label: str = "classical"
 
     def __post_init__(self) -> None:
         for key in ("Gamma_a", "Gamma_b", "kappa_G"):
@@ -131,10 +137,24 @@ class KTMGravity:
         return tuple(out)
 
 
-def get(name: str) -> GravityModel:
-    """The gravity model called ``name`` (``"quantum"`` or ``"ktm"``) with default settings."""
-    if name == "quantum":
-        return QuantumGravity()
-    if name in ("ktm", "classical"):
-        return KTMGravity()
-    raise GravsimInputError(f"unknown gravity model {name!r}: use quantum, ktm or both")
+#: The ``gravity`` choices of every workflow: one model, or both compared.
+CHOICES = ("quantum", "ktm", "both")
+
+
+def choose(gravity: str) -> tuple[GravityModel, ...]:
+    """The gravity models a ``gravity`` choice names (quantum first), with default settings.
+
+    The one place where the text of ``--gravity`` becomes model objects.
+
+    Raises
+    ------
+    GravsimInputError
+        For a name outside :data:`CHOICES`.
+    """
+    if gravity == "quantum":
+        return (QuantumGravity(),)
+    if gravity == "ktm":
+        return (KTMGravity(),)
+    if gravity == "both":
+        return (QuantumGravity(), KTMGravity())
+    raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(CHOICES)}")

@@ -1,4 +1,5 @@
-"""Reading numbers that people type: floats, or arithmetic with pi (``2*pi*50``)."""
+"""Reading what people type: numbers (floats, or arithmetic with pi: ``2*pi*50``), durations
+with a unit (``20s``, ``300 periods``, ``10/Gamma``) and ``KEY=VALUE`` parameter settings."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import ast
 import math
 import operator
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from gravsim.errors import GravsimInputError
+from gravsim.model.parameters import INPUT_KEYS, OVERRIDABLE, Parameters, known_keys
 
 _BINARY = {
     ast.Add: operator.add,
@@ -91,3 +95,45 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
     if not value > 0 or not math.isfinite(value):
         raise GravsimInputError(f"the duration must be > 0, got {text!r}")
     return value
+
+
+#: Names of the rates (rad/s) that a duration may be written in (``10/Gamma``).
+RATE_NAMES = ("omega_m", "Omega", "kappa", "Gamma", "gamma_m", "G", "G_plus", "G_minus", "k_M")
+
+
+def duration_rates(p: Parameters) -> dict[str, float]:
+    """Rates (rad/s) a duration may be written in: the ``rates`` of :func:`parse_duration`."""
+    return {k: float(getattr(p, k)) for k in RATE_NAMES}
+
+
+#: Setting keys whose value is text; every other key of :func:`parse_settings` is a number.
+_STRING_KEYS = {"kG_convention"}
+_NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+    """``["KEY=VALUE", ...]`` (the command line's `set`) → ``{KEY: value}`` with the keys checked.
+
+    A value is text for ``kG_convention`` and a number (:func:`parse_number`) for every other
+    key: the input fields of :class:`~gravsim.model.parameters.Parameters`, the rate-level
+    quantities that may be given directly, and ``Q_m``.  The result is the keyword arguments
+    of :meth:`Parameters.replace <gravsim.model.parameters.Parameters.replace>`.
+
+    Raises
+    ------
+    GravsimInputError
+        For an item without ``=`` or a key, an unknown key, or a value that is not a number.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise GravsimInputError(f"`set` needs KEY=VALUE, got {item!r}")
+        if key in _STRING_KEYS:
+            out[key] = text.strip()
+        elif key in _NUMBER_KEYS:
+            out[key] = parse_number(text.strip())
+        else:
+            raise GravsimInputError(f"unknown `set` key {key!r}: known keys are {known_keys()}")
+    return out

@@ -15,7 +15,7 @@ two ways in:
 Every field may also be a NumPy array; arrays broadcast against each other, so one
 ``Parameters`` object can describe a whole grid of points for the batched Gaussian solver.
 
-Conventions (see ``PHYSICS.md``): ħ = 1 in rates, D[O]ρ = OρO† − ½{O†O, ρ}, both spheres
+Conventions (see ``docs/physics.md``): ħ = 1 in rates, D[O]ρ = OρO† − ½{O†O, ρ}, both spheres
 have the same mass and zero-point amplitude x_zpf = sqrt(ħ / 2 M ω_m) (the 1 % difference
 between ω_a and ω_b changes x_zpf by 0.5 % and is neglected, as in the paper), both baths
 have the same n̄ = 1/expm1(ħω_m / k_B T), and the pump phases are chosen so that c± are real
@@ -38,100 +38,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import constants as sc
 
 from gravsim.errors import GravsimInputError, GravsimWarning
+from gravsim.model.units import G_NEWTON, HBAR, K_B, KG_CONVENTIONS, OVERRIDABLE, UNITS
 
-HBAR = sc.hbar  # J s
-K_B = sc.k  # J/K
-G_NEWTON = sc.G  # m^3 kg^-1 s^-2
-
-KG_CONVENTIONS = ("form-factor", "point-mass")
-
-#: Quantities that may be given directly, and the inputs whose change clears the override.
-OVERRIDABLE: dict[str, frozenset[str]] = {
-    "n_th": frozenset({"T"}),
-    "G_plus": frozenset({"E_plus", "g"}),
-    "G_minus": frozenset({"E_minus", "g"}),
-    "k_G": frozenset({"M", "d", "rho", "form_factor", "kG_convention"}),
-    "k_M": frozenset({"K_others", "k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
-    "kappa_G": frozenset({"k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
-}
-
-#: Units of every input, override and derived quantity, as shown to a person.
-UNITS: dict[str, str] = {
-    "M": "kg",
-    "d": "m",
-    "radius": "m",
-    "rho": "kg/m^3",
-    "form_factor": "1",
-    "kG_convention": "",
-    "omega_m": "rad/s",
-    "Omega": "rad/s",
-    "kappa": "rad/s",
-    "g": "rad/s",
-    "E_plus": "rad/s",
-    "E_minus": "rad/s",
-    "T": "K",
-    "gamma_m": "rad/s",
-    "K_others": "N/m",
-    "n_th": "1",
-    "G_plus": "rad/s",
-    "G_minus": "rad/s",
-    "k_G": "rad/s",
-    "k_M": "rad/s",
-    "kappa_G": "rad/s",
-    "Q_m": "1",
-    "x_zpf": "m",
-    "K_G": "N/m",
-    "K_M": "N/m",
-    "k_others": "rad/s",
-    "c_plus": "1",
-    "c_minus": "1",
-    "r": "1",
-    "G": "rad/s",
-    "Gamma": "rad/s",
-    "omega_a": "rad/s",
-    "omega_b": "rad/s",
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    "M": "mass of each sphere",
-    "d": "centre-to-centre distance of the spheres",
-    "radius": "sphere radius",
-    "rho": "sphere density",
-    "form_factor": "geometric form factor Λ of the form-factor convention",
-    "kG_convention": "how k_G is derived: form-factor (k_G = GρΛ/ω_m) or point-mass",
-    "omega_m": "mean mechanical frequency (ω_a+ω_b)/2",
-    "Omega": "half the mechanical frequency difference (ω_a−ω_b)/2",
-    "kappa": "cavity energy decay rate",
-    "g": "single-photon optomechanical coupling g_a = g_b",
-    "E_plus": "pump amplitude at ω_c+ω_m (blue, two-mode squeezing)",
-    "E_minus": "pump amplitude at ω_c−ω_m (red, beam splitter)",
-    "T": "bath temperature",
-    "gamma_m": "mechanical damping rate",
-    "K_others": "non-gravitational cross-gradient between the spheres",
-    "n_th": "thermal phonon occupation of each bath",
-    "G_plus": "many-photon coupling G₊ = g c₊",
-    "G_minus": "many-photon coupling G₋ = g c₋",
-    "k_G": "gravitational coupling rate K_G x_zpf²/ħ",
-    "k_M": "total inter-oscillator coupling rate k_G + k_others",
-    "kappa_G": "KTM decoherence rate per oscillator (optimum: k_G)",
-    "Q_m": "mechanical quality factor ω_m/γ_m",
-    "x_zpf": "zero-point amplitude sqrt(ħ/2Mω_m)",
-    "K_G": "gravitational cross-gradient implied by k_G",
-    "K_M": "total cross-gradient K_G + K_others",
-    "k_others": "non-gravitational coupling rate K_others x_zpf²/ħ",
-    "c_plus": "intracavity amplitude at the blue sideband |E₊|/sqrt(ω_m²+κ²/4), or G₊/g",
-    "c_minus": "intracavity amplitude at the red sideband |E₋|/sqrt(ω_m²+κ²/4), or G₋/g",
-    "r": "reservoir squeezing atanh(G₊/G₋)",
-    "G": "effective coupling sqrt(G₋²−G₊²)",
-    "Gamma": "engineered-reservoir rate 4G²/κ",
-    "omega_a": "frequency of oscillator a, ω_m+Ω",
-    "omega_b": "frequency of oscillator b, ω_m−Ω",
-}
-
-#: Inputs that must be strictly positive and those that must be non-negative.
 _POSITIVE = ("M", "d", "rho", "omega_m", "kappa")
 _NON_NEGATIVE = ("radius", "form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
 _OVERRIDE_NON_NEGATIVE = ("n_th", "G_plus", "G_minus", "k_G", "kappa_G")

@@ -22,7 +22,7 @@ L1 ``linear``
     Derived, not written: the quadratic part of L0 in its displaced frame (that *is* the
     linearisation about the classical field), taken to the frame rotating at ω_m.  It keeps
     the counter-rotating terms at 2ω_m, and KTM becomes 2κ_G D[j e^{−iω_m t} + j† e^{iω_m t}].
-    Its period average (:func:`~gravsim.description.secular`) is L2 up to mode phases.
+    Its period average (:func:`~gravsim.model.description.secular`) is L2 up to mode phases.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def effective(
     ----------
     p : Parameters
     gravity : GravityModel, optional
-        Default :class:`~gravsim.gravity.QuantumGravity`.
+        Default :class:`~gravsim.model.gravity.QuantumGravity`.
     reservoir : {"collective", "double"}
         ``"collective"`` (the physical result of the elimination): Γ D[β₁ + β₂].
         ``"double"``: Γ(D[β₁] + D[β₂]), the form the paper's Eq. 24 belongs to.
@@ -415,8 +415,8 @@ def full(
 def linear(p: Parameters, gravity: GravityModel | None = None) -> ModelDescription:
     """L1: L0 linearised about its classical field, in the frame rotating at ω_m.
 
-    Built from :func:`full` by :func:`~gravsim.description.quadratic_part` and
-    :func:`~gravsim.description.rotating_frame`, so that L0 and L1 cannot disagree about a
+    Built from :func:`full` by :func:`~gravsim.model.description.quadratic_part` and
+    :func:`~gravsim.model.description.rotating_frame`, so that L0 and L1 cannot disagree about a
     term.  Time periodic with period 2π/ω_m: counter-rotating terms at ±2ω_m, KTM as
     2κ_G D[j e^{−iω_m t} + j† e^{iω_m t}].
     """

@@ -1,33 +1,272 @@
-"""Samples and measurement time against Q_m (the Fig. 2 axis), and the efficiency a budget needs.
+"""Samples and measurement time needed to tell quantum from KTM gravity, at one point and
+against Q_m (the Fig. 2 axis).
 
-Along Fig. 2's tuning rule (:func:`gravsim.figures.tuned`) each point gets a full
-:func:`gravsim.distinguishability.budget`: the optimal (Chernoff) sample count, the heterodyne
-count at the given efficiency, and their times from the state's correlation time.
-:func:`required_efficiency` bisects the heterodyne efficiency η for which the Chernoff time
-equals a target (default one year); the Fisher information of heterodyne grows monotonically
-with η, so the bisection is well posed.
+:func:`budget` builds the rung for the parameters, solves it for both gravity models (one
+Lyapunov solve gives V₀ and the KTM shift V₁) and evaluates every measure of
+:mod:`gravsim.analysis.distinguishability` and :mod:`gravsim.analysis.measurement` on the
+pair: the exact (mpmath) relative entropies, fidelity and Chernoff exponent, their metric
+(κ_G²) approximations, heterodyne information, sample counts and, from the state's
+correlation time, measurement times.  :func:`run` is the ``budget`` command: the budget and,
+on request, the budget against Q_m written into a run folder.
+
+Along Fig. 2's tuning rule (:func:`gravsim.workflows.figures.tuned`) each Q_m gets a full
+:func:`budget`: the optimal (Chernoff) sample count, the heterodyne count at the given
+efficiency, and their times (:func:`versus_quality_factor`).  :func:`required_efficiency`
+bisects the heterodyne efficiency η for which the Chernoff time equals a target (default one
+year); the Fisher information of heterodyne grows monotonically with η, so the bisection is
+well posed.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from gravsim.analysis import distinguishability
+from gravsim import gaussian
+from gravsim.analysis import distinguishability, measurement
+from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor, log_negativity
+from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
+from gravsim.model import gravity
+from gravsim.model import rungs as models
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.workflows.figures import tuned
+from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
+
+_YEAR = 365.25 * 86400.0
+
+
+@dataclass(frozen=True, repr=False)
+class Budget(Result):
+    """Samples and time needed to tell quantum (ρ₀) from KTM (ρ₁) gravity at one point.
+
+    Information quantities are in nats; E_N, ΔE and ``sigma_E_N_single`` in ``base``;
+    sample counts in samples; times in s (``times`` also in hours and years); κ_G in rad/s;
+    Fisher informations in (rad/s)⁻² per sample.  ``*_metric`` fields are the second-order
+    (κ_G²) values from the metrics; the others are exact (mpmath where stated).
+    """
+
+    model: str
+    base: str
+    kappa_G: float
+    error_probability: float
+    efficiency: float
+    added_noise: float
+    E_N_quantum: float
+    E_N_classical: float
+    delta_E: float
+    relative_entropy_qc: float
+    relative_entropy_cq: float
+    relative_entropy_metric: float
+    kubo_mori: float
+    one_minus_fidelity: float
+    one_minus_fidelity_metric: float
+    qfi_sld: float
+    chernoff_exponent: float
+    chernoff_s: float
+    samples_chernoff: float
+    samples_fidelity_necessary: float
+    samples_fidelity_sufficient: float
+    samples_stein: float
+    heterodyne_fisher: float
+    heterodyne_kl_qc: float
+    heterodyne_kl_cq: float
+    heterodyne_chernoff_exponent: float
+    samples_heterodyne_chernoff: float
+    samples_heterodyne_stein: float
+    sigma_E_N_single: float
+    samples_estimate_E_N: float
+    relaxation_time: float
+    correlation_time: float
+    sample_interval: float
+    samples_per_second: float
+    times: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (JSON-ready)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        unit = "nats" if self.base == "e" else "bits"
+        lines = [
+            "distinguishing quantum from KTM gravity, error probability "
+            f"{self.error_probability:g}",
+            f"  ΔE = {self.delta_E:.4e} {unit}; sample interval {self.sample_interval:.3g} s "
+            f"(correlation time {self.correlation_time:.3g} s)",
+        ]
+        for key, label in (
+            ("chernoff", "optimal measurement (quantum Chernoff)"),
+            ("stein", "optimal, asymmetric (Stein, relative entropy)"),
+            ("heterodyne_chernoff", f"heterodyne, η = {self.efficiency:g}"),
+            ("estimate_E_N", "estimate E_N to ±ΔE/2 from heterodyne"),
+        ):
+            t = self.times[key]
+            lines.append(f"  {label:<48} {t['samples']:10.3e} samples  {t['years']:10.3e} years")
+        return "\n".join(lines)
+
+
+def budget(
+    p: Parameters,
+    *,
+    model: str = "effective",
+    efficiency: float = 1.0,
+    added_noise: float = 0.0,
+    error_probability: float = 0.01,
+    base: str = "e",
+) -> Budget:
+    """Distinguishability budget of quantum vs KTM gravity for parameters ``p``.
+
+    Parameters
+    ----------
+    p : Parameters
+    model : {"effective", "rwa"}
+        Rung whose steady states (and drift, for the times) are used.
+    efficiency : float
+        Heterodyne efficiency η ∈ (0, 1].
+    added_noise : float
+        Added detector noise n_add (quanta per quadrature).
+    error_probability : float
+        Target error probability p of the test (equal priors).
+    base : {"e", "2"}
+        Log base of E_N, ΔE and σ_E.
+    """
+    factor = log_base_factor(base)
+    _check_options(efficiency, added_noise, error_probability)
+    h = _hypotheses(p, model)
+    exact = _exact(h.v0, h.v1)
+    km = distinguishability.kubo_mori_metric(h.v0, h.dv)
+    fq = distinguishability.qfi_sld(h.v0, h.dv)
+    n_f = measurement.samples_fidelity(exact["one_minus_fidelity"], error_probability)
+    het = _heterodyne(h, efficiency, added_noise)
+    e_q = log_negativity(h.v0)
+    d_e = delta_log_negativity(h.v0, h.v1)
+    sigma_e = measurement.entanglement_estimator_std(h.v0, efficiency, added_noise)
+    n_est = (2 * sigma_e / d_e) ** 2 if d_e > 0 else math.inf  # no gap in E_N to resolve
+    tau_relax, tau_int = measurement.correlation_times(h.drift, h.covariance, h.indices)
+    dt = 2 * tau_int
+    counts = {
+        "chernoff": measurement.samples_chernoff(exact["chernoff_exponent"], error_probability),
+        "fidelity_sufficient": n_f[1],
+        "stein": measurement.samples_stein(exact["relative_entropy_qc"], error_probability),
+        "heterodyne_chernoff": measurement.samples_chernoff(
+            het["heterodyne_chernoff_exponent"], error_probability
+        ),
+        "heterodyne_stein": measurement.samples_stein(het["heterodyne_kl_qc"], error_probability),
+        "estimate_E_N": n_est,
+    }
+    return Budget(
+        model=model,
+        base=base,
+        kappa_G=h.kappa,
+        error_probability=error_probability,
+        efficiency=efficiency,
+        added_noise=added_noise,
+        E_N_quantum=e_q / factor,
+        E_N_classical=(e_q - d_e) / factor,
+        delta_E=d_e / factor,
+        relative_entropy_metric=0.5 * km * h.kappa**2,
+        kubo_mori=km,
+        one_minus_fidelity_metric=0.25 * fq * h.kappa**2,
+        qfi_sld=fq,
+        samples_fidelity_necessary=n_f[0],
+        sigma_E_N_single=sigma_e / factor,
+        relaxation_time=tau_relax,
+        correlation_time=tau_int,
+        sample_interval=dt,
+        samples_per_second=1 / dt,
+        times={k: _times(n, dt) for k, n in counts.items()},
+        **exact,
+        **het,
+        **{f"samples_{k}": n for k, n in counts.items()},
+    )
+
+
+def _check_options(efficiency: float, added_noise: float, error_probability: float) -> None:
+    if not 0 < efficiency <= 1:
+        raise GravsimInputError(f"`efficiency` must be in (0, 1], got {efficiency}")
+    if not 0 <= added_noise < math.inf:
+        raise GravsimInputError(f"`added_noise` must be a finite number >= 0, got {added_noise}")
+    if not 0 < error_probability < 0.5:
+        raise GravsimInputError(f"`error_probability` must be in (0, 0.5), got {error_probability}")
+
+
+class _Hypotheses(NamedTuple):
+    """The two states to tell apart: V₀ (quantum gravity) and V₀ + V₁ (KTM), dV = V₁/κ_G."""
+
+    v0: np.ndarray
+    v1: np.ndarray
+    dv: np.ndarray
+    kappa: float
+    covariance: np.ndarray  # the full quantum-gravity covariance (cavity included)
+    drift: np.ndarray
+    indices: list[int]  # the mechanical quadratures (x_a, p_a, x_b, p_b) in ``covariance``
+
+
+def _hypotheses(p: Parameters, model: str) -> _Hypotheses:
+    """Build rung ``model`` with KTM gravity and solve it for both gravity models."""
+    ktm = gravity.KTMGravity()
+    m = models.build(model, p, ktm)
+    comp = gaussian.compare_gravity(m)
+    kappa = float(ktm.rates(p)[0])
+    if not kappa > 0:
+        raise GravsimInputError(
+            "kappa_G = 0: KTM gravity then adds no noise and both hypotheses give the same "
+            "state, which no measurement tells apart; give k_G or kappa_G > 0"
+        )
+    modes = comp.quantum.modes
+    idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
+    v1 = comp.shift[idx, :][:, idx]
+    a, _ = gaussian.drift_diffusion(m)
+    return _Hypotheses(
+        comp.quantum.mechanical_covariance, v1, v1 / kappa, kappa, comp.quantum.covariance, a, idx
+    )
+
+
+def _exact(v0: np.ndarray, v1: np.ndarray) -> dict[str, float]:
+    """:func:`~gravsim.analysis.distinguishability.exact_divergences`, with mpmath's failures
+    at the extremes as one :class:`NumericalError`."""
+    try:
+        return distinguishability.exact_divergences(v0, v1)
+    except (ZeroDivisionError, ValueError, OverflowError) as exc:  # mpmath at the extremes
+        raise NumericalError(
+            f"the exact (50-digit) relative entropy, fidelity and Chernoff bound fail for "
+            f"these covariances ({type(exc).__name__}); the state is too far from the "
+            "physical range (largest variance {:.3g}): bring the rates nearer the others".format(
+                float(np.max(np.abs(v0)))
+            )
+        ) from None
+
+
+def _heterodyne(h: _Hypotheses, efficiency: float, added_noise: float) -> dict[str, float]:
+    """Information in heterodyne records of the two states (the ``heterodyne_*`` fields)."""
+    sig0 = measurement.heterodyne_covariance(h.v0, efficiency, added_noise)
+    dsig = efficiency * h.v1
+    xi, _ = measurement.gaussian_chernoff(sig0, dsig)
+    return {
+        "heterodyne_fisher": measurement.classical_fisher(sig0, efficiency * h.dv),
+        "heterodyne_kl_qc": measurement.gaussian_kl(sig0, delta=dsig),
+        "heterodyne_kl_cq": measurement.gaussian_kl_reverse(sig0, dsig),
+        "heterodyne_chernoff_exponent": xi,
+    }
+
+
+def _times(samples: float, interval: float) -> dict[str, float]:
+    """``samples`` taken ``interval`` s apart: the count and its time in s, hours and years."""
+    t = samples * interval
+    return {"samples": samples, "s": t, "hours": t / 3600, "years": t / _YEAR}
 
 
 def heterodyne_years(
     p: Parameters, efficiency: float, added_noise: float = 0.0, **kw: Any
 ) -> float:
     """Years of averaging heterodyne needs at efficiency η (Chernoff, error probability p)."""
-    b = distinguishability.budget(p, efficiency=efficiency, added_noise=added_noise, **kw)
+    b = budget(p, efficiency=efficiency, added_noise=added_noise, **kw)
     return b.times["heterodyne_chernoff"]["years"]
 
 
@@ -75,7 +314,7 @@ def versus_quality_factor(
         )
     }
     for q in tqdm(q_values, disable=not progress, desc="budget vs Q_m", unit="pt"):
-        b = distinguishability.budget(
+        b = budget(
             tuned(p, float(q)),
             efficiency=efficiency,
             added_noise=added_noise,
@@ -133,3 +372,52 @@ def figure(cols: dict[str, np.ndarray], efficiency: float) -> Any:
     for ax in (ax1, ax2):
         ax.legend(fontsize=8)
     return fig
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BudgetRun(Result):
+    """What the ``budget`` command reports: the budget at one point and, when a budget
+    against Q_m was written, its files."""
+
+    budget: Budget
+    files: tuple[str, ...] | None = None  # None: no budget against Q_m was asked for
+
+    def to_dict(self) -> dict[str, Any]:
+        """The budget's dict, and ``files`` when a budget against Q_m was written."""
+        out = self.budget.to_dict()
+        if self.files is not None:
+            out["files"] = list(self.files)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join([str(self.budget), *(f"wrote {f}" for f in self.files or ())])
+
+
+def run(
+    p: Parameters,
+    *,
+    out: Path | str | None = None,
+    force: bool = False,
+    preset: str | None = None,
+    command: str = "",
+    **options: Any,
+) -> BudgetRun:
+    """The ``budget`` command: the :func:`budget` at ``p`` (``options``: its keywords
+    ``model``, ``efficiency``, ``added_noise``, ``error_probability``) and, with ``out``, the
+    budget against Q_m (:data:`Q_GRID`, :func:`versus_quality_factor`) written into the
+    folder ``out`` (:func:`write`).
+
+    ``force`` replaces a budget-vs-Q_m run in ``out`` made with other inputs; ``preset`` and
+    ``command`` are recorded in the run's identity and sidecar.
+    """
+    b = budget(p, **options)
+    if out is None:
+        if force:
+            warnings.warn("`force=True` has no effect without `out`", GravsimWarning, stacklevel=2)
+        return BudgetRun(b)
+    measured = {k: getattr(b, k) for k in ("efficiency", "added_noise", "error_probability")}
+    inputs = measured | {"model": b.model, "q_values": Q_GRID.tolist()}
+    with run_folder(Path(out), p, inputs, preset, force) as folder:
+        cols = versus_quality_factor(p, Q_GRID, **measured)
+        paths = write(folder, cols, b.efficiency, command)
+    return BudgetRun(b, tuple(str(x) for x in paths))

@@ -10,11 +10,11 @@ Start: each oscillator thermal at ``n_init`` (default: its bath occupation n̄; 
 ``ground=True``), the cavity in vacuum (about the classical field where there is one).
 
 * Gaussian backend (rungs ``linear``, ``rwa``, ``effective``, ``conventional``): the exact
-  propagators of :mod:`gravsim.propagation` (Van Loan for static rungs, the one-period
+  propagators of :mod:`gravsim.gaussian.propagation` (Van Loan for static rungs, the one-period
   map plus dense output for L1), any n̄ and any time; the KTM shift is propagated on its
   own, so ΔE(t) has no cancellation.
 * Fock backend (any rung, small occupations): ``qutip.mesolve`` per gravity model, E_N from
-  ρ at each output time (:mod:`gravsim.fock_dynamics`); ``comparisons`` smaller truncations
+  ρ at each output time (:mod:`gravsim.fock.dynamics`); ``comparisons`` smaller truncations
   give a per-time truncation error.
 
 The *steady* reference drawn with the transient: the Lyapunov state (static rungs), the
@@ -25,34 +25,38 @@ the conventional scheme its exact transient maximum (its steady state is not ent
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gravsim import gaussian
-from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor
+from gravsim.analysis.entanglement import delta_log_negativity
 from gravsim.closed_form import conventional
 from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
-from gravsim.model.gravity import KTMGravity
-from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, UNITS, Parameters
+from gravsim.model.gravity import KTMGravity, choose
+from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
 from gravsim.model.quadratures import mechanical_block
+from gravsim.model.units import UNITS
 from gravsim.plotting import new_figure
+from gravsim.workflows.levels import check_covariances, check_mean_amplitudes
+from gravsim.workflows.options import (
+    EVOLVE_N_CAV,
+    EVOLVE_N_MECH,
+    TRANSIENT_MODELS,
+    FockOptions,
+    RunOptions,
+    unused_options,
+)
+from gravsim.workflows.results import Result, to_plain
 from gravsim.workflows.run_folder import RunFolder, run_identity
-from gravsim.workflows.steady import SUFFIX, check_options, gravity_models, unused_options
 
-MODELS = ("full", "linear", "rwa", "effective", "conventional")
 GRIDS = ("lin", "log")
-
-
-#: Default Fock levels of a transient (per mechanical mode, cavity).
-DEFAULT_N_MECH = 8
-DEFAULT_N_CAV = 4
 #: Most output times (each holds a covariance, and a density matrix's E_N on Fock).
 MAX_TIMES = 1_000_000
 
@@ -79,8 +83,8 @@ def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | 
     raise GravsimInputError(f"unknown time grid {grid!r}: use lin or log")
 
 
-@dataclass(frozen=True, eq=False)
-class EvolveResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class EvolveResult(Result):
     """A transient: one column per quantity, one entry per output time.
 
     Attributes
@@ -136,8 +140,8 @@ class EvolveResult:
         """CSV (one row per time, every parameter a column), JSON sidecar and PNG.
 
         ``out`` is a folder (refused if it holds this run with other inputs, unless
-        ``force``; see :mod:`gravsim.run_folder`) or a :class:`RunFolder` already opened with
-        :func:`run_folder`.
+        ``force``; see :mod:`gravsim.workflows.run_folder`) or a :class:`RunFolder` already
+        opened with :func:`run_folder`.
         """
         if not isinstance(out, RunFolder):
             with run_folder(out, self.parameters, self.inputs, preset, force) as folder:
@@ -145,8 +149,17 @@ class EvolveResult:
         params = {k: getattr(self.parameters, k) for k in INPUT_KEYS + DERIVED_KEYS}
         meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
         csv_path = out.write_table(self.columns, meta | params)
+        sidecar = out.write_sidecar(self._described() | {"command": command})
+        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the run's description, summary, parameters, units and columns
+        (the sidecar of :meth:`write` is this without the columns, which go to the CSV)."""
+        return self._described() | {"columns": to_plain(self.columns)}
+
+    def _described(self) -> dict[str, Any]:
         unit = "nats" if self.log_base == "e" else "bits"
-        sidecar = out.write_sidecar(
+        return to_plain(
             {
                 "model": self.model,
                 "backend": self.backend,
@@ -158,10 +171,8 @@ class EvolveResult:
                 "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
                 "kG_convention": self.parameters.kG_source,
                 "notes": list(self.notes),
-                "command": command,
             }
         )
-        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
 
     def figure(self) -> Any:
         """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t)."""
@@ -221,30 +232,21 @@ def run_folder(
 def compute(
     p: Parameters,
     *,
-    model: str = "effective",
-    gravity: str = "both",
-    backend: str = "gaussian",
     t_final: float,
     n_times: int = 201,
     grid: str = "lin",
     t_first: float | None = None,
     n_init: float | None = None,
     ground: bool = False,
-    base: str = "e",
-    n_mech: int | None = None,
-    n_cav: int | None = None,
-    frame: str | None = None,
     comparisons: int | None = None,
     progress: bool = False,
+    **options: Any,
 ) -> EvolveResult:
     """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
 
     Parameters
     ----------
     p : Parameters
-    model : {"full", "linear", "rwa", "effective", "conventional"}
-    gravity : {"quantum", "ktm", "both"}
-    backend : {"gaussian", "fock"}
     t_final : float
         Last output time (s).
     n_times, grid, t_first
@@ -253,12 +255,13 @@ def compute(
         Initial thermal occupation of each oscillator (default: the bath's n̄).
     ground : bool
         Start the oscillators in their ground states (the conventional scheme's protocol).
-    base : {"e", "2"}
-    n_mech, n_cav : int
-        Fock levels (Fock backend; default :data:`DEFAULT_N_MECH`, :data:`DEFAULT_N_CAV`:
-        a transient squeezes the cavity more than the steady state does).
-    frame : {"displaced", "undisplaced"}
-        Frame of the full model (default ``"displaced"``).
+    **options
+        ``model`` (one of ``full``, ``linear``, ``rwa``, ``effective``, ``conventional``),
+        ``gravity``, ``backend``, ``base``, ``n_mech``, ``n_cav`` and ``frame``, as
+        :class:`~gravsim.workflows.options.RunOptions`; the Fock levels default to
+        :data:`~gravsim.workflows.options.EVOLVE_N_MECH` and
+        :data:`~gravsim.workflows.options.EVOLVE_N_CAV` (a transient squeezes the cavity
+        more than the steady state does).
     comparisons : int
         Fock backend: extra runs at 2, 4, … fewer mechanical levels for a per-time
         truncation error (default 0).
@@ -268,96 +271,112 @@ def compute(
     Raises
     ------
     GravsimInputError
-        For an unknown model, gravity or backend, a bad option, an unstable model, or a
-        truncation the exact Gaussian transient overflows.
+        Unknown model, gravity or backend, a bad option, an unstable model, or a truncation
+        the exact Gaussian transient overflows.
     NumericalError
         If the transient overflows float64 (an initial occupation near 10³⁰⁸).
     """
-    inputs = dict(
-        model=model, gravity=gravity, backend=backend, t_final=t_final, n_times=n_times,
-        grid=grid, t_first=t_first, n_init=n_init, ground=ground, base=base, n_mech=n_mech,
-        n_cav=n_cav, frame=frame, comparisons=comparisons,
-    )  # fmt: skip
-    log_base_factor(base)
-    check_options(model, gravity, backend)
-    if model not in MODELS:
-        raise GravsimInputError(f"model {model!r} has no transient: choose one of {MODELS}")
-    unused_options(model, backend, {"n_mech": n_mech, "n_cav": n_cav, "frame": frame})
-    if backend == "gaussian" and comparisons is not None:
-        unused_options(model, backend, {"comparisons": comparisons}, used=False)
-    if grid == "lin" and t_first is not None:
-        unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
-    n_mech = DEFAULT_N_MECH if n_mech is None else n_mech
-    n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
-    frame = "displaced" if frame is None else frame
-    comparisons = 0 if comparisons is None else comparisons
-    if backend == "fock":
-        truncation.check_levels(n_mech, n_cav)
-    if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)):
-        raise GravsimInputError(f"`comparisons` must be a whole number, got {comparisons!r}")
-    if comparisons < 0:
-        raise GravsimInputError(f"`comparisons` must be >= 0, got {comparisons}")
-    if backend == "fock" and n_mech - 2 * comparisons < truncation.MIN_LEVELS:
-        raise GravsimInputError(
-            f"`comparisons` = {comparisons} runs 2 levels apart below `n_mech` = {n_mech} "
-            f"reach fewer than {truncation.MIN_LEVELS} levels: give at most "
-            f"{(n_mech - truncation.MIN_LEVELS) // 2}, or more `n_mech`"
-        )
-    times = time_grid(t_final, n_times, grid, t_first)
-    if ground and n_init is not None:
-        raise GravsimInputError("`ground=True` and `n_init` given together: give one of them")
-    n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
-    if not (math.isfinite(n0) and n0 >= 0):
-        raise GravsimInputError(f"`n_init` must be a finite number >= 0, got {n0}")
+    run = _check_options(options)
+    model, gravity, backend, base, fock = run.model, run.gravity, run.backend, run.base, run.fock
+    inputs = dict(model=model, gravity=gravity, backend=backend, t_final=t_final,
+                  n_times=n_times, grid=grid, t_first=t_first, n_init=n_init, ground=ground,
+                  base=base, **{k: v for k, v in asdict(fock).items() if k != "solver"},
+                  comparisons=comparisons)  # fmt: skip
+    options = fock.resolved(model, EVOLVE_N_MECH, EVOLVE_N_CAV)
+    comparisons = _check_comparisons(model, backend, comparisons, options)
+    times = _times(model, backend, t_final, n_times, grid, t_first)
+    n0 = _initial_occupation(p, ground, n_init)
     occupations = {"a": n0, "b": n0}
-    ktm = models.build(model, p, KTMGravity(), frame=frame)
+    ktm = models.build(model, p, KTMGravity(), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, model, ktm, base)
     if backend == "gaussian":
         columns, notes = _gaussian(ktm, times, occupations, gravity, base)
     else:
         columns, notes = _fock(
-            p,
-            model,
-            frame,
-            times,
-            occupations,
-            gravity,
-            base,
-            (n_mech, n_cav),
-            comparisons,
-            progress,
+            p, model, options, times, occupations, gravity, base, comparisons, progress
         )
+    _require_finite(columns, n0)
+    start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
+    notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
+    return EvolveResult(columns, steady, model, backend, gravity, base, ktm.frame, p, notes, inputs)
+
+
+def _times(model, backend, t_final, n_times, grid, t_first) -> np.ndarray:
+    if grid == "lin" and t_first is not None:
+        unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
+    return time_grid(t_final, n_times, grid, t_first)
+
+
+def _require_finite(columns: dict[str, np.ndarray], n0: float) -> None:
     for key, column in columns.items():
         if not np.all(np.isfinite(column)):
             raise NumericalError(
                 f"the transient's {key} is not finite: the start (`n_init` = {n0:.3g}) or the "
                 "rates span more than float64 holds; start nearer the bath occupation"
             )
-    frame_text = ktm.frame
-    start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
-    notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
-    return EvolveResult(
-        columns, steady, model, backend, gravity, base, frame_text, p, notes, inputs
-    )
+
+
+def _check_options(options: dict[str, Any]) -> RunOptions:
+    """Refuse a model without a transient or a bad option; warn about unused settings."""
+    run = RunOptions.from_kwargs(**options)
+    if run.model not in TRANSIENT_MODELS:
+        raise GravsimInputError(
+            f"model {run.model!r} has no transient: choose one of {TRANSIENT_MODELS}"
+        )
+    unused_options(run.model, run.backend, {"solver": run.fock.solver}, False, "in a transient")
+    if run.backend == "fock":
+        resolved = run.fock.resolved(run.model, EVOLVE_N_MECH, EVOLVE_N_CAV)
+        truncation.check_levels(resolved.n_mech, resolved.n_cav)
+    return run
+
+
+def _check_comparisons(model: str, backend: str, comparisons: Any, options: FockOptions) -> int:
+    """The number of smaller Fock runs for a per-time truncation error (default 0)."""
+    if backend == "gaussian" and comparisons is not None:
+        unused_options(model, backend, {"comparisons": comparisons}, used=False)
+    comparisons = 0 if comparisons is None else comparisons
+    if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)):
+        raise GravsimInputError(f"`comparisons` must be a whole number, got {comparisons!r}")
+    if comparisons < 0:
+        raise GravsimInputError(f"`comparisons` must be >= 0, got {comparisons}")
+    n_mech = options.n_mech
+    if backend == "fock" and n_mech - 2 * comparisons < truncation.MIN_LEVELS:
+        raise GravsimInputError(
+            f"`comparisons` = {comparisons} runs 2 levels apart below `n_mech` = {n_mech} "
+            f"reach fewer than {truncation.MIN_LEVELS} levels: give at most "
+            f"{(n_mech - truncation.MIN_LEVELS) // 2}, or more `n_mech`"
+        )
+    return int(comparisons)
+
+
+def _initial_occupation(p: Parameters, ground: bool, n_init: float | None) -> float:
+    """Each oscillator's initial thermal occupation: 0 from the ground state, else n_init or n̄."""
+    if ground and n_init is not None:
+        raise GravsimInputError("`ground=True` and `n_init` given together: give one of them")
+    n0 = 0.0 if ground else float(p.n_th if n_init is None else n_init)
+    if not (math.isfinite(n0) and n0 >= 0):
+        raise GravsimInputError(f"`n_init` must be a finite number >= 0, got {n0}")
+    return n0
 
 
 def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
     prop = Propagator(model)
     v, s = prop.evolve(initial_covariance(model.modes, occupations), times)
     cols: dict[str, np.ndarray] = {"time_s": times}
+    covariances = {"quantum": v, "classical": v + s}
     states = {
-        name: gaussian.GaussianState(cov, model.modes, model.rung, name, None)
-        for name, cov in (("quantum", v), ("ktm", v + s))
-        if gravity in (name, "both")
+        g.label: gaussian.GaussianState(covariances[g.label], model.modes, model.rung, g.name, None)
+        for g in choose(gravity)
     }
-    for name, state in states.items():
-        cols[f"E_N{SUFFIX[name]}"] = state.log_negativity(base)
+    suffixes = {label: f"_{label}" for label in states}
+    for label, state in states.items():
+        cols[f"E_N{suffixes[label]}"] = state.log_negativity(base)
     if gravity == "both":
         shift = mechanical_block(s, model.modes)
         cols["delta_E"] = delta_log_negativity(states["quantum"].mechanical_covariance, shift, base)
-    for name, state in states.items():
-        suffix = SUFFIX[name]
+    for label, state in states.items():
+        suffix = suffixes[label]
         for mode, occ in state.occupations().items():
             cols[f"n_{mode}{suffix}"] = occ
         # purity of a Gaussian state: 1/(2ⁿ sqrt(det V)) with vacuum V = I/2
@@ -366,17 +385,17 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
     return cols, (f"Gaussian transient: exact covariance propagation ({how})",)
 
 
-def _fock(p, model, frame, times, occupations, gravity, base, levels, comparisons, progress):
+def _fock(p, model, options, times, occupations, gravity, base, comparisons, progress):
     from gravsim.fock import dynamics as fock_dynamics
 
-    n_mech, n_cav = levels
-    grav = gravity_models(gravity)
+    n_mech, n_cav, frame = options.n_mech, options.n_cav, options.frame
+    grav = choose(gravity)
     _check_transient_truncation(p, model, frame, times, occupations, grav, (n_mech, n_cav))
     cols: dict[str, np.ndarray] = {"time_s": times}
     series: dict[str, list[np.ndarray]] = {}
     for g in grav:
         description = models.build(model, p, g, frame=frame)
-        suffix = SUFFIX[g.name]
+        suffix = f"_{g.label}"
         runs = []
         for step in range(comparisons, -1, -1):
             dims = tuple(n_cav if m == "c" else n_mech - 2 * step for m in description.modes)
@@ -391,7 +410,7 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
                 )
             )
         final = runs[-1]
-        series[g.name] = [r["E_N"] for r in runs]
+        series[g.label] = [r["E_N"] for r in runs]
         cols[f"E_N{suffix}"] = final["E_N"]
         if len(runs) > 1:
             cols[f"truncation_error{suffix}"] = np.array(
@@ -406,7 +425,7 @@ def _fock(p, model, frame, times, occupations, gravity, base, levels, comparison
     if gravity == "both":
         cols["delta_E"] = cols["E_N_quantum"] - cols["E_N_classical"]
         if comparisons:
-            diffs = [q - c for q, c in zip(series["quantum"], series["ktm"], strict=True)]
+            diffs = [q - c for q, c in zip(series["quantum"], series["classical"], strict=True)]
             cols["truncation_error_delta_E"] = np.array(
                 [
                     truncation.estimate([d[i] for d in diffs]).truncation_error
@@ -430,8 +449,8 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
 
     The Gaussian covariances of the same rung (of L1 for L0) at every output time and on a
     grid of :data:`CHECK_TIMES` equal steps (a coarse output grid could miss a peak), for each
-    gravity model, go through :func:`~gravsim.truncation.check_covariances` — the start, and
-    a cavity that the reservoir squeezes on the way.  Costs milliseconds.
+    gravity model, go through :func:`~gravsim.workflows.levels.check_covariances` — the start,
+    and a cavity that the reservoir squeezes on the way.  Costs milliseconds.
     """
     gaussian_rung = "linear" if model == "full" else model
     description = models.build(gaussian_rung, p, KTMGravity())
@@ -441,12 +460,12 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
     for g in grav:
         covariances = v + s if g.name == "ktm" else v
         try:
-            truncation.check_covariances(description.modes, covariances, dims)
+            check_covariances(description.modes, covariances, dims)
         except GravsimInputError as exc:
             if "backend" in str(exc):
                 raise
             raise GravsimInputError(f"{exc} (or `backend='gaussian'`)") from None
-        truncation.check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
+        check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
 
 
 def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:
@@ -463,7 +482,7 @@ def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:
         "method": "Lyapunov steady state (Gaussian, exact)",
     }
     if model == "conventional":
-        kw = dict(omega_m=p.omega_m, k=p.k_M, gamma=p.gamma_m, n_th=p.n_th, base=base)
-        out["transient_maximum"] = conventional.transient_maximum(**kw, kappa_G=0.0).to_dict()
+        peak = conventional.transient_maximum_from(p, kappa_G=0.0, base=base)
+        out["transient_maximum"] = peak.to_dict()
         out["method"] += "; star: exact transient maximum from the ground state"
     return out

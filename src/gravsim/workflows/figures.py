@@ -14,7 +14,7 @@ give it.  The drift is exactly linear in k_M, A(k_M) = A₀ + δk·∂A/∂k_M w
 so the covariance shift δV = V(k_M) − V(k_G) solves the Lyapunov equation
 A(k_M) δV + δV A(k_M)ᵀ + (δA V₀ + V₀ δAᵀ) = 0 with δA formed from k_others alone (no
 subtraction), and the E_N shift follows from the symplectic invariants without
-cancellation (:func:`gravsim.entanglement.delta_log_negativity`).  Checked against mpmath
+cancellation (:func:`gravsim.analysis.entanglement.delta_log_negativity`).  Checked against mpmath
 at 40 digits in the tests.
 """
 
@@ -36,6 +36,7 @@ from gravsim.model.description import HamiltonianTerm, ModelDescription
 from gravsim.model.gravity import KTMGravity, QuantumGravity, coherent_coupling
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
+from gravsim.workflows.results import Result, to_plain
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10
@@ -60,8 +61,8 @@ def run_folder(out: Path, name: str, inputs: dict[str, Any], force: bool = False
     return RunFolder(out, name, identity, force=force)
 
 
-@dataclass(frozen=True)
-class FigureData:
+@dataclass(frozen=True, repr=False)
+class FigureData(Result):
     """Columns of a figure (one row per point), its summary numbers and metadata."""
 
     name: str
@@ -77,26 +78,27 @@ class FigureData:
         """Write CSV, JSON sidecar and PNG (and PDF) into ``out``; return the paths.
 
         ``out`` is a folder (refused if it holds this figure made with other inputs, unless
-        ``force``; see :mod:`gravsim.run_folder`) or a :class:`RunFolder` from
+        ``force``; see :mod:`gravsim.workflows.run_folder`) or a :class:`RunFolder` from
         :func:`run_folder`.
         """
         if not isinstance(out, RunFolder):
             with run_folder(out, self.name, self.inputs, force) as folder:
                 return self.write(folder, command, pdf)
         csv_path = out.write_table(self.columns)
-        sidecar = out.write_sidecar(
-            {
-                "figure": self.name,
-                "summary": self.summary,
-                "units": self.units,
-                "notes": self.notes,
-                "command": command,
-            }
-        )
+        sidecar = out.write_sidecar(self._described() | {"command": command})
         return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the figure's name, summary, units, notes and columns (the sidecar
+        of :meth:`write` is this without the columns, which go to the CSV)."""
+        return self._described() | {"columns": to_plain(self.columns)}
+
+    def _described(self) -> dict[str, Any]:
+        return {"figure": self.name, "summary": self.summary, "units": self.units,
+                "notes": self.notes}  # fmt: skip
+
     def figure(self) -> Any:
-        """The figure as a matplotlib ``Figure`` (see :func:`gravsim.results.new_figure`)."""
+        """The figure as a matplotlib ``Figure`` (see :func:`gravsim.plotting.new_figure`)."""
         return _figure(self)
 
 
@@ -122,8 +124,8 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
             [
                 conventional.transient_maximum(
                     omega_m=float(grid.omega_m),
-                    k=float(grid.k_M),
-                    gamma=float(gm),
+                    k_M=float(grid.k_M),
+                    gamma_m=float(gm),
                     n_th=float(grid.n_th),
                     kappa_G=0.0,
                     base=base,
@@ -151,7 +153,7 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
             "delta_E_at_Q_ref": float(eff[q == Q_REF][0]),
             "leaves_eq6_below_Qm": float(low.max()) if low.size else None,
             "conventional_threshold_Qm": float(
-                p0.omega_m / conventional.threshold_gamma_estimate(k=p0.k_M, n_th=p0.n_th)
+                p0.omega_m / conventional.threshold_gamma_estimate_from(p0, kappa_G=0.0)
             ),
             "Omega_over_Gamma_at_leave": (
                 float(p0.Omega / tuned(p0, low.max()).Gamma) if low.size else None

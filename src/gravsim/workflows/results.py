@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from gravsim.model.parameters import DESCRIPTIONS, UNITS, Parameters
+from gravsim.model.parameters import Parameters
+from gravsim.model.units import DESCRIPTIONS, UNITS
 
 
 class Result:
@@ -35,13 +36,107 @@ class Result:
         shown = [
             f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v!r}"
             for k, v in self.to_dict().items()
-            if isinstance(v, (str, float, int)) and not isinstance(v, bool)
+            if isinstance(v, (str, float, int))
         ]
         more = ", ..." if len(shown) > 8 else ""
         return f"{type(self).__name__}({', '.join(shown[:8])}{more})"
 
 
+#: JSON key of each per-gravity result; ``{s}`` is "" when one gravity model is reported
+#: and "_quantum" / "_classical" (the model's ``label``) when both are.
+OUTCOME_KEYS = {
+    "E_N": "E_N{s}",
+    "E_N_ripple": "E_N{s}_ripple",
+    "truncation_error": "truncation_error{s}",
+    "E_N_extrapolated": "E_N_extrapolated{s}",
+    "E_N_from_covariance": "E_N_from_covariance{s}",
+    "truncation_error_from_covariance": "truncation_error_from_covariance{s}",
+    "occupations": "occupations{s}",
+    "last_level_population": "last_level_population{s}",
+    "periods": "periods{s}",
+    "stroboscopic_change": "stroboscopic_change{s}",
+    "truncation_warning": "truncation_warning{s}",
+    "covariance": "covariance{s}",
+}
+
+#: JSON key of each part of ΔE.
+DELTA_KEYS = {
+    "value": "delta_E",
+    "ripple": "delta_E_ripple",
+    "truncation_error": "truncation_error_delta_E",
+    "extrapolated": "delta_E_extrapolated",
+}
+
+
+class _NotComputed:
+    """The value of a result field that its method does not compute.
+
+    Left out of :attr:`SteadyResult.values` and the JSON, unlike None (computed, and
+    undefined there: an extrapolation of a convergence that is not monotone is ``null``).
+    """
+
+    def __repr__(self) -> str:
+        return "NOT_COMPUTED"
+
+
+NOT_COMPUTED: Any = _NotComputed()
+
+
 @dataclass(frozen=True, eq=False)
+class GravityOutcome:
+    """One gravity model's numbers on one rung (a field the method does not
+    compute is :data:`NOT_COMPUTED`).
+
+    Attributes
+    ----------
+    E_N : float or ndarray
+        Logarithmic negativity of the mechanical modes (the result's log base); the period
+        average for the periodic rungs.
+    E_N_ripple : float, optional
+        max − min of E_N over the period (periodic rungs).
+    truncation_error, E_N_extrapolated : float, optional
+        Fock backend: error estimate from the N−4, N−2, N truncations and the Aitken limit.
+    E_N_from_covariance, truncation_error_from_covariance : float, optional
+        Fock backend: E_N of the Gaussian state with ρ's covariance, and its error.
+    occupations, last_level_population : dict, optional
+        ⟨j†j⟩ per mode, and the highest kept Fock level's population per mode.
+    periods, stroboscopic_change : optional
+        Fock periodic state: periods propagated and the last ‖ρ(T) − ρ(0)‖_F.
+    truncation_warning : str, optional
+        Why the truncation is doubtful, found after the solve.
+    covariance : ndarray, optional
+        Gaussian backend: the full covariance (ordering x₁, p₁, …; vacuum ½·I).
+    """
+
+    E_N: Any
+    E_N_ripple: float | None = NOT_COMPUTED
+    truncation_error: float | None = NOT_COMPUTED
+    E_N_extrapolated: float | None = NOT_COMPUTED
+    E_N_from_covariance: float | None = NOT_COMPUTED
+    truncation_error_from_covariance: float | None = NOT_COMPUTED
+    occupations: dict[str, Any] | None = NOT_COMPUTED
+    last_level_population: dict[str, float] | None = NOT_COMPUTED
+    periods: int | None = NOT_COMPUTED
+    stroboscopic_change: float | None = NOT_COMPUTED
+    truncation_warning: str | None = NOT_COMPUTED
+    covariance: np.ndarray | None = NOT_COMPUTED
+
+
+@dataclass(frozen=True, eq=False)
+class DeltaE:
+    """ΔE = E_N,q − E_N,c (the result's log base), computed without cancellation.
+
+    ``ripple`` (periodic rungs), ``truncation_error`` and ``extrapolated`` (Fock backend)
+    are :data:`NOT_COMPUTED` where the method has none.
+    """
+
+    value: Any
+    ripple: float | None = NOT_COMPUTED
+    truncation_error: float | None = NOT_COMPUTED
+    extrapolated: float | None = NOT_COMPUTED
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class SteadyResult(Result):
     """Steady-state entanglement of one rung with one backend.
 
@@ -53,11 +148,16 @@ class SteadyResult(Result):
         ``"quantum"``, ``"ktm"`` or ``"both"``.
     log_base : str
         ``"e"`` (nats) or ``"2"`` (bits): the unit of every E_N and ΔE here.
-    values : dict
-        ``E_N`` for one gravity model; ``E_N_quantum``, ``E_N_classical``, ``delta_E`` for
-        both; plus method-specific entries (occupations, covariance, closed-form variants,
-        the conventional scheme's transient maximum).
+    outcomes : dict of str to GravityOutcome
+        Per gravity model, keyed by its label (``"quantum"``, ``"classical"``), quantum first.
+    delta : DeltaE or None
+        ΔE when both gravity models are reported.
     parameters : Parameters
+    stats : dict
+        How the numbers were obtained: residuals, solver, wall time (s), truncation, period.
+    variants : dict
+        Other estimates of the same quantities by the same method: the closed forms' Eq. (24)
+        and Eq. (6) values, the conventional scheme's transient maximum.
     notes : tuple of str
         Approximations and methods, for people.
     """
@@ -66,9 +166,57 @@ class SteadyResult(Result):
     backend: str
     gravity: str
     log_base: str
-    values: dict[str, Any]
+    outcomes: dict[str, GravityOutcome]
+    delta: DeltaE | None
     parameters: Parameters
+    stats: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def outcome(self, label: str | None = None) -> GravityOutcome:
+        """The outcome of gravity ``label`` (``"quantum"``, ``"classical"``; None: the only one)."""
+        if label is None:
+            if len(self.outcomes) != 1:
+                raise KeyError("two gravity models were computed: name one")
+            return next(iter(self.outcomes.values()))
+        return self.outcomes[label]
+
+    def comparison(self) -> dict[str, Any]:
+        """E_N,q, E_N,c and ΔE under their JSON keys (a ``gravity="both"`` result)."""
+        q, c = self.outcomes["quantum"], self.outcomes["classical"]
+        return {"E_N_quantum": q.E_N, "E_N_classical": c.E_N, "delta_E": self.delta.value}
+
+    def comparison_errors(self) -> dict[str, Any]:
+        """The truncation errors of :meth:`comparison`'s numbers (Fock backend)."""
+        q, c = self.outcomes["quantum"], self.outcomes["classical"]
+        return {
+            "E_N_quantum": q.truncation_error,
+            "E_N_classical": c.truncation_error,
+            "delta_E": self.delta.truncation_error,
+        }
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every result under its JSON key (``E_N`` or ``E_N_quantum``, ``E_N_classical``,
+        ``delta_E``, …): per-gravity fields first, then ΔE, the stats and the variants."""
+        out: dict[str, Any] = {}
+        single = len(self.outcomes) == 1
+        for name, key in OUTCOME_KEYS.items():
+            if name == "E_N_ripple" and self.delta is not None:
+                out |= _delta_items(self.delta, ("value",))
+            for label, outcome in self.outcomes.items():
+                value = getattr(outcome, name)
+                if value is not NOT_COMPUTED and name != "covariance":
+                    out[key.format(s="" if single else f"_{label}")] = value
+        if self.delta is not None:
+            out |= _delta_items(self.delta, tuple(DELTA_KEYS))
+        out |= self.stats | self.variants
+        for label, outcome in self.outcomes.items():
+            if outcome.covariance is not NOT_COMPUTED:
+                out[OUTCOME_KEYS["covariance"].format(s="" if single else f"_{label}")] = (
+                    outcome.covariance
+                )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: results, log base, model, backend and every parameter used."""
@@ -94,6 +242,12 @@ class SteadyResult(Result):
         lines += _text_lines(self.values, "")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _delta_items(delta: DeltaE, parts: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        DELTA_KEYS[part]: getattr(delta, part) for part in parts if getattr(delta, part) is not None
+    }
 
 
 def _text_lines(values: dict[str, Any], prefix: str) -> list[str]:

@@ -200,7 +200,7 @@ class RunFolder:
     def write_table(self, columns: dict[str, Any], constants: dict[str, Any] | None = None) -> Path:
         """``<name>.csv``: one row per entry of ``columns``, then ``constants`` in every row.
 
-        Numbers as plain float text (:func:`~gravsim.results.csv_cell`); written whole.
+        Numbers as plain float text (:func:`~gravsim.workflows.results.csv_cell`); written whole.
         """
         constants = constants or {}
         buffer = io.StringIO()

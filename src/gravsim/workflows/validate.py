@@ -56,14 +56,11 @@ from gravsim.model import description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from gravsim.model.parameters import Parameters
-from gravsim.workflows import steady
+from gravsim.workflows import levels, steady
+from gravsim.workflows.options import DEFAULT_N_CAV, VALIDATE_N_MECH, unused_options
+from gravsim.workflows.results import Result, SteadyResult
 
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
-_ERROR_KEYS = {
-    "E_N_quantum": "truncation_error_quantum",
-    "E_N_classical": "truncation_error_classical",
-    "delta_E": "truncation_error_delta_E",
-}
 
 
 @dataclass(frozen=True)
@@ -90,8 +87,8 @@ class Check:
     passed: bool
 
 
-@dataclass(frozen=True)
-class Validation:
+@dataclass(frozen=True, repr=False)
+class Validation(Result):
     """All rows and checks; ``ok`` when every check passed."""
 
     rows: tuple[Row, ...]
@@ -160,10 +157,6 @@ class Validation:
         return "\n".join(lines)
 
 
-#: Fock levels per mechanical mode of the L3 and L2 Fock rows.
-DEFAULT_N_MECH = 8
-
-
 def run(
     p: Parameters,
     *,
@@ -182,31 +175,31 @@ def run(
     """
     if not fock:
         given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver}
-        steady.unused_options("", "", given, False, "without the Fock rows")
-    n_mech = DEFAULT_N_MECH if n_mech is None else n_mech
-    n_cav = steady.DEFAULT_N_CAV if n_cav is None else n_cav
+        unused_options("", "", given, False, "without the Fock rows")
+    n_mech = VALIDATE_N_MECH if n_mech is None else n_mech
+    n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
     if fock:
         truncation.check_levels(n_mech, n_cav)
     rows: list[Row] = []
     cf = steady.compute(p, model="closed-form", base=base)
-    rows.append(Row("L4", "closed form S2 Eq. (19)", _pick(cf.values)))
+    rows.append(Row("L4", "closed form S2 Eq. (19)", _pick(cf)))
     rows.append(
         Row(
             "L4",
             "Eq. (24) double reservoir",
             {
-                "E_N_quantum": cf.values["eq24_E_N_quantum"],
-                "E_N_classical": cf.values["eq24_E_N_classical"],
-                "delta_E": cf.values["eq24_delta_E"],
+                "E_N_quantum": cf.variants["eq24_E_N_quantum"],
+                "E_N_classical": cf.variants["eq24_E_N_classical"],
+                "delta_E": cf.variants["eq24_delta_E"],
             },
-            detail=f"Eq. (6): ΔE ≈ {cf.values['eq6_delta_E']:.6e} (first order in κ_G); "
+            detail=f"Eq. (6): ΔE ≈ {cf.variants['eq6_delta_E']:.6e} (first order in κ_G); "
             "reference only, a different reservoir form",
         )
     )
     gauss = {}
     for rung, label in (("effective", "L3"), ("rwa", "L2")):
         g = steady.compute(p, model=rung, base=base)
-        gauss[rung] = _pick(g.values)
+        gauss[rung] = _pick(g)
         rows.append(Row(label, f"{rung} Gaussian", gauss[rung]))
         if not fock:
             continue
@@ -224,15 +217,15 @@ def run(
         except GravsimError as exc:  # out of reach here, or its solver failed: say which
             rows.append(Row(label, f"{rung} Fock", skipped=str(exc)))
             continue
-        dims = f.values["truncation"]["dims"]
+        dims, stats = f.stats["truncation"]["dims"], f.stats
         rows.append(
             Row(
                 label,
                 f"{rung} Fock " + "x".join(str(n) for n in dims.values()),
-                _pick(f.values),
-                {q: f.values[_ERROR_KEYS[q]] for q in QUANTITIES},
-                detail=f"solver {f.values['solver']}, residual {f.values['residual']:.1e}, "
-                f"{f.values['wall_time_s']:.1f} s",
+                _pick(f),
+                f.comparison_errors(),
+                detail=f"solver {stats['solver']}, residual {stats['residual']:.1e}, "
+                f"{stats['wall_time_s']:.1f} s",
             )
         )
     checks = _checks(p, rows, gauss)
@@ -286,10 +279,16 @@ def _upper_rungs(
     if not l0:
         rows.append(Row("L0", "full Fock", skipped="left out on request"))
         return checks
+    return checks + _l0_rows(p, rows, state, base, progress)
+
+
+def _l0_rows(p: Parameters, rows: list[Row], state: Any, base: str, progress: Any) -> list[Check]:
+    """L0 and L1 on the same Fock truncation (:data:`L0_DIMS`), where it holds L1's state."""
+    checks: list[Check] = []
     dims = (L0_DIMS[0], L0_DIMS[0], L0_DIMS[1])
     average = steady.period_average(models.linear(p, QuantumGravity()))
     try:  # the quantum-gravity Floquet state over the period, as steady's Fock path checks
-        truncation.check_covariances(state.modes, state.covariance, dims)
+        levels.check_covariances(state.modes, state.covariance, dims)
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return checks
@@ -349,8 +348,8 @@ def _scale(q: str, upper: dict[str, float], lower: dict[str, float]) -> float:
     return max(abs(upper[key]), abs(lower[key]))
 
 
-def _pick(values: dict[str, Any]) -> dict[str, float]:
-    return {q: float(values[q]) for q in QUANTITIES}
+def _pick(result: SteadyResult) -> dict[str, float]:
+    return {q: float(v) for q, v in result.comparison().items()}
 
 
 def _checks(p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]]) -> list[Check]:

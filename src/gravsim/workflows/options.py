@@ -1,0 +1,206 @@
+"""What a workflow may be asked: the rung, gravity, backend, and the Fock backend's settings.
+
+The choices and every default live here, once: :func:`check_choices` refuses an unknown
+rung, gravity or backend (or one that cannot run on the other), :class:`FockOptions` holds
+the truncation, solver and frame with the defaults of each workflow, and
+:func:`unused_options` warns about a setting the chosen combination ignores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from gravsim.analysis.entanglement import log_base_factor
+from gravsim.errors import GravsimInputError, GravsimWarning
+from gravsim.model.gravity import CHOICES as GRAVITY
+
+__all__ = [
+    "BACKENDS", "GRAVITY", "MODELS", "PERIODIC", "FockOptions", "RunOptions", "check_choices",
+]  # fmt: skip
+
+#: The rungs of the ladder (``closed-form`` is L4, the paper's formulas).
+MODELS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")
+#: Rungs whose asymptotic state is periodic (period 2π/ω_m), not steady.
+PERIODIC = ("full", "linear")
+#: Rungs with a transient from the thermal state (``evolve``).
+TRANSIENT_MODELS = ("full", "linear", "rwa", "effective", "conventional")
+BACKENDS = ("gaussian", "fock")
+
+#: Fock levels per mechanical mode and of the cavity, per workflow.  ``steady`` resolves
+#: the static rungs to ~1e-4 in E_N at the small presets with 10 levels; the periodic rungs
+#: take 8 (each truncation is a factorisation plus ~6–15 periods of mesolve: ``driven``
+#: 6×6×3 takes 11 s); transients start thermal and need one cavity level more than the
+#: steady state (the cavity's transient photon number); ``validate`` runs every Fock rung
+#: at once and keeps 8.
+DEFAULT_N_MECH = 10
+DEFAULT_N_MECH_PERIODIC = 8
+DEFAULT_N_CAV = 3
+EVOLVE_N_MECH = 8
+EVOLVE_N_CAV = 4
+VALIDATE_N_MECH = 8
+
+
+def check_choices(model: str, gravity: str, backend: str) -> None:
+    """Refuse an unknown model, gravity or backend, or a combination that cannot run.
+
+    Raises
+    ------
+    GravsimInputError
+    """
+    if model not in MODELS:
+        raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
+    if gravity not in GRAVITY:
+        raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(GRAVITY)}")
+    if backend not in BACKENDS:
+        raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if model == "closed-form" and backend != "gaussian":
+        raise GravsimInputError("the closed forms have no backend: use `backend='gaussian'`")
+    if model == "full" and backend == "gaussian":
+        raise GravsimInputError(
+            "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use "
+            "`backend='fock'`, or `model='linear'` for its linearisation"
+        )
+
+
+def uses(option: str, model: str, backend: str) -> bool:
+    """Whether ``model`` on ``backend`` uses the option (``n_mech``, ``n_cav``, ``solver``,
+    ``frame``)."""
+    return {
+        "n_mech": backend == "fock",
+        "n_cav": backend == "fock" and model not in ("effective", "conventional"),
+        "solver": backend == "fock" and model not in PERIODIC,
+        "frame": model == "full",
+    }.get(option, True)
+
+
+def unused_options(
+    model: str,
+    backend: str,
+    given: dict[str, Any],
+    used: bool | None = None,
+    reason: str | None = None,
+) -> None:
+    """Warn about each option in ``given`` (not None) that ``model``/``backend`` do not use.
+
+    Whether an option is used follows from :func:`uses`, or is given as ``used`` (with the
+    ``reason`` it is not).
+    """
+    for name, value in given.items():
+        if value is not None and not (uses(name, model, backend) if used is None else used):
+            warnings.warn(
+                f"`{name}` has no effect "
+                + (reason or f"with model {model!r} on the {backend} backend"),
+                GravsimWarning,
+                stacklevel=3,
+            )
+
+
+@dataclass(frozen=True)
+class FockOptions:
+    """Settings of the Fock backend; None means "the workflow's default".
+
+    Attributes
+    ----------
+    n_mech, n_cav : int, optional
+        Fock levels per mechanical mode and of the cavity.
+    solver : str, optional
+        Linear solver of the static rungs (``"auto"``; see :mod:`gravsim.fock.solvers`).
+    frame : {"displaced", "undisplaced"}, optional
+        Frame of the ``full`` model (see :func:`gravsim.model.rungs.full`).
+    """
+
+    n_mech: int | None = None
+    n_cav: int | None = None
+    solver: str | None = None
+    frame: str | None = None
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> FockOptions:
+        """Options from keyword arguments, refusing a name that is not an option."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(kwargs) - names)
+        if unknown:
+            raise GravsimInputError(
+                f"unknown Fock option {unknown[0]!r}: the options are {', '.join(sorted(names))}"
+            )
+        return cls(**kwargs)
+
+    def given(self) -> dict[str, Any]:
+        """The options set explicitly (not None), by name."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def resolved(self, model: str, n_mech: int | None = None, n_cav: int | None = None) -> Any:
+        """Every option filled in: the given value, else the workflow's default.
+
+        ``n_mech`` and ``n_cav`` are the workflow's own defaults where they differ from the
+        steady state's (:data:`EVOLVE_N_MECH`, …).
+        """
+        if n_mech is None:
+            n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
+        return FockOptions(
+            n_mech=n_mech if self.n_mech is None else self.n_mech,
+            n_cav=(n_cav or DEFAULT_N_CAV) if self.n_cav is None else self.n_cav,
+            solver="auto" if self.solver is None else self.solver,
+            frame="displaced" if self.frame is None else self.frame,
+        )
+
+    def dims(self, modes: tuple[str, ...]) -> tuple[int, ...]:
+        """Levels per mode of a description's ``modes`` (cavity ``"c"``, mechanics else)."""
+        return tuple(self.n_cav if m == "c" else self.n_mech for m in modes)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a workflow is asked to compute: a rung, gravity, backend, log base, Fock settings.
+
+    The keyword arguments of :func:`gravsim.workflows.steady.compute`,
+    :func:`gravsim.workflows.scan.run` and :func:`gravsim.workflows.evolve.compute`.
+
+    Attributes
+    ----------
+    model : {"full", "linear", "rwa", "effective", "closed-form", "conventional"}
+        The rung (default ``"effective"``).
+    gravity : {"quantum", "ktm", "both"}
+        One gravity model, or both with ΔE (default).
+    backend : {"gaussian", "fock"}
+        Lyapunov (exact for the linear rungs) or QuTiP on truncated Fock spaces; ``full``
+        (radiation pressure is cubic) is Fock only.
+    base : {"e", "2"}
+        Log base of every E_N and ΔE: nats (default) or bits.
+    fock : FockOptions
+        ``n_mech``, ``n_cav``, ``solver``, ``frame`` (given as keywords of their own).
+    """
+
+    model: str = "effective"
+    gravity: str = "both"
+    backend: str = "gaussian"
+    base: str = "e"
+    fock: FockOptions = FockOptions()
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> RunOptions:
+        """Options from a workflow's keyword arguments, checked.
+
+        Raises
+        ------
+        GravsimInputError
+            For a name that is not an option, an unknown model, gravity, backend or log
+            base, or a combination that cannot run.  An option the combination does not use
+            draws a :class:`GravsimWarning`.
+        """
+        fock_names = [f.name for f in dataclasses.fields(FockOptions)]
+        own = [f.name for f in dataclasses.fields(cls) if f.name != "fock"]
+        unknown = sorted(set(kwargs) - set(own) - set(fock_names))
+        if unknown:
+            raise GravsimInputError(
+                f"unknown option {unknown[0]!r}: the options are {', '.join(own + fock_names)}"
+            )
+        fock = FockOptions(**{k: kwargs.pop(k) for k in fock_names if k in kwargs})
+        run = cls(fock=fock, **kwargs)
+        log_base_factor(run.base)
+        check_choices(run.model, run.gravity, run.backend)
+        unused_options(run.model, run.backend, fock.given())
+        return run

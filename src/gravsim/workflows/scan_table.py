@@ -1,0 +1,268 @@
+"""A scan's table: its columns, rows appended as they finish (and repaired, sorted, resumed),
+and the table read back (:class:`ScanData`, :func:`load`) and plotted (:func:`figure`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gravsim.errors import GravsimInputError
+from gravsim.model.parameters import (
+    DERIVED_KEYS,
+    INPUT_KEYS,
+    Parameters,
+)
+from gravsim.plotting import new_figure
+from gravsim.workflows import steady
+from gravsim.workflows.grid import Axis, Grid
+from gravsim.workflows.results import Result, csv_cell, to_plain
+from gravsim.workflows.run_folder import RunFolder
+
+#: Columns that hold text, not numbers.
+TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")
+
+
+def columns(grid: Grid, model: str, gravity: str, backend: str) -> list[str]:
+    """The CSV header: index, grid keys, status, results, method, the other parameters."""
+    params = [k for k in INPUT_KEYS + DERIVED_KEYS if k not in grid.keys]
+    results = steady.result_keys(model, gravity, backend)
+    return ["index", *grid.keys, "status", *results, "log_base", "model", "backend", *params]
+
+
+def parameter_cells(p: Parameters) -> dict[str, Any]:
+    """Every input and derived parameter of ``p`` (arrays over a batch, or plain values)."""
+    with np.errstate(all="ignore"):  # invalid points: NaN where undefined (r at G₊ ≥ G₋)
+        return {key: getattr(p, key) for key in INPUT_KEYS + DERIVED_KEYS}
+
+
+def _column_cells(values: list[Any]) -> list[str]:
+    """CSV cells of one column (:func:`~gravsim.workflows.results.csv_cell`; floats at C speed)."""
+    if all(type(v) is float for v in values):
+        return list(map(repr, values))
+    return [csv_cell(v) for v in values]
+
+
+class Rows:
+    """``scan.csv``: the header, rows appended and flushed, the indices already written."""
+
+    def __init__(self, path: Path, header: list[str], size: int, resumed: bool) -> None:
+        self.path = path
+        self.header = header
+        self.done = np.zeros(size, dtype=bool)
+        self.in_order = True
+        self.last = -1
+        if resumed and path.exists():
+            self._read_back()
+            self.fh = path.open("a", newline="")
+        else:
+            self.fh = path.open("w", newline="")
+            self.fh.write(self._line(header))
+            self._sync()
+
+    def _read_back(self) -> None:
+        """Indices already written; a last line without its newline (a kill) is cut off."""
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            with self.path.open("r+b") as fh:
+                fh.truncate(end)
+        lines = data[:end].decode().splitlines()
+        if not lines or next(csv.reader([lines[0]])) != self.header:
+            raise GravsimInputError(
+                f"{str(self.path)!r} does not have this scan's columns: pass `force=True` to "
+                "start afresh, or choose another `out`"
+            )
+        for line in lines[1:]:
+            index = int(line.partition(",")[0])
+            if not 0 <= index < self.done.size or self.done[index]:
+                raise GravsimInputError(
+                    f"{str(self.path)!r} holds a row (index {index}) that is not one of this "
+                    "grid's points, or holds it twice: pass `force=True` to start afresh"
+                )
+            self.done[index] = True
+            self.in_order &= index > self.last
+            self.last = index
+
+    def _line(self, cells: list[str]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(cells)
+        return buffer.getvalue()
+
+    def _sync(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append ``rows`` (dicts by column) and flush them to disk (fsync)."""
+        for row in rows:
+            index = row["index"]
+            self.in_order &= index > self.last
+            self.last = index
+            self.done[index] = True
+        cells = [_column_cells([row.get(c) for row in rows]) for c in self.header]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(zip(*cells, strict=True))
+        self.fh.write(buffer.getvalue())
+        self._sync()
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def sort(self, folder: RunFolder) -> None:
+        """Rewrite the file in index order, byte for byte the same lines, if it is not."""
+        if self.in_order:
+            return
+        lines = self.path.read_text().splitlines(keepends=True)
+        body = sorted(lines[1:], key=lambda line: int(line.partition(",")[0]))
+        folder.write_text(self.path, "".join([lines[0], *body]))
+
+
+# ---------------------------------------------------------------------- reading back
+@dataclass(frozen=True, repr=False)
+class ScanData(Result):
+    """A scan read back: one array per column, in grid order, and the sidecar.
+
+    Attributes
+    ----------
+    columns : dict of ndarray
+        Numbers as float arrays (NaN where a point has no value), text columns
+        (:data:`TEXT_COLUMNS`) as string arrays.
+    axes : tuple of Axis
+    sidecar : dict
+        ``scan.json``: identity, command, options, parameters, units, status.
+    """
+
+    columns: dict[str, np.ndarray]
+    axes: tuple[Axis, ...]
+    sidecar: dict[str, Any]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The grid's shape (one entry per axis)."""
+        return tuple(len(a.values) for a in self.axes)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Which rows solved (``status == "ok"``)."""
+        return self.columns["status"] == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the sidecar's entries and every column as a list."""
+        return to_plain(self.sidecar | {"columns": self.columns})
+
+    def grid(self, key: str) -> np.ndarray:
+        """Column ``key`` on the grid's shape (NaN at missing points and failed points).
+
+        Raises
+        ------
+        GravsimInputError
+            For a column that is not a number column of this scan.
+        """
+        column = self.columns.get(key)
+        if column is None or column.dtype.kind != "f":
+            numeric = [k for k, v in self.columns.items() if v.dtype.kind == "f"]
+            raise GravsimInputError(f"no number column {key!r}: choose one of {numeric}")
+        out = np.full(math.prod(self.shape), np.nan)
+        index = self.columns["index"].astype(int)
+        out[index] = np.where(self.ok, column, np.nan)
+        return out.reshape(self.shape)
+
+    def to_pandas(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (needs pandas)."""
+        import pandas
+
+        return pandas.DataFrame(self.columns)
+
+
+def load(folder: Path | str) -> ScanData:
+    """Read the scan in ``folder`` (``scan.csv`` and ``scan.json``).
+
+    Raises
+    ------
+    GravsimInputError
+        If the folder holds no scan.
+    """
+    folder = Path(folder)
+    try:
+        sidecar = json.loads((folder / "scan.json").read_text())
+        with (folder / "scan.csv").open(newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            cells = list(reader)
+    except (OSError, ValueError, StopIteration) as exc:
+        raise GravsimInputError(f"no readable scan in {str(folder)!r} ({exc})") from None
+    data: dict[str, np.ndarray] = {}
+    for j, name in enumerate(header):
+        raw = [row[j] if j < len(row) else "" for row in cells]
+        if name in TEXT_COLUMNS or name.startswith("truncation_warning"):
+            data[name] = np.array(raw, dtype=str)
+        else:
+            data[name] = np.array([float(x) if x else np.nan for x in raw])
+    axes = tuple(Axis.from_dict(a) for a in sidecar["grid"])
+    return ScanData(data, axes, sidecar)
+
+
+# ---------------------------------------------------------------------- plot
+def plot_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
+    """The quantities a scan of this combination can plot."""
+    return tuple(
+        k
+        for k in steady.result_keys(model, gravity, backend)
+        if k not in TEXT_COLUMNS and not k.startswith("truncation_warning")
+    )
+
+
+def figure(data: ScanData, quantity: str | None = None) -> Any:
+    """Line plot (one axis) or heat map (two axes) of ``quantity``; failed points marked.
+
+    ``quantity`` defaults to ΔE (E_N for a scan of one gravity model).
+
+    Raises
+    ------
+    GravsimInputError
+        For a quantity the scan does not have, or a grid of more than two axes.
+    """
+    from matplotlib.colors import LogNorm
+
+    if len(data.axes) > 2:
+        raise GravsimInputError("a plot shows one or two grid axes; this scan has more")
+    if quantity is None:
+        quantity = "delta_E" if "delta_E" in data.columns else "E_N"
+    z = data.grid(quantity)
+    ok = np.isfinite(data.grid("index"))  # the solved points (NaN elsewhere)
+    base = data.sidecar["options"]["base"]
+    unit = "nats" if base == "e" else "bits"
+    label = f"{quantity} ({unit})" if quantity.startswith(("E_N", "delta_E")) else quantity
+    fig, ax = new_figure((6.4, 4.6))
+    if len(data.axes) == 1:
+        x = data.axes[0].values
+        ax.plot(x[ok], z[ok], "o-", ms=3)
+        for xv in x[~ok]:
+            ax.axvline(xv, color="0.8", lw=3)
+        if np.any(ok) and np.all(z[ok] > 0):
+            ax.set_yscale("log")
+        ax.set_xlabel(data.axes[0].key)
+        ax.set_ylabel(label)
+        ax.set_title("grey: no steady state / outside the rung's regime")
+        return fig
+    positive = z[np.isfinite(z) & (z > 0)]
+    norm = LogNorm(positive.min(), positive.max()) if positive.size else None
+    y_axis, x_axis = data.axes
+    mesh = ax.pcolormesh(x_axis.values, y_axis.values, z, norm=norm, shading="nearest")
+    if np.any(~ok) and min(z.shape) > 1:  # contours need two values on each axis
+        ax.contourf(
+            x_axis.values, y_axis.values, ~ok, levels=[0.5, 1.5], colors="0.8", hatches=["//"]
+        )
+    fig.colorbar(mesh, ax=ax, label=label)
+    ax.set_xlabel(x_axis.key)
+    ax.set_ylabel(y_axis.key)
+    ax.set_title("hatched: no steady state / outside the rung's regime")
+    return fig

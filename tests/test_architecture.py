@@ -1,0 +1,95 @@
+"""The layout's rules (docs/architecture.md), read from the source: import arrows point down
+the ladder, no module over 500 lines, no function over 80 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "gravsim"
+
+#: Layer of each top-level part, and the layers it may import.
+ALLOWED = {
+    "errors": set(),
+    "model": {"errors", "model"},
+    "analysis": {"errors", "model", "analysis"},
+    "gaussian": {"errors", "model", "analysis", "gaussian"},
+    "fock": {"errors", "model", "analysis", "fock"},
+    "closed_form": {"errors", "model", "analysis", "closed_form"},
+    "plotting": set(),
+    "workflows": {
+        "errors",
+        "model",
+        "analysis",
+        "gaussian",
+        "fock",
+        "closed_form",
+        "plotting",
+        "workflows",
+        "__version__",
+    },  # fmt: skip
+}
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def _modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def _part(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def _imported_parts(path: Path) -> set[str]:
+    """The top-level parts of gravsim that ``path`` imports (anywhere in the file)."""
+    rel = path.relative_to(SRC).with_suffix("").parts
+    package = list(rel[:-1]) if rel[-1] != "__init__" else list(rel[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                names = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and node.module.split(".")[0] == "gravsim":
+                names = node.module.split(".")[1:]
+            else:
+                continue
+            if names:
+                found.add(names[0])
+            else:  # from gravsim import x, y
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "gravsim" and len(parts) > 1:
+                    found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_point_down_the_ladder(path):
+    part = _part(path)
+    if part in ("cli", "__init__", "__main__"):
+        return  # the top: the command line and the package's short names
+    bad = _imported_parts(path) - ALLOWED[part] - {part}
+    assert not bad, f"{part} may not import {sorted(bad)}"
+
+
+def test_no_library_module_imports_the_cli():
+    for path in _modules():
+        if _part(path) not in ("cli", "__main__"):
+            assert "cli" not in _imported_parts(path), path
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_modules_and_functions_are_short(path):
+    text = path.read_text()
+    assert len(text.splitlines()) <= MAX_MODULE_LINES
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = node.end_lineno - node.lineno + 1
+            assert length <= MAX_FUNCTION_LINES, f"{node.name}: {length} lines"
