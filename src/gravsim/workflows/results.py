@@ -245,9 +245,8 @@ class SteadyResult(Result):
 
 
 def _delta_items(delta: DeltaE, parts: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        DELTA_KEYS[part]: getattr(delta, part) for part in parts if getattr(delta, part) is not None
-    }
+    values = {DELTA_KEYS[part]: getattr(delta, part) for part in parts}
+    return {key: value for key, value in values.items() if value is not NOT_COMPUTED}
 
 
 def _text_lines(values: dict[str, Any], prefix: str) -> list[str]:

@@ -1,9 +1,10 @@
 """Closed-form steady states of the effective two-mode model (paper S2 Eq. 19, S4 Eq. 24, Eq. 6).
 
-This subpackage is gravsim's *independent check*: it imports nothing from the rest of the
-package but :mod:`gravsim.errors`, and writes its own ladder→quadrature conversion and its
-own logarithmic negativity.  :mod:`~gravsim.closed_form.effective.eq19` holds the
-collective-reservoir results (S2 Eq. 19: moments, covariance, E_N);
+This subpackage is gravsim's *independent check*: outside :mod:`gravsim.closed_form` it
+imports nothing from the package but :mod:`gravsim.errors`, and writes its own
+ladder→quadrature conversion and its own logarithmic negativity.
+:mod:`~gravsim.closed_form.effective.eq19` holds the collective-reservoir results (S2 Eq. 19:
+moments, covariance, E_N);
 :mod:`~gravsim.closed_form.effective.eq24` the double-reservoir ones (S4 Eq. 24, the exact
 ΔE, Eq. 6).  Physics and conventions: ``docs/physics.md``.
 
