@@ -1,4 +1,5 @@
-"""Transients, the Floquet state of L1, and L0 against L1 (issue 5)."""
+"""Transients (evolve; Gaussian propagation and Fock dynamics), the Floquet state of L1, and
+L0 against L1."""
 
 from __future__ import annotations
 

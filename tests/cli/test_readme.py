@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import gravsim, strict_json
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_lines() -> list[tuple[list[str], str]]:

@@ -77,7 +77,7 @@ def _count_solves(monkeypatch) -> list[int]:
     [("Q_m=log:1e10:1e12:5",), ("E_plus=lin:50:150:6", "E_minus=lin:180:300:5")],
 )
 def test_valid_grid_is_one_batch_equal_to_steady_per_point(tmp_path, monkeypatch, specs):
-    """The issue's two crashing grids: one batched solve, rows = steady at each point (1e-12)."""
+    """Grids that once crashed (Q_m log axis, E₊×E₋): one batched solve, rows = steady (1e-12)."""
     calls = _count_solves(monkeypatch)
     p = gs.presets.get("paper")
     rows = read(scan.run(p, [scan.parse_axis(s) for s in specs], tmp_path, progress=False))
