@@ -1,6 +1,6 @@
 """Transients: gravsim vs plain QuTiP (Fock) and plain SciPy (Gaussian), side by side.
 
-(a) Fock: ``gravsim.fock_dynamics.transient`` against a plain ``qutip.mesolve`` on the same
+(a) Fock: ``gravsim.fock.dynamics.transient`` against a plain ``qutip.mesolve`` on the same
     problem — the same H, c_ops, ρ(0), output times and rtol/atol — whose ``e_ops`` are the
     number operators (Qobj) plus plain callables for E_N (``qutip.partial_transpose`` +
     ``numpy.linalg.eigvalsh``) and the mechanical purity, i.e. the same outputs.  Both sides
