@@ -40,9 +40,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import gravsim as gs
-from gravsim import description, floquet, fock, fock_dynamics, gaussian, models
-from gravsim.gravity import KTMGravity, QuantumGravity
-from gravsim.parameters import Parameters
+from gravsim import fock, gaussian
+from gravsim.fock import dynamics as fock_dynamics
+from gravsim.gaussian import floquet
+from gravsim.model import description
+from gravsim.model import rungs as models
+from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.model.parameters import Parameters
 
 DIMS = (6, 6, 3)
 G_VALUES = (0.05, 0.025)

@@ -17,7 +17,9 @@ import numpy as np
 import gravsim as gs
 
 SRC = Path(gs.__file__).parent
-LIBRARY = [p for p in sorted(SRC.glob("*.py")) if p.name not in ("cli.py", "__main__.py")]
+LIBRARY = [
+    p for p in sorted(SRC.rglob("*.py")) if p.parent.name != "cli" and p.name != "__main__.py"
+]
 
 
 def test_no_global_matplotlib_state_in_the_library():
