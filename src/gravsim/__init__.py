@@ -62,15 +62,18 @@ __all__ = [
     "OutOfRegimeError",
     "Parameters",
     "UnstableError",
+    "optimize",
     *SUBMODULES,
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "optimize":  # the function: gs.optimize(p, ["E_plus", "E_minus"])
+        return importlib.import_module("gravsim.workflows.optimize").optimize
     if name in SUBMODULES:
         return importlib.import_module(SUBMODULES[name])
     raise AttributeError(f"module 'gravsim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(SUBMODULES))
+    return sorted(set(globals()) | set(SUBMODULES) | {"optimize"})

@@ -137,13 +137,13 @@ def budget(
         Log base of E_N, ΔE and σ_E.
     """
     factor = log_base_factor(base)
-    _check_options(efficiency, added_noise, error_probability)
-    h = _hypotheses(p, model)
+    check_options(efficiency, added_noise, error_probability)
+    h = hypotheses(p, model)
     exact = _exact(h.v0, h.v1)
     km = distinguishability.kubo_mori_metric(h.v0, h.dv)
     fq = distinguishability.qfi_sld(h.v0, h.dv)
     n_f = measurement.samples_fidelity(exact["one_minus_fidelity"], error_probability)
-    het = _heterodyne(h, efficiency, added_noise)
+    het = heterodyne(h, efficiency, added_noise)
     e_q = log_negativity(h.v0)
     d_e = delta_log_negativity(h.v0, h.v1)
     sigma_e = measurement.entanglement_estimator_std(h.v0, efficiency, added_noise)
@@ -187,7 +187,7 @@ def budget(
     )
 
 
-def _check_options(efficiency: float, added_noise: float, error_probability: float) -> None:
+def check_options(efficiency: float, added_noise: float, error_probability: float) -> None:
     if not 0 < efficiency <= 1:
         raise GravsimInputError(f"`efficiency` must be in (0, 1], got {efficiency}")
     if not 0 <= added_noise < math.inf:
@@ -196,7 +196,7 @@ def _check_options(efficiency: float, added_noise: float, error_probability: flo
         raise GravsimInputError(f"`error_probability` must be in (0, 0.5), got {error_probability}")
 
 
-class _Hypotheses(NamedTuple):
+class Hypotheses(NamedTuple):
     """The two states to tell apart: V₀ (quantum gravity) and V₀ + V₁ (KTM), dV = V₁/κ_G."""
 
     v0: np.ndarray
@@ -208,7 +208,7 @@ class _Hypotheses(NamedTuple):
     indices: list[int]  # the mechanical quadratures (x_a, p_a, x_b, p_b) in ``covariance``
 
 
-def _hypotheses(p: Parameters, model: str) -> _Hypotheses:
+def hypotheses(p: Parameters, model: str) -> Hypotheses:
     """Build rung ``model`` with KTM gravity and solve it for both gravity models."""
     ktm = gravity.KTMGravity()
     m = models.build(model, p, ktm)
@@ -223,7 +223,7 @@ def _hypotheses(p: Parameters, model: str) -> _Hypotheses:
     idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
     v1 = comp.shift[idx, :][:, idx]
     a, _ = gaussian.drift_diffusion(m)
-    return _Hypotheses(
+    return Hypotheses(
         comp.quantum.mechanical_covariance, v1, v1 / kappa, kappa, comp.quantum.covariance, a, idx
     )
 
@@ -243,7 +243,7 @@ def _exact(v0: np.ndarray, v1: np.ndarray) -> dict[str, float]:
         ) from None
 
 
-def _heterodyne(h: _Hypotheses, efficiency: float, added_noise: float) -> dict[str, float]:
+def heterodyne(h: Hypotheses, efficiency: float, added_noise: float) -> dict[str, float]:
     """Information in heterodyne records of the two states (the ``heterodyne_*`` fields)."""
     sig0 = measurement.heterodyne_covariance(h.v0, efficiency, added_noise)
     dsig = efficiency * h.v1

@@ -49,6 +49,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gravsim.errors import GravsimError, GravsimInputError
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
@@ -259,10 +261,10 @@ def _upper_rungs(
             f"ΔE {l1['delta_E_ripple']:.2e}; periodicity error {l1['periodicity_error']:.1e}",
         )
     )
-    eps1 = float((p.kappa / p.omega_m) ** 2 + abs(p.k_M) / p.omega_m)
+    eps1 = float(rwa_epsilon(p))
     for q in QUANTITIES:
         diff = abs(l1[q] - gauss["rwa"][q])
-        tol = 3 * eps1 * _scale(q, l1, gauss["rwa"])
+        tol = tolerance(q, eps1, l1, gauss["rwa"])
         checks.append(
             Check(
                 "L1 Floquet vs RWA Gaussian",
@@ -342,10 +344,21 @@ _SCALE_TEXT = {
 }
 
 
-def _scale(q: str, upper: dict[str, float], lower: dict[str, float]) -> float:
-    """The size a rung's relative error ε multiplies for quantity ``q``."""
+def adiabatic_epsilon(p: Parameters) -> Any:
+    """ε of the cavity's adiabatic elimination, (Ω/κ)² + (G/κ)² (L3 vs L2)."""
+    return (p.Omega / p.kappa) ** 2 + (p.G / p.kappa) ** 2
+
+
+def rwa_epsilon(p: Parameters) -> Any:
+    """ε of the rotating-wave approximation, (κ/ω_m)² + |k_M|/ω_m (L2 vs L1)."""
+    return (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m
+
+
+def tolerance(q: str, eps: Any, upper: dict[str, Any], lower: dict[str, Any]) -> Any:
+    """How far two rungs may differ in quantity ``q``: 3ε times E_N,q (for E_N,q and E_N,c)
+    or ΔE (for ΔE), the larger of the two rungs' (arrays broadcast)."""
     key = "delta_E" if q == "delta_E" else "E_N_quantum"
-    return max(abs(upper[key]), abs(lower[key]))
+    return 3 * eps * np.maximum(np.abs(upper[key]), np.abs(lower[key]))
 
 
 def _pick(result: SteadyResult) -> dict[str, float]:
@@ -369,11 +382,11 @@ def _checks(p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]]) 
                 diff <= rel * scale,
             )
         )
-    eps = float((p.Omega / p.kappa) ** 2 + (p.G / p.kappa) ** 2)
+    eps = float(adiabatic_epsilon(p))
     for q in QUANTITIES:
         e_eff, e_rwa = gauss["effective"][q], gauss["rwa"][q]
         diff = abs(e_rwa - e_eff)
-        tol = 3 * eps * _scale(q, gauss["effective"], gauss["rwa"])
+        tol = tolerance(q, eps, gauss["effective"], gauss["rwa"])
         checks.append(
             Check(
                 "RWA Gaussian vs effective Gaussian",

@@ -1,34 +1,24 @@
-"""The ``gravsim`` command line: it parses arguments, calls :mod:`gravsim.workflows`, prints.
-
-Every failure prints one line on stderr and exits with a code that says what kind it is
-(:data:`EXIT_CODES`); no traceback.  Library messages name arguments in backticks
-(`` `n_mech` ``, `` `force=True` ``); :func:`as_flags` rewrites those the subcommand has a
-flag for.
-"""
+"""The ``gravsim`` argument parser: one option builder per subcommand, shared groups once."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import sys
-import warnings
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import NoReturn
 
 from gravsim import __version__
-from gravsim.errors import GravsimError, GravsimInputError
 from gravsim.fock.solvers import SOLVERS
 from gravsim.model import presets
-from gravsim.model.inputs import duration_rates as _rates
-from gravsim.model.inputs import parse_duration, parse_settings
-from gravsim.model.parameters import UNITS, Parameters, known_keys
-from gravsim.workflows import budget, evolve, figures, options, reference, scan, steady, validate
-from gravsim.workflows.results import dumps, parameter_table
+from gravsim.model.parameters import known_keys
+from gravsim.workflows import (
+    design,
+    evolve,
+    optimize,
+    options,
+    scan,
+)
 
 EXIT_CODES = (
     "exit codes: 0 done; 1 a validate check failed; 2 bad input (one line: the problem and "
@@ -79,10 +69,6 @@ def as_flags(message: str, sub: argparse.ArgumentParser | None) -> str:
         return switch.get(value, f"{option} {value}" if sep else option)
 
     return re.sub(r"`([^`]+)`", flag, message)
-
-
-def _parameters(args: argparse.Namespace) -> Parameters:
-    return presets.get(args.preset).replace(**parse_settings(args.set))
 
 
 def _add_point_options(sub: argparse.ArgumentParser) -> None:
@@ -156,14 +142,6 @@ def _add_log_base(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _command_line() -> str:
-    return "gravsim " + " ".join(sys.argv[1:])
-
-
-def _progress(message: str) -> None:
-    print(f"gravsim: {message}", file=sys.stderr, flush=True)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gravsim`` command."""
     parser = _Parser(
@@ -175,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gravsim {__version__}")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parser.subcommands = subs.choices
-    for name, (add_options, _) in _SUBCOMMANDS.items():
+    for name, add_options in OPTIONS.items():
         add_options(subs.add_parser(name, help=_HELP[name], epilog=EXIT_CODES))
     return parser
 
@@ -190,6 +168,7 @@ _HELP = {
     "budget": "samples and time needed to tell quantum from classical gravity",
     "figure": "the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG",
     "reference": "the paper's steady-state numbers for both k_G conventions",
+    "optimize": "the pump settings that tell quantum from KTM gravity best, within the regime",
 }
 _N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
@@ -290,191 +269,73 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
     _add_json(sub)
 
 
-def _cmd_params(args: argparse.Namespace) -> None:
-    p = _parameters(args)
-    data = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
-    print(dumps(data) if args.json else f"preset {args.preset}\n{parameter_table(p)}")
-
-
-def _cmd_steady(args: argparse.Namespace) -> None:
-    p = _parameters(args)
-    result = steady.compute(p, progress=_progress, **_run_options(args))
-    _emit(args, result)
-
-
-def _run_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The rung, gravity, backend, log base and Fock settings a subcommand was given
-    (:class:`~gravsim.workflows.options.RunOptions`)."""
-    names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame")
-    return {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
-
-
-def _emit(args: argparse.Namespace, result: Any) -> None:
-    """Print a result as one JSON object (``--json``) or as text, with the preset's name."""
-    if args.json:
-        print(dumps({"preset": args.preset} | result.to_dict()))
-    else:
-        print(f"preset {args.preset}")
-        print(as_flags(str(result), args.subparser))
-
-
-def _cmd_evolve(args: argparse.Namespace) -> None:
-    p = _parameters(args)
-    rates = _rates(p)
-    inputs = _run_options(args) | dict(
-        t_final=parse_duration(args.t_final, rates),
-        n_times=args.n_times,
-        grid=args.grid,
-        t_first=None if args.t_first is None else parse_duration(args.t_first, rates),
-        n_init=args.n_init,
-        ground=args.ground,
-        comparisons=args.truncation_error,
+def _optimize_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    sub.add_argument(
+        "--objective",
+        default="delta_E",
+        choices=optimize.OBJECTIVES,
+        help="maximise delta_E, or minimise heterodyne samples or time",
     )
-    with evolve.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
-        result = evolve.compute(p, **inputs, progress=not args.no_progress)
-        paths = result.write(folder, _command_line(), pdf=args.pdf)
-    summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
-    summary |= result.summary() | {"files": [str(x) for x in paths]}
-    if not args.json:
-        for path in paths:
-            print(f"wrote {path}")
-    print(dumps(summary))
-
-
-def _cmd_reference(args: argparse.Namespace) -> None:
-    table = reference.compute(base=args.log_base)
-    print(table.to_json() if args.json else table)
-
-
-def _cmd_figure(args: argparse.Namespace) -> None:
-    inputs = {"ratios" if args.which == "fig3" else "q_values": None, "base": args.log_base}
-    if args.which == "fig3":
-        inputs["rung"] = "effective"
-    with figures.run_folder(Path(args.out), args.which, inputs, args.force) as folder:
-        data = (figures.fig2 if args.which == "fig2" else figures.fig3)(**inputs)
-        paths = data.write(folder, _command_line(), pdf=args.pdf)
-    for path in paths:
-        print(f"wrote {path}")
-    print(dumps(data.summary))
-
-
-def _cmd_scan(args: argparse.Namespace) -> None:
-    axes = [scan.parse_axis(spec) for spec in args.grid]
-    out = Path(args.out)
-    args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
-    csv_path = scan.run(
-        _parameters(args),
-        axes,
-        out,
-        workers=args.workers,
-        map_name=args.map,
-        force=args.force,
-        plot=args.plot or True,
-        pdf=args.pdf,
-        progress=not args.no_progress,
-        preset=args.preset,
-        command=_command_line(),
-        **_run_options(args),
+    sub.add_argument(
+        "--vary",
+        default="E_plus,E_minus",
+        metavar="KEY,KEY",
+        help="inputs to vary (default: E_plus,E_minus)",
     )
-    files = [str(p) for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
-             if p.exists()]  # fmt: skip
-    if args.json:
-        sidecar = json.loads(csv_path.with_suffix(".json").read_text())
-        print(dumps({"preset": args.preset, "points": sidecar["points"], "files": files}))
-        return
-    for path in files:
-        print(f"wrote {path}")
-
-
-def _cmd_budget(args: argparse.Namespace) -> None:
-    result = budget.run(
-        _parameters(args),
-        model=args.model,
-        efficiency=args.efficiency,
-        added_noise=args.added_noise,
-        error_probability=args.error_probability,
-        out=args.plot_out,
-        force=args.force,
-        preset=args.preset,
-        command=_command_line(),
+    sub.add_argument(
+        "--bounds",
+        action="append",
+        default=[],
+        metavar="KEY=LO:HI",
+        help="range of a varied input (default: preset value /10 ... x10)",
     )
-    data = {"preset": args.preset} | result.to_dict()
-    print(dumps(data) if args.json else f"preset {args.preset}: {result}")
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    p = _parameters(args)
-    result = validate.run(
-        p,
-        base=args.log_base,
-        fock=not args.no_fock,
-        n_mech=args.n_mech,
-        n_cav=args.n_cav,
-        solver=args.solver,
-        progress=_progress,
-        l0=args.l0,
+    sub.add_argument("--model", default="effective", choices=optimize.MODELS)
+    sub.add_argument("--efficiency", type=float, default=1.0, help="heterodyne efficiency η")
+    sub.add_argument("--error-probability", type=float, default=0.01)
+    sub.add_argument(
+        "--margin",
+        type=float,
+        help=f"stability: G+/G- <= 1 - margin (default {design.DEFAULT_MARGIN:g})",
     )
-    _emit(args, result)
-    return 0 if result.ok else 1
+    sub.add_argument(
+        "--adiabatic-tol",
+        type=float,
+        help=f"(G-/κ)² + (Ω/κ)² limit (default {design.DEFAULT_ADIABATIC_TOL:g})",
+    )
+    sub.add_argument(
+        "--rwa-tol",
+        type=float,
+        help=f"(κ/ω_m)² + |k_M|/ω_m limit (default {design.DEFAULT_RWA_TOL:g})",
+    )
+    sub.add_argument(
+        "--min-E-N",
+        type=float,
+        default=design.DEFAULT_MIN_E_N,
+        dest="min_E_N",
+        help="least E_N with KTM gravity at the optimum (nats)",
+    )
+    sub.add_argument("--fock", action="store_true", help="also run validate's Fock rows")
+    sub.add_argument("--seed", type=int, default=1)
+    sub.add_argument("--out", help="write optimize.csv, .json and .png into this folder")
+    sub.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a run in --out that was made with other inputs",
+    )
+    sub.add_argument("--pdf", action="store_true", help="also write the map as PDF")
+    sub.add_argument("--no-progress", action="store_true")
 
 
-#: Each subcommand's options and what runs it (its help: :data:`_HELP`).
-_SUBCOMMANDS = {
-    "params": (_add_point_options, _cmd_params),
-    "steady": (_steady_options, _cmd_steady),
-    "evolve": (_evolve_options, _cmd_evolve),
-    "validate": (_validate_options, _cmd_validate),
-    "scan": (_scan_options, _cmd_scan),
-    "budget": (_budget_options, _cmd_budget),
-    "figure": (_figure_options, _cmd_figure),
-    "reference": (_reference_options, _cmd_reference),
+#: Each subcommand's options (what runs it: :data:`gravsim.cli.commands.RUNS`).
+OPTIONS = {
+    "params": _add_point_options,
+    "steady": _steady_options,
+    "evolve": _evolve_options,
+    "validate": _validate_options,
+    "scan": _scan_options,
+    "budget": _budget_options,
+    "figure": _figure_options,
+    "reference": _reference_options,
+    "optimize": _optimize_options,
 }
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gravsim`` console script (see :data:`EXIT_CODES`)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    sub = args.subparser = parser.subcommands[args.command]
-    # library warnings: one line each, once, after the results (none before an error line)
-    caught: dict[str, None] = {}
-    warnings.showwarning = lambda message, *_, **__: caught.setdefault(str(message))
-    args.on_interrupt = "nothing was written"
-    try:
-        for flag in ("out", "plot_out"):
-            if getattr(args, flag, None) is not None and not getattr(args, flag).strip():
-                raise GravsimInputError(f"--{flag.replace('_', '-')} is empty: name a folder")
-        status = _SUBCOMMANDS[args.command][1](args)
-        for message in caught:
-            _warn(as_flags(message, sub))
-    except GravsimError as exc:
-        _fail(as_flags(str(exc), sub), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail(f"interrupted: {args.on_interrupt}", 130)
-    except BrokenPipeError:  # output piped into head & co.
-        sys.stdout = None  # type: ignore[assignment]
-        return 0
-    except Exception as exc:  # not raised by gravsim itself: still one line
-        if os.environ.get("GRAVSIM_TRACEBACK"):
-            raise
-        _fail(*_unexpected(exc))
-    return int(status or 0)
-
-
-def _unexpected(exc: Exception) -> tuple[str, int]:
-    """The one line and exit code for an exception gravsim did not raise (:data:`EXIT_CODES`)."""
-    if isinstance(exc, OSError):  # a file that cannot be read or written
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"cannot use{where}: {exc.strerror or exc}; choose another path or free space", 2
-    if isinstance(exc, MemoryError):
-        return "out of memory: use a smaller truncation or grid", 3
-    what = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, (ArithmeticError, np.linalg.LinAlgError)):
-        why = "the inputs may span more orders of magnitude than float64 resolves"
-        return f"numerical failure ({what}); {why}", 3
-    why = "please report it with the command (GRAVSIM_TRACEBACK=1 shows the traceback)"
-    return f"internal error ({what}); {why}", 4
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

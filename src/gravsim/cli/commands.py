@@ -1,0 +1,204 @@
+"""What each ``gravsim`` subcommand runs: a workflow call and its printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from gravsim.cli.parser import as_flags
+from gravsim.errors import GravsimInputError
+from gravsim.model import presets
+from gravsim.model.inputs import duration_rates as _rates
+from gravsim.model.inputs import parse_duration, parse_settings
+from gravsim.model.parameters import UNITS, Parameters
+from gravsim.workflows import (
+    budget,
+    evolve,
+    figures,
+    optimize_output,
+    reference,
+    scan,
+    steady,
+    validate,
+)
+from gravsim.workflows.results import dumps, parameter_table
+
+
+def _parameters(args: argparse.Namespace) -> Parameters:
+    return presets.get(args.preset).replace(**parse_settings(args.set))
+
+
+def _command_line() -> str:
+    return "gravsim " + " ".join(sys.argv[1:])
+
+
+def _progress(message: str) -> None:
+    print(f"gravsim: {message}", file=sys.stderr, flush=True)
+
+
+def _cmd_params(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    data = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
+    print(dumps(data) if args.json else f"preset {args.preset}\n{parameter_table(p)}")
+
+
+def _cmd_steady(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    result = steady.compute(p, progress=_progress, **_run_options(args))
+    _emit(args, result)
+
+
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The rung, gravity, backend, log base and Fock settings a subcommand was given
+    (:class:`~gravsim.workflows.options.RunOptions`)."""
+    names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame")
+    return {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
+
+
+def _emit(args: argparse.Namespace, result: Any) -> None:
+    """Print a result as one JSON object (``--json``) or as text, with the preset's name."""
+    if args.json:
+        print(dumps({"preset": args.preset} | result.to_dict()))
+    else:
+        print(f"preset {args.preset}")
+        print(as_flags(str(result), args.subparser))
+
+
+def _cmd_evolve(args: argparse.Namespace) -> None:
+    p = _parameters(args)
+    rates = _rates(p)
+    inputs = _run_options(args) | dict(
+        t_final=parse_duration(args.t_final, rates),
+        n_times=args.n_times,
+        grid=args.grid,
+        t_first=None if args.t_first is None else parse_duration(args.t_first, rates),
+        n_init=args.n_init,
+        ground=args.ground,
+        comparisons=args.truncation_error,
+    )
+    with evolve.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
+        result = evolve.compute(p, **inputs, progress=not args.no_progress)
+        paths = result.write(folder, _command_line(), pdf=args.pdf)
+    summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
+    summary |= result.summary() | {"files": [str(x) for x in paths]}
+    if not args.json:
+        for path in paths:
+            print(f"wrote {path}")
+    print(dumps(summary))
+
+
+def _cmd_reference(args: argparse.Namespace) -> None:
+    table = reference.compute(base=args.log_base)
+    print(table.to_json() if args.json else table)
+
+
+def _cmd_figure(args: argparse.Namespace) -> None:
+    inputs = {"ratios" if args.which == "fig3" else "q_values": None, "base": args.log_base}
+    if args.which == "fig3":
+        inputs["rung"] = "effective"
+    with figures.run_folder(Path(args.out), args.which, inputs, args.force) as folder:
+        data = (figures.fig2 if args.which == "fig2" else figures.fig3)(**inputs)
+        paths = data.write(folder, _command_line(), pdf=args.pdf)
+    for path in paths:
+        print(f"wrote {path}")
+    print(dumps(data.summary))
+
+
+def _cmd_scan(args: argparse.Namespace) -> None:
+    axes = [scan.parse_axis(spec) for spec in args.grid]
+    out = Path(args.out)
+    args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
+    csv_path = scan.run(
+        _parameters(args),
+        axes,
+        out,
+        workers=args.workers,
+        map_name=args.map,
+        force=args.force,
+        plot=args.plot or True,
+        pdf=args.pdf,
+        progress=not args.no_progress,
+        preset=args.preset,
+        command=_command_line(),
+        **_run_options(args),
+    )
+    files = [str(p) for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
+             if p.exists()]  # fmt: skip
+    if args.json:
+        sidecar = json.loads(csv_path.with_suffix(".json").read_text())
+        print(dumps({"preset": args.preset, "points": sidecar["points"], "files": files}))
+        return
+    for path in files:
+        print(f"wrote {path}")
+
+
+def _cmd_budget(args: argparse.Namespace) -> None:
+    result = budget.run(
+        _parameters(args),
+        model=args.model,
+        efficiency=args.efficiency,
+        added_noise=args.added_noise,
+        error_probability=args.error_probability,
+        out=args.plot_out,
+        force=args.force,
+        preset=args.preset,
+        command=_command_line(),
+    )
+    data = {"preset": args.preset} | result.to_dict()
+    print(dumps(data) if args.json else f"preset {args.preset}: {result}")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    p = _parameters(args)
+    result = validate.run(
+        p,
+        base=args.log_base,
+        fock=not args.no_fock,
+        n_mech=args.n_mech,
+        n_cav=args.n_cav,
+        solver=args.solver,
+        progress=_progress,
+        l0=args.l0,
+    )
+    _emit(args, result)
+    return 0 if result.ok else 1
+
+
+def _cmd_optimize(args: argparse.Namespace) -> None:
+    bounds = {}
+    for spec in args.bounds:
+        key, sep, rng = spec.partition("=")
+        if not sep:
+            raise GravsimInputError(f"--bounds {spec!r}: write KEY=LO:HI, e.g. E_plus=10:300")
+        bounds[key.strip()] = rng
+    result, files = optimize_output.run(
+        _parameters(args), [k.strip() for k in args.vary.split(",") if k.strip()],
+        out=args.out, force=args.force, pdf=args.pdf, preset=args.preset,
+        command=_command_line(), objective=args.objective, bounds=bounds, model=args.model,
+        efficiency=args.efficiency, error_probability=args.error_probability,
+        margin=args.margin, adiabatic_tol=args.adiabatic_tol, rwa_tol=args.rwa_tol,
+        min_E_N=args.min_E_N, fock=args.fock, seed=args.seed, progress=not args.no_progress,
+    )  # fmt: skip
+    if args.json:
+        print(dumps({"preset": args.preset} | result.to_dict() | {"files": list(map(str, files))}))
+        return
+    print(result)
+    for path in files:
+        print(f"wrote {path}")
+
+
+#: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).
+RUNS = {
+    "params": _cmd_params,
+    "steady": _cmd_steady,
+    "evolve": _cmd_evolve,
+    "validate": _cmd_validate,
+    "scan": _cmd_scan,
+    "budget": _cmd_budget,
+    "figure": _cmd_figure,
+    "reference": _cmd_reference,
+    "optimize": _cmd_optimize,
+}

@@ -1,0 +1,465 @@
+"""Experiment design: the inputs (pump amplitudes first) that tell quantum from KTM gravity
+best, inside the regime where the model holds (:mod:`gravsim.workflows.design`).
+
+Objectives (all minimised internally as logarithms, so that the search sees relative changes
+across decades):
+
+* ``delta_E``: maximise ΔE = E_N,q − E_N,c of the steady state (the Gaussian backend, batched:
+  one Lyapunov solve per generation of the search; ΔE without cancellation).
+* ``samples``: minimise the number of heterodyne records that tell the two states apart with
+  error probability ``error_probability`` (Chernoff bound of the Gaussian record
+  statistics at efficiency η; exact in float64, one point at a time).
+* ``time``: minimise that number times the sample interval 2τ_int (the integrated
+  correlation time of the records, from the drift), i.e. the wall-clock time of the test.
+
+The search: SciPy's differential evolution over the varied inputs (log-spaced where the range
+is positive) with the constraints as a penalty (an infeasible point ranks below every feasible
+one, by how far it is outside), then SLSQP from the best point with the constraints as hard
+inequalities.  At the optimum the approximation ladder is run (``validate`` without Fock rows
+unless asked), so a user sees that the optimum is not an artefact of a rung pushed past its
+regime, and the full quantum budget (optimal measurement) is reported next to it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.optimize
+
+from gravsim.analysis import measurement
+from gravsim.errors import GravsimError, GravsimInputError
+from gravsim.gaussian import floquet
+from gravsim.model import rungs
+from gravsim.model.gravity import KTMGravity
+from gravsim.model.parameters import Parameters
+from gravsim.workflows import budget as budgets
+from gravsim.workflows import steady, validate
+from gravsim.workflows.design import (
+    DEFAULT_MIN_E_N,
+    HOLDS_RTOL,
+    Constraint,
+    Variable,
+    parameters_at,
+    regime_constraints,
+    variables,
+    violation,
+)
+from gravsim.workflows.results import Result, to_plain
+
+OBJECTIVES = ("delta_E", "samples", "time")
+MODELS = ("effective", "rwa")
+#: Added to the penalty of an infeasible point: above any feasible log-objective.
+PENALTY = 1e3
+#: The rungs must agree to this fraction of ``validate``'s tolerance at the optimum.
+LADDER_LIMIT = 0.9
+
+
+@dataclass
+class _Problem:
+    """One design problem: evaluate the (log) objective and the constraints on batches."""
+
+    p: Parameters
+    variables: tuple[Variable, ...]
+    constraints: tuple[Constraint, ...]
+    objective: str
+    model: str
+    efficiency: float
+    error_probability: float
+    min_E_N: float
+    evaluations: int = 0
+
+    def log_objective(self, units: np.ndarray) -> np.ndarray:
+        """ln ΔE (negated), ln samples or ln time at unit coordinates (S, n); +inf where the
+        point is not a valid, stable parameter set."""
+        units = np.atleast_2d(np.asarray(units, dtype=float).T).T
+        p = parameters_at(self.p, self.variables, units)
+        out = np.full(units.shape[1], np.inf)
+        ok = ~p.invalid_points() if p.batch_shape else np.array([not p.invalid_points()])
+        idx = np.flatnonzero(ok.ravel())
+        self.evaluations += units.shape[1]
+        if idx.size:
+            out[idx] = self._values(parameters_at(self.p, self.variables, units[:, idx]))
+        return out
+
+    def _values(self, p: Parameters) -> np.ndarray:
+        if self.objective == "delta_E":
+            with np.errstate(all="ignore"):
+                d = np.asarray(steady.compute(p, model=self.model).delta.value, dtype=float)
+            return np.where(d > 0, -np.log(np.where(d > 0, d, 1.0)), np.inf)
+        n = int(np.prod(p.batch_shape)) if p.batch_shape else 1
+        flat = [p.replace(**{v.key: np.ravel(getattr(p, v.key))[k] for v in self.variables})
+                for k in range(n)] if p.batch_shape else [p]  # fmt: skip
+        return np.array([self._record_cost(q) for q in flat])
+
+    def _record_cost(self, p: Parameters) -> float:
+        """ln of the heterodyne sample count (``samples``) or of its duration (``time``)."""
+        try:
+            h = budgets.hypotheses(p, self.model)
+            het = budgets.heterodyne(h, self.efficiency, 0.0)
+        except GravsimError:
+            return math.inf
+        n = measurement.samples_chernoff(
+            het["heterodyne_chernoff_exponent"], self.error_probability
+        )
+        if self.objective == "samples":
+            return math.log(n) if 0 < n < math.inf else math.inf
+        _, tau_int = measurement.correlation_times(h.drift, h.covariance, h.indices)
+        t = n * 2 * tau_int
+        return math.log(t) if 0 < t < math.inf else math.inf
+
+    def penalised(self, units: np.ndarray) -> np.ndarray:
+        """The log objective where every constraint holds, else PENALTY + violation."""
+        units = np.atleast_2d(np.asarray(units, dtype=float).T).T
+        p = parameters_at(self.p, self.variables, units)
+        bad = violation(self.constraints, p).ravel()
+        regime = np.flatnonzero(bad == 0)
+        if regime.size:  # the floor and the ladder need the states: only inside the regime
+            inner = units[:, regime]
+            bad[regime] = np.maximum(1 - self.entanglement(inner) / self.min_E_N, 0)
+            bad[regime] += np.maximum(self.ladder(inner) / LADDER_LIMIT - 1, 0)
+        out = PENALTY + bad
+        feasible = np.flatnonzero(bad == 0)
+        if feasible.size:
+            out[feasible] = self.log_objective(units[:, feasible])
+        return np.where(np.isfinite(out), out, 2 * PENALTY)
+
+    def entanglement(self, units: np.ndarray) -> np.ndarray:
+        """E_N with KTM gravity (nats) at unit coordinates (S, n); 0 where there is none."""
+        p = parameters_at(self.p, self.variables, units)
+        ok = ~np.atleast_1d(p.invalid_points()).ravel()
+        out = np.zeros(units.shape[1])
+        if np.any(ok):
+            q = parameters_at(self.p, self.variables, units[:, ok])
+            with np.errstate(all="ignore"):
+                e = steady.compute(q, model=self.model, gravity="ktm").outcome().E_N
+            out[ok] = np.nan_to_num(np.ravel(e))
+        return out
+
+    def constraint_values(self, units: np.ndarray) -> np.ndarray:
+        """limit − value of each constraint, scaled by the limit (≥ 0 where it holds), and
+        of the entanglement floor."""
+        units = np.asarray(units, dtype=float)
+        p = parameters_at(self.p, self.variables, units)
+        regime = [1 - float(c.value(p)) / c.limit for c in self.constraints]
+        floor = float(self.entanglement(units[:, None])[0]) / self.min_E_N - 1
+        ladder = 1 - float(self.ladder(units[:, None])[0]) / LADDER_LIMIT
+        return np.array([*regime, floor, ladder, 1 - self.rotating_wave(units) / LADDER_LIMIT])
+
+    def ladder(self, units: np.ndarray) -> np.ndarray:
+        """The largest ratio of |RWA − effective| (E_N,q, E_N,c, ΔE) to ``validate``'s
+        tolerance for the adiabatic elimination, at unit coordinates (S, n) (batched)."""
+        p = parameters_at(self.p, self.variables, units)
+        ok = ~np.atleast_1d(p.invalid_points()).ravel()
+        out = np.full(units.shape[1], np.inf)
+        if np.any(ok):
+            q = parameters_at(self.p, self.variables, units[:, ok])
+            out[ok] = _largest_ratio(
+                steady.compute(q, model="effective").comparison(),
+                steady.compute(q, model="rwa").comparison(),
+                validate.adiabatic_epsilon(q),
+            )
+        return out
+
+    def rotating_wave(self, units: np.ndarray) -> float:
+        """The ratio of |L1 − RWA| to ``validate``'s tolerance for the rotating-wave
+        approximation at one point (the lab-frame Floquet state: ~0.1 s)."""
+        p = parameters_at(self.p, self.variables, units)
+        try:
+            l1 = floquet.periodic_state(rungs.linear(p, KTMGravity())).summary()
+            rwa = steady.compute(p, model="rwa").comparison()
+        except GravsimError:
+            return math.inf
+        return float(_largest_ratio(l1, rwa, validate.rwa_epsilon(p)))
+
+    def natural(self, log_value: float) -> float:
+        """The objective in its own units from the internal log value."""
+        return math.exp(-log_value) if self.objective == "delta_E" else math.exp(log_value)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OptimizeResult(Result):
+    """An optimum of the experiment design and the evidence that it holds.
+
+    Attributes
+    ----------
+    objective : str
+        ``delta_E`` (nats), ``samples`` (heterodyne records) or ``time`` (s).
+    value, start_value : float
+        The objective at the optimum and at the given parameters (the preset's own settings).
+    optimum : dict
+        The varied inputs at the optimum (their units: ``gravsim params``).
+    parameters : Parameters
+        Every parameter at the optimum.
+    constraints : list of dict
+        Each regime condition: name, value, limit, whether it holds, what it stands for.
+    validation : Validation
+        The approximation ladder at the optimum.
+    budget : Budget
+        The full distinguishability budget at the optimum (optimal and heterodyne).
+    path : list of dict
+        The search: the best point of each generation, then the local steps.
+    stats : dict
+        Evaluations, generations, wall time (s), the local search's message.
+    inputs : dict
+        The arguments of :func:`optimize`.
+    variables : tuple of Variable
+        The search space: each varied input with its bounds.
+    """
+
+    objective: str
+    value: float
+    start_value: float
+    optimum: dict[str, float]
+    parameters: Parameters
+    constraints: list[dict[str, Any]]
+    validation: Any
+    budget: Any
+    path: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    variables: tuple[Variable, ...] = ()
+
+    @property
+    def improvement(self) -> float:
+        """How many times better than the start (ΔE ratio, or samples/time saved)."""
+        if self.objective == "delta_E":
+            return self.value / self.start_value
+        return self.start_value / self.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: objective, optimum, constraints, validation, budget, path."""
+        return to_plain(
+            {
+                "objective": self.objective,
+                "value": self.value,
+                "start_value": self.start_value,
+                "improvement": self.improvement,
+                "unit": {"delta_E": "nats", "samples": "records", "time": "s"}[self.objective],
+                "optimum": self.optimum,
+                "constraints": self.constraints,
+                "constraints_hold": all(c["holds"] for c in self.constraints),
+                "validation": self.validation.to_dict(),
+                "budget": self.budget.to_dict(),
+                "path": self.path,
+                "stats": self.stats,
+                "inputs": self.inputs,
+                "bounds": {v.key: [v.lo, v.hi] for v in self.variables},
+                "parameters": self.parameters.as_dict(),
+            }
+        )
+
+    def __str__(self) -> str:
+        unit = {"delta_E": "nats", "samples": "records", "time": "s"}[self.objective]
+        lines = [
+            f"optimum of {self.objective}: {self.value:.6g} {unit} "
+            f"({self.improvement:.3g}x the start, {self.start_value:.6g} {unit})",
+            *(f"  {k:<14} {v:.8g}" for k, v in self.optimum.items()),
+            "constraints:",
+            *(f"  {c['name']:<11} {c['value']:.4g} {c['relation']} {c['limit']:.4g}  "
+              f"{'holds' if c['holds'] else 'VIOLATED'}  ({c['text']})" for c in self.constraints),
+            f"validate at the optimum: {'all checks pass' if self.validation.ok else 'FAILED'}",
+            f"budget at the optimum: {self.budget.samples_chernoff:.3e} samples (optimal), "
+            f"{self.budget.samples_heterodyne_chernoff:.3e} heterodyne, "
+            f"{self.budget.times['heterodyne_chernoff']['years']:.3g} years",
+        ]  # fmt: skip
+        return "\n".join(lines)
+
+
+def optimize(
+    p: Parameters,
+    vary: list[str],
+    *,
+    objective: str = "delta_E",
+    bounds: dict[str, str] | None = None,
+    model: str = "effective",
+    efficiency: float = 1.0,
+    error_probability: float = 0.01,
+    margin: float | None = None,
+    adiabatic_tol: float | None = None,
+    rwa_tol: float | None = None,
+    min_E_N: float = DEFAULT_MIN_E_N,
+    fock: bool = False,
+    seed: int = 1,
+    progress: bool = False,
+) -> OptimizeResult:
+    """Search ``vary`` within ``bounds`` for the best ``objective`` inside the regime.
+
+    Parameters
+    ----------
+    p : Parameters
+        The start: every input that is not varied, and the reference point ("the start").
+    vary : list of str
+        Inputs to vary (e.g. ``["E_plus", "E_minus"]``; any ``--set`` key).
+    objective : {"delta_E", "samples", "time"}
+        See the module docstring.
+    bounds : dict, optional
+        ``{key: "LO:HI"}`` per varied input (its unit); default preset value ÷10 … ×10.
+    model : {"effective", "rwa"}
+        Rung the objective is computed on (Gaussian backend).
+    efficiency, error_probability : float
+        Heterodyne efficiency η ∈ (0, 1] and the test's error probability (``samples``,
+        ``time`` and the budget at the optimum).
+    margin, adiabatic_tol, rwa_tol : float, optional
+        The regime limits (:func:`~gravsim.workflows.design.regime_constraints`).
+    min_E_N : float
+        The least E_N with KTM gravity (nats) at the optimum (default
+        :data:`~gravsim.workflows.design.DEFAULT_MIN_E_N`): ΔE grows towards the edge of
+        entanglement, where E_N itself falls below the approximations' errors.
+    fock : bool
+        Also run the Fock rows of the validation at the optimum (minutes).
+    seed : int
+        Seed of the differential evolution (the search is reproducible).
+    progress : bool
+        A progress bar over the generations.
+
+    Raises
+    ------
+    GravsimInputError
+        A bad objective, model, key, bound or limit, or a search space without a single
+        point inside the regime.
+    """
+    problem = _problem(p, vary, objective, bounds, model, efficiency, error_probability,
+                       (margin, adiabatic_tol, rwa_tol), min_E_N)  # fmt: skip
+    start = time.perf_counter()
+    units, path, info = _search(problem, seed, progress)
+    log_value = float(problem.log_objective(units[:, None])[0])
+    p_opt = parameters_at(p, problem.variables, units).replace()  # checked: a valid point
+    start_log = _start_value(problem, p)
+    info["wall_time_s"] = time.perf_counter() - start
+    return OptimizeResult(
+        objective=objective,
+        value=problem.natural(log_value),
+        start_value=problem.natural(start_log) if math.isfinite(start_log) else math.nan,
+        optimum={v.key: float(getattr(p_opt, v.key)) for v in problem.variables},
+        parameters=p_opt,
+        constraints=_constraint_report(problem, units, p_opt),
+        validation=validate.run(p_opt, fock=fock, l0=False),
+        budget=budgets.budget(p_opt, model=model, efficiency=efficiency,
+                              error_probability=error_probability),
+        path=path,
+        stats=info | {"evaluations": problem.evaluations},
+        variables=problem.variables,
+        inputs=dict(vary=list(vary), objective=objective, bounds=dict(bounds or {}), model=model,
+                    efficiency=efficiency, error_probability=error_probability,
+                    margin=margin, adiabatic_tol=adiabatic_tol, rwa_tol=rwa_tol,
+                    min_E_N=min_E_N, fock=fock, seed=seed),
+    )  # fmt: skip
+
+
+def rebuild(result: OptimizeResult) -> _Problem:
+    """The problem ``result`` solved, centred on its optimum (for maps around it)."""
+    names = ("margin", "adiabatic_tol", "rwa_tol")
+    given = {k: result.inputs[k] for k in names if result.inputs.get(k) is not None}
+    return _Problem(result.parameters, result.variables, regime_constraints(**given),
+                    result.objective, result.inputs["model"], result.inputs["efficiency"],
+                    result.inputs["error_probability"], result.inputs["min_E_N"])  # fmt: skip
+
+
+def _problem(p, vary, objective, bounds, model, efficiency, error_probability, limits,
+             min_E_N) -> _Problem:  # fmt: skip
+    if objective not in OBJECTIVES:
+        raise GravsimInputError(f"unknown objective {objective!r}: choose one of {OBJECTIVES}")
+    if model not in MODELS:
+        raise GravsimInputError(f"optimize runs on model effective or rwa, not {model!r}")
+    budgets.check_options(efficiency, 0.0, error_probability)
+    if not (isinstance(min_E_N, (int, float)) and min_E_N > 0 and math.isfinite(min_E_N)):
+        raise GravsimInputError(f"`min_E_N` must be a number > 0 (nats), got {min_E_N!r}")
+    names = ("margin", "adiabatic_tol", "rwa_tol")
+    given = {k: v for k, v in zip(names, limits, strict=True) if v is not None}
+    return _Problem(p, variables(p, list(vary), dict(bounds or {})), regime_constraints(**given),
+                    objective, model, float(efficiency), float(error_probability),
+                    float(min_E_N))  # fmt: skip
+
+
+def _search(problem: _Problem, seed: int, progress: bool) -> tuple[np.ndarray, list, dict]:
+    """Differential evolution, then SLSQP from its best point; the path of both."""
+    from tqdm.auto import tqdm
+
+    dims = len(problem.variables)
+    maxiter = 60 if problem.objective == "delta_E" else 25
+    path: list[dict[str, Any]] = []
+    bar = tqdm(total=maxiter, desc=f"optimize {problem.objective}", unit="gen",
+               disable=not progress)  # fmt: skip
+
+    def generation(intermediate_result: Any) -> None:
+        path.append(_step(problem, intermediate_result.x, "global"))
+        bar.update(1)
+
+    found = scipy.optimize.differential_evolution(
+        problem.penalised, [(0.0, 1.0)] * dims, seed=seed, maxiter=maxiter, tol=1e-8,
+        popsize=max(15, 40 // dims), polish=False, vectorized=True, updating="deferred",
+        init="sobol", callback=generation,
+    )  # fmt: skip
+    bar.close()
+    if found.fun >= PENALTY:
+        raise GravsimInputError(
+            "no point of the search space lies inside the regime (stability margin, adiabatic "
+            "elimination, rotating wave): widen `bounds` or relax the limits"
+        )
+    steps = tqdm(desc="optimize: local search (L1 check each step)", unit="step",
+                 disable=not progress)  # fmt: skip
+
+    def local_step(u: np.ndarray) -> None:
+        path.append(_step(problem, u, "local"))
+        steps.update(1)
+
+    local = scipy.optimize.minimize(
+        lambda u: float(problem.log_objective(u[:, None])[0]), found.x, method="SLSQP",
+        bounds=[(0.0, 1.0)] * dims, options={"ftol": 1e-12, "maxiter": 200},
+        constraints=[{"type": "ineq", "fun": problem.constraint_values}], callback=local_step,
+    )  # fmt: skip
+    steps.close()
+    best = found.x
+    if np.all(problem.constraint_values(local.x) >= -HOLDS_RTOL) and local.fun <= found.fun:
+        best = np.clip(local.x, 0.0, 1.0)
+    info = {"generations": int(found.nit), "local": str(local.message)}
+    return best, path, info
+
+
+def _step(problem: _Problem, units: np.ndarray, stage: str) -> dict[str, Any]:
+    p = parameters_at(problem.p, problem.variables, np.asarray(units, dtype=float))
+    log_value = float(problem.log_objective(np.asarray(units, dtype=float)[:, None])[0])
+    value = problem.natural(log_value) if math.isfinite(log_value) else None
+    return {"stage": stage, **{v.key: float(getattr(p, v.key)) for v in problem.variables},
+            problem.objective: value}  # fmt: skip
+
+
+def _start_value(problem: _Problem, p: Parameters) -> float:
+    units = np.array([float(v.to_unit(getattr(p, v.key))) for v in problem.variables])
+    return float(problem.log_objective(units[:, None])[0])
+
+
+def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> Any:
+    """max over E_N,q, E_N,c, ΔE of |upper − lower| / tolerance (0 where both are 0)."""
+    worst: Any = 0.0
+    with np.errstate(all="ignore"):
+        for q in validate.QUANTITIES:
+            diff = np.abs(np.asarray(upper[q]) - np.asarray(lower[q]))
+            tol = validate.tolerance(q, eps, upper, lower)
+            worst = np.maximum(worst, np.where(diff == 0, 0.0, diff / tol))
+    return np.nan_to_num(worst, nan=np.inf)
+
+
+def _constraint_report(problem: _Problem, units: np.ndarray, p: Parameters) -> list[dict]:
+    rows = [
+        {"name": c.name, "value": float(c.value(p)), "limit": c.limit, "relation": "<=",
+         "holds": bool(c.holds(p)), "text": c.text}
+        for c in problem.constraints
+    ]  # fmt: skip
+    for name, value, text in (
+        ("ladder", float(problem.ladder(units[:, None])[0]),
+         "|RWA − effective| / validate's tolerance (adiabatic elimination)"),
+        ("rotating_wave", problem.rotating_wave(units),
+         "|L1 − RWA| / validate's tolerance (rotating-wave approximation)"),
+    ):  # fmt: skip
+        rows.append({"name": name, "value": value, "limit": LADDER_LIMIT, "relation": "<=",
+                     "holds": value <= LADDER_LIMIT * (1 + HOLDS_RTOL), "text": text})  # fmt: skip
+    e_n = float(problem.entanglement(units[:, None])[0])
+    rows.append({"name": "entangled", "value": e_n, "limit": problem.min_E_N, "relation": ">=",
+                 "holds": e_n >= problem.min_E_N * (1 - HOLDS_RTOL),
+                 "text": "E_N with KTM gravity (nats), well above zero"})  # fmt: skip
+    return rows
