@@ -155,3 +155,16 @@ def test_gaussian_tail_equals_fock_populations(r, n):
     for levels in (3, 6):
         tail = fock_tails.gaussian_tail(v, levels)
         assert tail == pytest.approx(1 - pops[:levels].sum(), rel=1e-9, abs=1e-14)
+
+
+def test_auto_solver_says_once_how_to_get_the_fast_path(monkeypatch):
+    """Without MKL, "auto" falls back to SuperLU and one warning names the install."""
+    from gravsim.errors import GravsimWarning
+    from gravsim.fock import solvers
+
+    monkeypatch.setattr(type(qutip.settings), "has_mkl", property(lambda self: False))
+    with pytest.warns(GravsimWarning, match="pip install 'mkl"):
+        assert solvers.choose_solver(1000) == "superlu"
+    monkeypatch.undo()
+    if qutip.settings.has_mkl:
+        assert solvers.choose_solver(1000) == "pardiso"

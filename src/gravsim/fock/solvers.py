@@ -37,6 +37,7 @@ that did not converge raises :class:`SolverError` — never a silently wrong sta
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
-from gravsim.errors import GravsimInputError, NumericalError
+from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
 
 if TYPE_CHECKING:  # imported where used: the module's constants load without QuTiP
     import qutip
@@ -133,11 +134,22 @@ def hermitian_basis(index: np.ndarray, dim: int) -> tuple[sp.csr_matrix, sp.csr_
 
 
 def choose_solver(block_dim: int) -> str:
-    """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns."""
+    """The solver ``"auto"`` picks for a block of ``block_dim`` unknowns.
+
+    Without MKL it says once (a :class:`GravsimWarning`) that the fast path is missing and
+    how to get it: PARDISO is 3–11× faster than SuperLU on these Liouvillians
+    (``benchmarks/RESULTS.md``).
+    """
     import qutip
 
     if qutip.settings.has_mkl:
         return "pardiso"
+    warnings.warn(
+        "Fock solves use SuperLU: MKL PARDISO (3-11x faster here) is not available to QuTiP; "
+        "pip install 'mkl>=2023,<2026' where a wheel exists (x86_64), then rerun",
+        GravsimWarning,
+        stacklevel=2,
+    )
     return "superlu" if block_dim <= 60_000 else "lgmres"
 
 
