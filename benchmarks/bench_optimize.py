@@ -35,7 +35,7 @@ def main() -> None:
     t_grid = time.perf_counter() - start
     best = None
     for k in np.argsort(score)[:200]:
-        if score[k] < optimize.PENALTY and problem.rotating_wave(u[:, k]) <= optimize.LADDER_LIMIT:
+        if score[k] < optimize.PENALTY and problem.passes_l1(u[:, k]):
             best = problem.natural(score[k])
             break
     print(

@@ -48,7 +48,7 @@ def test_optimum_beats_the_best_feasible_point_of_a_dense_grid(paper_optimum):
     for k in order[:50]:
         if score[k] >= optimize.PENALTY:
             break
-        if problem.rotating_wave(u[:, k]) <= optimize.LADDER_LIMIT:
+        if problem.passes_l1(u[:, k]):
             best = problem.natural(score[k])
             break
     assert best is not None
@@ -83,6 +83,10 @@ def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
     other = gravsim_in_process("optimize", "--vary", "E_minus", "--margin", "0.3",
                                "--out", str(out), cwd=tmp_path)  # fmt: skip
     assert "--force" in one_error_line(other, 2)
+    # the same run (a default spelled out, no progress bar) is not "other inputs"
+    again = gravsim("optimize", "--vary", "E_minus", "--bounds", "E_minus=120:400", "--margin",
+                    "0.4", "--rwa-tol", "0.05", "--out", str(out))  # fmt: skip
+    assert again.returncode == 0, again.stderr
 
 
 @pytest.mark.parametrize(
@@ -93,7 +97,11 @@ def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
         (["--bounds", "E_plus=300:10"], "LO < HI"),
         (["--margin", "1.5"], "margin"),
         (["--efficiency", "0"], "efficiency"),
-        (["--vary", "E_plus", "--bounds", "E_plus=500:600"], "no point"),
+        (["--vary", "E_plus", "--bounds", "E_plus=500:600"], "stability"),
+        (["--min-E-N", "100"], "--min-E-N"),
+        (["--rwa-tol", "0.5"], "--rwa-tol"),
+        (["--seed", "-1"], "--seed"),
+        (["--vary", ""], "--vary names no input"),
     ],
 )
 def test_cli_optimize_bad_input_is_one_line(tmp_path, args, words):

@@ -72,3 +72,22 @@ def test_errors_have_their_exit_codes():
     assert gs.GravsimInputError.exit_code == 2 and gs.UnstableError.exit_code == 2
     with pytest.raises(gs.GravsimInputError):
         gs.closed_form.eq24_delta_E(gamma_m=1.0, Gamma=1.0, r=0.5, n_th=1.0, kappa_G=0.1, base="3")
+
+
+def test_a_forced_run_that_fails_before_writing_keeps_the_old_files(tmp_path):
+    """--force replaces a run only once the new one has written: a failure or Ctrl-C before
+    that puts the old files back; a success removes them."""
+    from gravsim.workflows.run_folder import RunFolder
+
+    with RunFolder(tmp_path, "run", {"x": 1}) as folder:
+        folder.write_sidecar({"result": "old"})
+        folder.write_table({"a": [1.0]})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(KeyboardInterrupt):
+        with RunFolder(tmp_path, "run", {"x": 2}, force=True):
+            raise KeyboardInterrupt
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    with RunFolder(tmp_path, "run", {"x": 2}, force=True) as folder:
+        folder.write_sidecar({"result": "new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
+    assert strict_json((tmp_path / "run.json").read_text())["result"] == "new"

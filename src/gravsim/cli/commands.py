@@ -167,7 +167,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def _cmd_optimize(args: argparse.Namespace) -> None:
+def _cmd_optimize(args: argparse.Namespace) -> int:
     bounds = {}
     for spec in args.bounds:
         key, sep, rng = spec.partition("=")
@@ -184,10 +184,11 @@ def _cmd_optimize(args: argparse.Namespace) -> None:
     )  # fmt: skip
     if args.json:
         print(dumps({"preset": args.preset} | result.to_dict() | {"files": list(map(str, files))}))
-        return
-    print(result)
-    for path in files:
-        print(f"wrote {path}")
+    else:
+        print(result)
+        for path in files:
+            print(f"wrote {path}")
+    return int(not (result.validation.ok and result.to_dict()["constraints_hold"]))
 
 
 #: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).

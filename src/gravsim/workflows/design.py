@@ -106,14 +106,14 @@ def variables(p: Parameters, vary: list[str], bounds: dict[str, str]) -> tuple[V
         value that is not positive, or bounds that are not finite with LO < HI.
     """
     if not vary:
-        raise GravsimInputError("give the inputs to vary, e.g. `vary=['E_plus', 'E_minus']`")
+        raise GravsimInputError("`vary` names no input: give e.g. E_plus,E_minus")
     for key in vary:
         if key not in SCAN_KEYS:
             raise GravsimInputError(
                 f"cannot vary {key!r}: give inputs such as E_plus, E_minus, Omega, kappa, g"
             )
     if len(set(vary)) != len(vary):
-        raise GravsimInputError(f"a key is varied twice in {vary}: give each once")
+        raise GravsimInputError(f"a key is varied twice in {','.join(vary)}: give each once")
     extra = sorted(set(bounds) - set(vary))
     if extra:
         raise GravsimInputError(f"bounds for {extra[0]!r}, which is not varied: add it to `vary`")

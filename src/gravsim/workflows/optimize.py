@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ import numpy as np
 import scipy.optimize
 
 from gravsim.analysis import measurement
-from gravsim.errors import GravsimError, GravsimInputError
+from gravsim.errors import GravsimError, GravsimInputError, GravsimWarning
 from gravsim.gaussian import floquet
 from gravsim.model import rungs
 from gravsim.model.gravity import KTMGravity
@@ -56,6 +57,8 @@ MODELS = ("effective", "rwa")
 PENALTY = 1e3
 #: The rungs must agree to this fraction of ``validate``'s tolerance at the optimum.
 LADDER_LIMIT = 0.9
+#: Largest ``adiabatic_tol``/``rwa_tol``: validate's relative tolerance 3ε stays ≤ 30 %.
+MAX_TOL = 0.1
 
 
 @dataclass
@@ -128,15 +131,16 @@ class _Problem:
         return np.where(np.isfinite(out), out, 2 * PENALTY)
 
     def entanglement(self, units: np.ndarray) -> np.ndarray:
-        """E_N with KTM gravity (nats) at unit coordinates (S, n); 0 where there is none."""
+        """E_N with KTM gravity (nats) at unit coordinates (S, n), the smaller of the
+        effective and the RWA rung's (batched); 0 where there is none."""
         p = parameters_at(self.p, self.variables, units)
         ok = ~np.atleast_1d(p.invalid_points()).ravel()
         out = np.zeros(units.shape[1])
         if np.any(ok):
             q = parameters_at(self.p, self.variables, units[:, ok])
             with np.errstate(all="ignore"):
-                e = steady.compute(q, model=self.model, gravity="ktm").outcome().E_N
-            out[ok] = np.nan_to_num(np.ravel(e))
+                e = [steady.compute(q, model=m, gravity="ktm").outcome().E_N for m in MODELS]
+            out[ok] = np.nan_to_num(np.ravel(np.minimum(*e)))
         return out
 
     def constraint_values(self, units: np.ndarray) -> np.ndarray:
@@ -147,7 +151,9 @@ class _Problem:
         regime = [1 - float(c.value(p)) / c.limit for c in self.constraints]
         floor = float(self.entanglement(units[:, None])[0]) / self.min_E_N - 1
         ladder = 1 - float(self.ladder(units[:, None])[0]) / LADDER_LIMIT
-        return np.array([*regime, floor, ladder, 1 - self.rotating_wave(units) / LADDER_LIMIT])
+        ratio, l1_e_n = self.rotating_wave(units)
+        return np.array([*regime, floor, ladder, 1 - ratio / LADDER_LIMIT,
+                         l1_e_n / self.min_E_N - 1])  # fmt: skip
 
     def ladder(self, units: np.ndarray) -> np.ndarray:
         """The largest ratio of |RWA − effective| (E_N,q, E_N,c, ΔE) to ``validate``'s
@@ -164,16 +170,22 @@ class _Problem:
             )
         return out
 
-    def rotating_wave(self, units: np.ndarray) -> float:
+    def rotating_wave(self, units: np.ndarray) -> tuple[float, float]:
         """The ratio of |L1 − RWA| to ``validate``'s tolerance for the rotating-wave
-        approximation at one point (the lab-frame Floquet state: ~0.1 s)."""
+        approximation at one point, and L1's period-averaged E_N with KTM gravity (nats)
+        (the lab-frame Floquet state: ~0.1 s)."""
         p = parameters_at(self.p, self.variables, units)
         try:
             l1 = floquet.periodic_state(rungs.linear(p, KTMGravity())).summary()
             rwa = steady.compute(p, model="rwa").comparison()
         except GravsimError:
-            return math.inf
-        return float(_largest_ratio(l1, rwa, validate.rwa_epsilon(p)))
+            return math.inf, 0.0
+        return float(_largest_ratio(l1, rwa, validate.rwa_epsilon(p))), l1["E_N_classical"]
+
+    def passes_l1(self, units: np.ndarray) -> bool:
+        """Whether the point passes the checks that need the L1 Floquet state (one point)."""
+        ratio, e_n = self.rotating_wave(units)
+        return ratio <= LADDER_LIMIT and e_n >= self.min_E_N
 
     def natural(self, log_value: float) -> float:
         """The objective in its own units from the internal log value."""
@@ -324,8 +336,11 @@ def optimize(
     """
     problem = _problem(p, vary, objective, bounds, model, efficiency, error_probability,
                        (margin, adiabatic_tol, rwa_tol), min_E_N)  # fmt: skip
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise GravsimInputError(f"`seed` must be a whole number in [0, 2**32), got {seed!r}")
     start = time.perf_counter()
     units, path, info = _search(problem, seed, progress)
+    _warn_on_bounds(problem.variables, units)
     log_value = float(problem.log_objective(units[:, None])[0])
     p_opt = parameters_at(p, problem.variables, units).replace()  # checked: a valid point
     start_log = _start_value(problem, p)
@@ -366,6 +381,13 @@ def _problem(p, vary, objective, bounds, model, efficiency, error_probability, l
     if model not in MODELS:
         raise GravsimInputError(f"optimize runs on model effective or rwa, not {model!r}")
     budgets.check_options(efficiency, 0.0, error_probability)
+    for name, value in zip(("adiabatic_tol", "rwa_tol"), limits[1:], strict=True):
+        if value is not None and value > MAX_TOL:
+            raise GravsimInputError(
+                f"`{name}` = {value:g} is above {MAX_TOL:g}: validate's tolerance (3x it, "
+                "relative) would then no longer test the approximation; give at most "
+                f"{MAX_TOL:g}"
+            )
     if not (isinstance(min_E_N, (int, float)) and min_E_N > 0 and math.isfinite(min_E_N)):
         raise GravsimInputError(f"`min_E_N` must be a number > 0 (nats), got {min_E_N!r}")
     names = ("margin", "adiabatic_tol", "rwa_tol")
@@ -379,45 +401,74 @@ def _search(problem: _Problem, seed: int, progress: bool) -> tuple[np.ndarray, l
     """Differential evolution, then SLSQP from its best point; the path of both."""
     from tqdm.auto import tqdm
 
-    dims = len(problem.variables)
-    maxiter = 60 if problem.objective == "delta_E" else 25
     path: list[dict[str, Any]] = []
-    bar = tqdm(total=maxiter, desc=f"optimize {problem.objective}", unit="gen",
-               disable=not progress)  # fmt: skip
+    maxiter = 60 if problem.objective == "delta_E" else 40
+    with tqdm(total=maxiter, desc=f"optimize {problem.objective}", unit="gen",
+              disable=not progress) as bar:  # fmt: skip
 
-    def generation(intermediate_result: Any) -> None:
-        path.append(_step(problem, intermediate_result.x, "global"))
-        bar.update(1)
+        def generation(intermediate_result: Any) -> None:
+            path.append(_step(problem, intermediate_result.x, "global"))
+            bar.update(1)
 
-    found = scipy.optimize.differential_evolution(
-        problem.penalised, [(0.0, 1.0)] * dims, seed=seed, maxiter=maxiter, tol=1e-8,
-        popsize=max(15, 40 // dims), polish=False, vectorized=True, updating="deferred",
-        init="sobol", callback=generation,
-    )  # fmt: skip
-    bar.close()
+        found = scipy.optimize.differential_evolution(
+            problem.penalised, [(0.0, 1.0)] * len(problem.variables), seed=seed,
+            maxiter=maxiter, tol=1e-8, popsize=max(15, 40 // len(problem.variables)),
+            polish=False, vectorized=True, updating="deferred", init="sobol",
+            callback=generation,
+        )  # fmt: skip
     if found.fun >= PENALTY:
-        raise GravsimInputError(
-            "no point of the search space lies inside the regime (stability margin, adiabatic "
-            "elimination, rotating wave): widen `bounds` or relax the limits"
-        )
-    steps = tqdm(desc="optimize: local search (L1 check each step)", unit="step",
-                 disable=not progress)  # fmt: skip
+        raise GravsimInputError(_infeasible(problem, found.x))
+    with tqdm(desc="optimize: local search (L1 check each step)", unit="step",
+              disable=not progress) as steps:  # fmt: skip
 
-    def local_step(u: np.ndarray) -> None:
-        path.append(_step(problem, u, "local"))
-        steps.update(1)
+        def local_step(u: np.ndarray) -> None:
+            path.append(_step(problem, u, "local"))
+            steps.update(1)
 
-    local = scipy.optimize.minimize(
-        lambda u: float(problem.log_objective(u[:, None])[0]), found.x, method="SLSQP",
-        bounds=[(0.0, 1.0)] * dims, options={"ftol": 1e-12, "maxiter": 200},
-        constraints=[{"type": "ineq", "fun": problem.constraint_values}], callback=local_step,
-    )  # fmt: skip
-    steps.close()
+        local = scipy.optimize.minimize(
+            lambda u: float(problem.log_objective(u[:, None])[0]), found.x, method="SLSQP",
+            bounds=[(0.0, 1.0)] * len(problem.variables),
+            options={"ftol": 1e-12, "maxiter": 200}, callback=local_step,
+            constraints=[{"type": "ineq", "fun": problem.constraint_values}],
+        )  # fmt: skip
     best = found.x
     if np.all(problem.constraint_values(local.x) >= -HOLDS_RTOL) and local.fun <= found.fun:
         best = np.clip(local.x, 0.0, 1.0)
     info = {"generations": int(found.nit), "local": str(local.message)}
     return best, path, info
+
+
+def _warn_on_bounds(variables: tuple[Variable, ...], units: np.ndarray) -> None:
+    """A varied input that ends on its search bound: the best point may lie beyond it."""
+    for v, u in zip(variables, units, strict=True):
+        if u <= 1e-6 or u >= 1 - 1e-6:
+            side, value = ("lower", v.lo) if u <= 1e-6 else ("upper", v.hi)
+            warnings.warn(
+                f"{v.key} at the optimum is on its {side} search bound ({value:g}): the best "
+                f"point may lie beyond it; widen `bounds` {v.key}=LO:HI",
+                GravsimWarning,
+                stacklevel=3,
+            )
+
+
+def _infeasible(problem: _Problem, units: np.ndarray) -> str:
+    """The one-line refusal for a search space without a feasible point: the conditions that
+    fail at its least infeasible point, with their values."""
+    p = parameters_at(problem.p, problem.variables, units)
+    failing = [f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}" for c in problem.constraints
+               if not bool(c.holds(p))]  # fmt: skip
+    if not failing:
+        e_n = float(problem.entanglement(units[:, None])[0])
+        if e_n < problem.min_E_N:
+            failing.append(f"E_N {e_n:.3g} < `min_E_N` {problem.min_E_N:g}")
+        else:
+            ratio = float(problem.ladder(units[:, None])[0])
+            failing.append(f"ladder {ratio:.3g} > {LADDER_LIMIT:g} of validate's tolerance")
+    return (
+        "no point of the search space lies inside the regime; at the nearest one "
+        f"({', '.join(failing)}): vary or widen the inputs these depend on (`vary`, `bounds`) "
+        "or relax the limits (`margin`, `adiabatic_tol`, `rwa_tol`, `min_E_N`)"
+    )
 
 
 def _step(problem: _Problem, units: np.ndarray, stage: str) -> dict[str, Any]:
@@ -453,13 +504,13 @@ def _constraint_report(problem: _Problem, units: np.ndarray, p: Parameters) -> l
     for name, value, text in (
         ("ladder", float(problem.ladder(units[:, None])[0]),
          "|RWA − effective| / validate's tolerance (adiabatic elimination)"),
-        ("rotating_wave", problem.rotating_wave(units),
+        ("rotating_wave", problem.rotating_wave(units)[0],
          "|L1 − RWA| / validate's tolerance (rotating-wave approximation)"),
     ):  # fmt: skip
         rows.append({"name": name, "value": value, "limit": LADDER_LIMIT, "relation": "<=",
                      "holds": value <= LADDER_LIMIT * (1 + HOLDS_RTOL), "text": text})  # fmt: skip
-    e_n = float(problem.entanglement(units[:, None])[0])
+    e_n = min(float(problem.entanglement(units[:, None])[0]), problem.rotating_wave(units)[1])
     rows.append({"name": "entangled", "value": e_n, "limit": problem.min_E_N, "relation": ">=",
                  "holds": e_n >= problem.min_E_N * (1 - HOLDS_RTOL),
-                 "text": "E_N with KTM gravity (nats), well above zero"})  # fmt: skip
+                 "text": "E_N with KTM gravity (nats), least of effective, RWA, L1"})  # fmt: skip
     return rows

@@ -8,10 +8,19 @@ from typing import Any
 
 import numpy as np
 
+from gravsim.errors import GravsimInputError
 from gravsim.model.parameters import Parameters
+from gravsim.model.units import UNITS
 from gravsim.plotting import new_figure
 from gravsim.workflows import optimize as optimizer
-from gravsim.workflows.design import parameters_at, violation
+from gravsim.workflows.design import (
+    DEFAULT_ADIABATIC_TOL,
+    DEFAULT_MARGIN,
+    DEFAULT_RWA_TOL,
+    parameters_at,
+    variables,
+    violation,
+)
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 RUN_NAME = "optimize"
@@ -36,12 +45,29 @@ def run(
     the search starts, so that a refused run costs nothing.
     """
     identity = run_identity(kind=RUN_NAME, preset=preset, parameters=p.as_dict(),
-                            vary=list(vary), options=options)  # fmt: skip
+                            vary=list(vary), options=_what_counts(p, vary, options))  # fmt: skip
     if out is None:
         return optimizer.optimize(p, vary, **options), []
     with RunFolder(Path(out), RUN_NAME, identity, force=force) as folder:
         result = optimizer.optimize(p, vary, **options)
         return result, write(folder, result, command, pdf)
+
+
+def _what_counts(p: Parameters, vary: list[str], options: dict[str, Any]) -> dict[str, Any]:
+    """The options that change the result, with defaults filled in (a rerun that spells out
+    a default, or turns the progress bar off, is the same run)."""
+    counted = {k: v for k, v in options.items() if k != "progress"}
+    defaults = {"margin": DEFAULT_MARGIN, "adiabatic_tol": DEFAULT_ADIABATIC_TOL,
+                "rwa_tol": DEFAULT_RWA_TOL}  # fmt: skip
+    for key, default in defaults.items():
+        if counted.get(key) is None:
+            counted[key] = default
+    try:
+        space = variables(p, list(vary), dict(options.get("bounds") or {}))
+    except GravsimInputError:
+        return counted  # refused with its own message by the search
+    counted["bounds"] = {v.key: [v.lo, v.hi] for v in space}
+    return counted
 
 
 def write(folder: RunFolder, result: optimizer.OptimizeResult, command: str, pdf: bool) -> list:
@@ -75,16 +101,17 @@ def figure(result: optimizer.OptimizeResult) -> Any:
     fig.colorbar(mesh, ax=ax, label=_label(result.objective))
     ax.contourf(x, y, outside, levels=[0.5, 1.5], colors="none", hatches=["//"])
     ax.contour(x, y, outside, levels=[0.5], colors="w", linewidths=1.2)
+    ax.plot([], [], "w-", lw=1.2, label="edge of the regime")
     path = [(row[vx.key], row[vy.key]) for row in result.path]
     if path:
-        ax.plot(*zip(*path, strict=True), "w.-", ms=3, lw=0.8, label="search path")
+        ax.plot(*zip(*path, strict=True), ".--", color="C3", ms=3, lw=0.8, label="search path")
     ax.plot(result.optimum[vx.key], result.optimum[vy.key], "r*", ms=12, label="optimum")
     ax.set_xscale("log" if vx.log else "linear")
     ax.set_yscale("log" if vy.log else "linear")
-    ax.set_xlabel(vx.key)
-    ax.set_ylabel(vy.key)
-    ax.set_title(f"{result.objective}: hatched = outside the regime (L1 check at the optimum only)",
-                 fontsize=8)  # fmt: skip
+    ax.set_xlabel(_axis(vx.key))
+    ax.set_ylabel(_axis(vy.key))
+    ax.set_title(f"{_label(result.objective)} around the optimum; hatched: outside the regime "
+                 "(L1 check at the optimum only)", fontsize=8)  # fmt: skip
     ax.legend(fontsize=7, loc="best")
     return fig
 
@@ -118,10 +145,16 @@ def _line(problem: Any, result: optimizer.OptimizeResult) -> Any:
     ax.plot(x, np.where(outside, value, np.nan), "C0:", label="outside")
     ax.plot(result.optimum[v.key], result.value, "r*", ms=12, label="optimum")
     ax.set_xscale("log" if v.log else "linear")
-    ax.set_xlabel(v.key)
+    ax.set_xlabel(_axis(v.key))
     ax.set_ylabel(_label(result.objective))
     ax.legend(fontsize=7)
     return fig
+
+
+def _axis(key: str) -> str:
+    """An input's axis label with its unit."""
+    unit = UNITS.get(key, "")
+    return f"{key} ({unit})" if unit else key
 
 
 def _label(objective: str) -> str:

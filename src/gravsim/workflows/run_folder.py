@@ -29,6 +29,7 @@ import fcntl
 import io
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,10 @@ class RunFolder:
     identity : dict
         From :func:`run_identity`.
     force : bool
-        Remove an earlier run of this name with another identity instead of refusing.
+        Replace an earlier run of this name with another identity instead of refusing. Its
+        files are set aside (``.<name>.replaced/``) until this run ends: they come back if it
+        fails or is interrupted before writing a file of its own, and are removed once it
+        succeeds (a scan that has started writing its rows keeps them, to resume).
 
     Attributes
     ----------
@@ -99,6 +103,7 @@ class RunFolder:
         self.resumed = False
         self._lock: int | None = None
         self._created = False
+        self._backup: Path | None = None
 
     @property
     def sidecar(self) -> Path:
@@ -119,7 +124,9 @@ class RunFolder:
             raise
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any = None, *exc: Any) -> None:
+        if self._backup is not None:
+            self._settle_backup(failed=exc_type is not None)
         if self._lock is not None:
             os.close(self._lock)  # closing drops the flock
             self._lock = None
@@ -171,8 +178,21 @@ class RunFolder:
                 f"other inputs ({difference}): pass `force=True` to replace it, or choose "
                 "another `out`"
             )
+        self._backup = self.path / f".{self.name}.replaced"
+        shutil.rmtree(self._backup, ignore_errors=True)  # left by a killed run
+        self._backup.mkdir()
         for p in present:
-            p.unlink()
+            p.replace(self._backup / p.name)
+
+    def _settle_backup(self, failed: bool) -> None:
+        """Put the replaced run back if this one failed before writing, else drop it."""
+        assert self._backup is not None
+        new = [p for p in map(self.file, self.SUFFIXES) if p.exists()]
+        if failed and not new:
+            for p in self._backup.iterdir():
+                p.replace(self.path / p.name)
+        shutil.rmtree(self._backup, ignore_errors=True)
+        self._backup = None
 
     def _difference(self) -> str | None:
         """None if the sidecar holds this identity, else what differs (one phrase)."""
