@@ -110,8 +110,8 @@ def figure(result: optimizer.OptimizeResult) -> Any:
     ax.set_yscale("log" if vy.log else "linear")
     ax.set_xlabel(_axis(vx.key))
     ax.set_ylabel(_axis(vy.key))
-    ax.set_title(f"{_label(result.objective)} around the optimum; hatched: outside the regime "
-                 "(L1 check at the optimum only)", fontsize=8)  # fmt: skip
+    fig.suptitle(f"{_label(result.objective)} around the optimum; hatched: outside the regime "
+                 "(L1 check at the optimum only)", fontsize=9)  # fmt: skip
     ax.legend(fontsize=7, loc="best")
     return fig
 
