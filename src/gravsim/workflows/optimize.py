@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ from gravsim.workflows.design import (
     variables,
     violation,
 )
-from gravsim.workflows.results import Result, to_plain
+from gravsim.workflows.optimize_result import OptimizeResult
 
 OBJECTIVES = ("delta_E", "samples", "time")
 MODELS = ("effective", "rwa")
@@ -192,95 +192,6 @@ class _Problem:
         return math.exp(-log_value) if self.objective == "delta_E" else math.exp(log_value)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class OptimizeResult(Result):
-    """An optimum of the experiment design and the evidence that it holds.
-
-    Attributes
-    ----------
-    objective : str
-        ``delta_E`` (nats), ``samples`` (heterodyne records) or ``time`` (s).
-    value, start_value : float
-        The objective at the optimum and at the given parameters (the preset's own settings).
-    optimum : dict
-        The varied inputs at the optimum (their units: ``gravsim params``).
-    parameters : Parameters
-        Every parameter at the optimum.
-    constraints : list of dict
-        Each regime condition: name, value, limit, whether it holds, what it stands for.
-    validation : Validation
-        The approximation ladder at the optimum.
-    budget : Budget
-        The full distinguishability budget at the optimum (optimal and heterodyne).
-    path : list of dict
-        The search: the best point of each generation, then the local steps.
-    stats : dict
-        Evaluations, generations, wall time (s), the local search's message.
-    inputs : dict
-        The arguments of :func:`optimize`.
-    variables : tuple of Variable
-        The search space: each varied input with its bounds.
-    """
-
-    objective: str
-    value: float
-    start_value: float
-    optimum: dict[str, float]
-    parameters: Parameters
-    constraints: list[dict[str, Any]]
-    validation: Any
-    budget: Any
-    path: list[dict[str, Any]] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    variables: tuple[Variable, ...] = ()
-
-    @property
-    def improvement(self) -> float:
-        """How many times better than the start (ΔE ratio, or samples/time saved)."""
-        if self.objective == "delta_E":
-            return self.value / self.start_value
-        return self.start_value / self.value
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: objective, optimum, constraints, validation, budget, path."""
-        return to_plain(
-            {
-                "objective": self.objective,
-                "value": self.value,
-                "start_value": self.start_value,
-                "improvement": self.improvement,
-                "unit": {"delta_E": "nats", "samples": "records", "time": "s"}[self.objective],
-                "optimum": self.optimum,
-                "constraints": self.constraints,
-                "constraints_hold": all(c["holds"] for c in self.constraints),
-                "validation": self.validation.to_dict(),
-                "budget": self.budget.to_dict(),
-                "path": self.path,
-                "stats": self.stats,
-                "inputs": self.inputs,
-                "bounds": {v.key: [v.lo, v.hi] for v in self.variables},
-                "parameters": self.parameters.as_dict(),
-            }
-        )
-
-    def __str__(self) -> str:
-        unit = {"delta_E": "nats", "samples": "records", "time": "s"}[self.objective]
-        lines = [
-            f"optimum of {self.objective}: {self.value:.6g} {unit} "
-            f"({self.improvement:.3g}x the start, {self.start_value:.6g} {unit})",
-            *(f"  {k:<14} {v:.8g}" for k, v in self.optimum.items()),
-            "constraints:",
-            *(f"  {c['name']:<11} {c['value']:.4g} {c['relation']} {c['limit']:.4g}  "
-              f"{'holds' if c['holds'] else 'VIOLATED'}  ({c['text']})" for c in self.constraints),
-            f"validate at the optimum: {'all checks pass' if self.validation.ok else 'FAILED'}",
-            f"budget at the optimum: {self.budget.samples_chernoff:.3e} samples (optimal), "
-            f"{self.budget.samples_heterodyne_chernoff:.3e} heterodyne, "
-            f"{self.budget.times['heterodyne_chernoff']['years']:.3g} years",
-        ]  # fmt: skip
-        return "\n".join(lines)
-
-
 def optimize(
     p: Parameters,
     vary: list[str],
@@ -335,9 +246,7 @@ def optimize(
         point inside the regime.
     """
     problem = _problem(p, vary, objective, bounds, model, efficiency, error_probability,
-                       (margin, adiabatic_tol, rwa_tol), min_E_N)  # fmt: skip
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise GravsimInputError(f"`seed` must be a whole number in [0, 2**32), got {seed!r}")
+                       (margin, adiabatic_tol, rwa_tol), min_E_N, seed)  # fmt: skip
     start = time.perf_counter()
     units, path, info = _search(problem, seed, progress)
     _warn_on_bounds(problem.variables, units)
@@ -375,12 +284,14 @@ def rebuild(result: OptimizeResult) -> _Problem:
 
 
 def _problem(p, vary, objective, bounds, model, efficiency, error_probability, limits,
-             min_E_N) -> _Problem:  # fmt: skip
+             min_E_N, seed) -> _Problem:  # fmt: skip
     if objective not in OBJECTIVES:
         raise GravsimInputError(f"unknown objective {objective!r}: choose one of {OBJECTIVES}")
     if model not in MODELS:
         raise GravsimInputError(f"optimize runs on model effective or rwa, not {model!r}")
     budgets.check_options(efficiency, 0.0, error_probability)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise GravsimInputError(f"`seed` must be a whole number in [0, 2**32), got {seed!r}")
     for name, value in zip(("adiabatic_tol", "rwa_tol"), limits[1:], strict=True):
         if value is not None and value > MAX_TOL:
             raise GravsimInputError(
