@@ -34,3 +34,20 @@ def mp_lyapunov(a: np.ndarray | mp.matrix, d: np.ndarray) -> mp.matrix:
                 big[row, i * m + k] += am[j, k]
     sol = mp.lu_solve(big, rhs)
     return mp.matrix([[sol[i * m + j] for j in range(m)] for i in range(m)])
+
+
+def mp_delta_E(model) -> tuple[mp.mpf, mp.mpf]:
+    """ΔE and E_N,q of ``model`` (its ``"gravity"`` dissipators against none), with the float64
+    A, D as exact inputs, solved in 50 digits."""
+    from gravsim import gaussian
+
+    a, d0 = gaussian.drift_diffusion(model, groups=("system",))
+    _, d1 = gaussian.drift_diffusion(model, groups=("gravity",))
+    with mp.workdps(50):
+        v0 = mp_lyapunov(a, d0)
+        v1 = mp_lyapunov(a, d1)
+        idx = [0, 1, 2, 3]
+        mech0 = mp.matrix([[v0[i, j] for j in idx] for i in idx])
+        mech1 = mp.matrix([[v0[i, j] + v1[i, j] for j in idx] for i in idx])
+        e_q = mp_log_negativity(mech0)
+        return e_q - mp_log_negativity(mech1), e_q

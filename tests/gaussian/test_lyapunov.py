@@ -10,7 +10,7 @@ import gravsim as gs
 from gravsim import fock, gaussian
 from gravsim.analysis.entanglement import log_negativity
 from gravsim.model import rungs as models
-from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.model.gravity import DiosiPenrose, KTMGravity, QuantumGravity
 from tests.reference_systems import thermal_oscillator, two_mode_squeezed_vacuum
 
 PAPER = gs.presets.get("paper")
@@ -68,8 +68,9 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("grav", [KTMGravity(), DiosiPenrose(kappa=0.009)], ids=["ktm", "dp"])
 @pytest.mark.parametrize("rung,kwargs", CASES)
-def test_drift_diffusion_rule_matches_qutip_liouvillian(rung, kwargs):
+def test_drift_diffusion_rule_matches_qutip_liouvillian(rung, kwargs, grav):
     """d/dt Tr[½{R_i,R_j}ρ] from qutip.liouvillian equals (A S + S Aᵀ + D)_ij, S from ρ.
 
     For quadratic H and linear jump operators the uncentred second moments obey the same
@@ -78,7 +79,7 @@ def test_drift_diffusion_rule_matches_qutip_liouvillian(rung, kwargs):
     """
     p = SMALL.replace(k_M=0.013, kappa_G=0.007)
     builder = getattr(models, rung)
-    model = builder(p, KTMGravity(), **kwargs)
+    model = builder(p, grav, **kwargs)
     dims = (8,) * len(model.modes)
     rng = np.random.default_rng(7)
     rho = _random_low_fock_state(dims, 2, rng)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mpmath as mp
 import numpy as np
 import pytest
 
@@ -10,31 +9,16 @@ import gravsim as gs
 from gravsim import gaussian
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
-from tests.mp_reference import mp_log_negativity as _mp_log_negativity
-from tests.mp_reference import mp_lyapunov as _mp_lyapunov
+from tests.mp_reference import mp_delta_E
 from tests.reference_systems import PAPER_POINT
 
 PAPER = gs.presets.get("paper")
 
 
-def _mp_delta_E(model) -> tuple[mp.mpf, mp.mpf]:
-    """ΔE and E_N,q with the float64 A, D as exact inputs, solved in 50 digits."""
-    a, d0 = gaussian.drift_diffusion(model, groups=("system",))
-    _, d1 = gaussian.drift_diffusion(model, groups=("gravity",))
-    with mp.workdps(50):
-        v0 = _mp_lyapunov(a, d0)
-        v1 = _mp_lyapunov(a, d1)
-        idx = [0, 1, 2, 3]
-        mech0 = mp.matrix([[v0[i, j] for j in idx] for i in idx])
-        mech1 = mp.matrix([[v0[i, j] + v1[i, j] for j in idx] for i in idx])
-        e_q = _mp_log_negativity(mech0)
-        return e_q - _mp_log_negativity(mech1), e_q
-
-
 def test_delta_E_matches_mpmath_50_digits():
     model = models.effective(PAPER, KTMGravity())
     comp = gaussian.compare_gravity(model)
-    exact, e_q = _mp_delta_E(model)
+    exact, e_q = mp_delta_E(model)
     assert abs(comp.delta_E() - float(exact)) <= 1e-8 * float(exact)
     assert abs(comp.E_N_quantum() - float(e_q)) <= 1e-13
     # the naive difference of two float64 E_N values is only good to ~1e-16/5e-8 ≈ 1e-8
@@ -45,7 +29,7 @@ def test_delta_E_matches_mpmath_50_digits():
 def test_delta_E_matches_mpmath_three_mode():
     model = models.rwa(PAPER, KTMGravity())
     comp = gaussian.compare_gravity(model)
-    exact, _ = _mp_delta_E(model)
+    exact, _ = mp_delta_E(model)
     assert abs(comp.delta_E() - float(exact)) <= 1e-10 * float(exact)
 
 
@@ -126,5 +110,5 @@ def test_closed_form_delta_E_is_cancellation_free():
     from gravsim.workflows.steady import eq19_delta_E
 
     model = models.effective(PAPER, KTMGravity())
-    exact, _ = _mp_delta_E(model)
+    exact, _ = mp_delta_E(model)
     assert abs(eq19_delta_E(PAPER) - float(exact)) <= 1e-10 * float(exact)

@@ -18,6 +18,7 @@ from gravsim.workflows import (
     budget,
     evolve,
     figures,
+    hypotheses,
     optimize_output,
     reference,
     scan,
@@ -191,6 +192,11 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     return int(not (result.validation.ok and result.to_dict()["constraints_hold"]))
 
 
+def _cmd_hypotheses(args: argparse.Namespace) -> None:
+    result = hypotheses.table(_parameters(args), model=args.model, base=args.log_base)
+    print(dumps({"preset": args.preset} | result.to_dict()) if args.json else result)
+
+
 #: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).
 RUNS = {
     "params": _cmd_params,
@@ -202,4 +208,5 @@ RUNS = {
     "figure": _cmd_figure,
     "reference": _cmd_reference,
     "optimize": _cmd_optimize,
+    "hypotheses": _cmd_hypotheses,
 }

@@ -15,6 +15,7 @@ from gravsim.model.parameters import known_keys
 from gravsim.workflows import (
     design,
     evolve,
+    hypotheses,
     optimize,
     options,
     scan,
@@ -169,6 +170,7 @@ _HELP = {
     "figure": "the paper's Fig. 2 or Fig. 3 as CSV, JSON and PNG",
     "reference": "the paper's steady-state numbers for both k_G conventions",
     "optimize": "the pump settings that tell quantum from KTM gravity best, within the regime",
+    "hypotheses": "each gravity hypothesis's rate and its ΔE against quantum gravity",
 }
 _N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
@@ -269,6 +271,12 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
     _add_json(sub)
 
 
+def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    sub.add_argument("--model", default="effective", choices=hypotheses.MODELS)
+    _add_log_base(sub)
+
+
 def _optimize_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     sub.add_argument(
@@ -338,4 +346,5 @@ OPTIONS = {
     "figure": _figure_options,
     "reference": _reference_options,
     "optimize": _optimize_options,
+    "hypotheses": _hypotheses_options,
 }

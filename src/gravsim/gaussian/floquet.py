@@ -79,7 +79,8 @@ class FloquetState:
         return delta_log_negativity(self._mech(self.covariance), self._mech(self.shift), base)
 
     def occupations(self) -> dict[str, dict[str, float]]:
-        """Period-averaged ⟨j†j⟩ of every mode, for ``"quantum"`` and ``"ktm"`` gravity.
+        """Period-averaged ⟨j†j⟩ of every mode, for ``"quantum"`` and ``"classical"`` gravity
+        (the model's own, with its diffusion).
 
         Occupations are linear in V, so they are those of the period-averaged covariance.
         """
@@ -87,7 +88,7 @@ class FloquetState:
         s = self.shift.mean(axis=0)
         return {
             name: GaussianState(cov, self.modes, "linear", name, None).occupations()
-            for name, cov in (("quantum", v), ("ktm", v + s))
+            for name, cov in (("quantum", v), ("classical", v + s))
         }
 
     def summary(self, base: str = "e") -> dict[str, Any]:

@@ -39,7 +39,7 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
-from gravsim.model.gravity import KTMGravity, choose
+from gravsim.model.gravity import choose, classical_in
 from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
 from gravsim.model.quadratures import mechanical_block
 from gravsim.model.units import UNITS
@@ -182,13 +182,13 @@ class EvolveResult(Result):
         both = "delta_E" in c
         fig, axes = new_figure((6.4, 6.4 if both else 4.2), 2 if both else 1)
         ax = axes[0] if both else axes
-        for key, color, label in (
-            ("E_N_quantum", "C0", "quantum gravity"),
-            ("E_N_classical", "C1", "KTM gravity"),
-        ):
+        names = {"quantum": "quantum", "classical": "KTM", "diosi_penrose": "Diósi–Penrose"}
+        curves = [k for k in c if k.startswith("E_N_") and k.removeprefix("E_N_") in names]
+        for k, key in enumerate(curves):
+            color, label = f"C{k}", f"{names[key.removeprefix('E_N_')]} gravity"
             if key in c:
                 ax.plot(t, c[key], color, lw=1.4, label=label)
-                ref = self.steady.get(key)
+                ref = self.steady.get("E_N_quantum" if key == "E_N_quantum" else "E_N_classical")
                 if ref is not None:
                     ax.axhline(ref, color=color, ls="--", lw=1, label=f"{label}: steady")
         peak = self.steady.get("transient_maximum")
@@ -287,7 +287,7 @@ def compute(
     times = _times(model, backend, t_final, n_times, grid, t_first)
     n0 = _initial_occupation(p, ground, n_init)
     occupations = {"a": n0, "b": n0}
-    ktm = models.build(model, p, KTMGravity(), frame=options.frame)
+    ktm = models.build(model, p, classical_in(choose(gravity)), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, model, ktm, base)
     if backend == "gaussian":
@@ -364,7 +364,7 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
     prop = Propagator(model)
     v, s = prop.evolve(initial_covariance(model.modes, occupations), times)
     cols: dict[str, np.ndarray] = {"time_s": times}
-    covariances = {"quantum": v, "classical": v + s}
+    covariances = {"quantum": v, model.gravity.label: v + s}
     states = {
         g.label: gaussian.GaussianState(covariances[g.label], model.modes, model.rung, g.name, None)
         for g in choose(gravity)
@@ -453,12 +453,12 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
     and a cavity that the reservoir squeezes on the way.  Costs milliseconds.
     """
     gaussian_rung = "linear" if model == "full" else model
-    description = models.build(gaussian_rung, p, KTMGravity())
+    description = models.build(gaussian_rung, p, classical_in(grav))
     dense = np.union1d(times, np.linspace(times[0], times[-1], CHECK_TIMES))  # peaks between
     v, s = Propagator(description).evolve(initial_covariance(description.modes, occupations), dense)
     dims = tuple(levels[1] if m == "c" else levels[0] for m in description.modes)
     for g in grav:
-        covariances = v + s if g.name == "ktm" else v
+        covariances = v if g.label == "quantum" else v + s
         try:
             check_covariances(description.modes, covariances, dims)
         except GravsimInputError as exc:
@@ -470,7 +470,7 @@ def _check_transient_truncation(p, model, frame, times, occupations, grav, level
 
 def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:
     if model in ("full", "linear"):
-        linear = ktm if model == "linear" else models.linear(p, KTMGravity())
+        linear = ktm if model == "linear" else models.linear(p, ktm.gravity)
         s = floquet.periodic_state(linear).summary(base)
         s["method"] = "L1 Floquet state, period average"
         return s

@@ -27,7 +27,7 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription, secular
-from gravsim.model.gravity import KTMGravity, choose
+from gravsim.model.gravity import KTMGravity, choose, classical_in, rate
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import levels
 from gravsim.workflows.options import (
@@ -271,17 +271,19 @@ def _floquet(p: Parameters, gravity: str, base: str) -> _Solved:
     """L1 on the Gaussian backend: period averages of its exact Floquet state."""
     if p.batch_shape:  # one monodromy per point: scans fall back to point by point
         raise GravsimInputError("model linear is solved one parameter point at a time")
-    description = models.linear(p, KTMGravity())
+    chosen = choose(gravity)
+    description = models.linear(p, classical_in(chosen))
     state = floquet.periodic_state(description)
     summary = state.summary(base)
     occupations = state.occupations()
+    roles = {g.label: "quantum" if g.label == "quantum" else "classical" for g in chosen}
     outcomes = {
-        g.label: GravityOutcome(
-            E_N=summary[f"E_N_{g.label}"],
-            E_N_ripple=summary[f"E_N_{g.label}_ripple"],
-            occupations=occupations[g.name],
+        label: GravityOutcome(
+            E_N=summary[f"E_N_{role}"],
+            E_N_ripple=summary[f"E_N_{role}_ripple"],
+            occupations=occupations[role],
         )
-        for g in choose(gravity)
+        for label, role in roles.items()
     }
     delta = None
     if gravity == "both":
@@ -308,12 +310,13 @@ def _periodic_fock(
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
     start_time = time.perf_counter()
-    floquet_state = floquet.periodic_state(models.linear(p, KTMGravity()))
+    chosen = choose(gravity)
+    floquet_state = floquet.periodic_state(models.linear(p, classical_in(chosen)))
     pairs = []
-    for g in choose(gravity):  # refuse before spending time on any propagation
+    for g in chosen:  # refuse before spending time on any propagation
         description = models.build(rung, p, g, frame=options.frame)
         dims = options.dims(description.modes)
-        covariances = floquet_state.covariance + (g.name == "ktm") * floquet_state.shift
+        covariances = floquet_state.covariance + (g.label != "quantum") * floquet_state.shift
         levels.check_covariances(floquet_state.modes, covariances, dims)
         levels.check_mean_amplitudes(description, p, dims)
         pairs.append((g, description, period_average(models.linear(p, g))))
@@ -395,11 +398,12 @@ def period_average(linear: ModelDescription) -> ModelDescription:
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
     kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
-    e_n = {
-        "quantum": closed_form.eq19_log_negativity(**kw, kappa_G=0.0, base=base),
-        "classical": closed_form.eq19_log_negativity(**kw, kappa_G=p.kappa_G, base=base),
+    outcomes = {
+        g.label: GravityOutcome(
+            E_N=closed_form.eq19_log_negativity(**kw, kappa_G=rate(g, p), base=base)
+        )
+        for g in choose(gravity)
     }
-    outcomes = {g.label: GravityOutcome(E_N=e_n[g.label]) for g in choose(gravity)}
     delta = DeltaE(eq19_delta_E(p, base)) if gravity == "both" else None
     kw24 = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, n_th=p.n_th)
     variants = {
@@ -435,10 +439,10 @@ def eq19_delta_E(p: Parameters, base: str = "e") -> Any:
 def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
     """The conventional scheme's transient maximum from the ground states (a variant)."""
     out: dict[str, Any] = {}
-    if gravity in ("quantum", "both"):
-        out["quantum"] = conventional.transient_maximum_from(p, kappa_G=0.0, base=base).to_dict()
-    if gravity in ("ktm", "both"):
-        out["classical"] = conventional.transient_maximum_from(p, base=base).to_dict()
+    for g in choose(gravity):
+        out[g.label] = conventional.transient_maximum_from(
+            p, kappa_G=rate(g, p), base=base
+        ).to_dict()
     if gravity == "both":
         # classical (LOCC) gravity never entangles, so this is the quantum maximum itself
         out["delta_E"] = out["quantum"]["E_N"] - out["classical"]["E_N"]

@@ -1,0 +1,43 @@
+"""The gravity hypotheses through the workflows: `gravsim hypotheses`, and every rung of
+`steady` with a hypothesis other than KTM."""
+
+from __future__ import annotations
+
+import pytest
+
+import gravsim as gs
+from gravsim import gaussian
+from gravsim.model import rungs
+from gravsim.model.gravity import DiosiPenrose
+from tests.conftest import gravsim, strict_json
+
+PAPER = gs.presets.get("paper")
+
+
+def test_cli_hypotheses_table_and_geometry_warning():
+    out = gravsim("hypotheses", "--json")
+    assert out.returncode == 0, out.stderr
+    data = strict_json(out.stdout)
+    rows = {r["name"]: r for r in data["hypotheses"]}
+    assert set(rows) == {"quantum", "ktm", "diosi-penrose"} and rows["quantum"]["delta_E"] == 0
+    dp = gaussian.compare_gravity(rungs.effective(PAPER, DiosiPenrose()))
+    assert rows["diosi-penrose"]["delta_E"] == pytest.approx(dp.delta_E(), rel=1e-12)
+    assert rows["ktm"]["delta_E"] == pytest.approx(4.965285e-8, rel=1e-6)
+    # the table's spheres (1.3 mg of gold at d = 0.5 mm) overlap by 4.8 µm: said once
+    assert data["geometry"]["surface_gap"] == pytest.approx(-4.81e-6, rel=1e-2)
+    assert "overlap by 4.81 µm" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("model", ["effective", "rwa", "closed-form", "linear", "conventional"])
+def test_steady_takes_the_diosi_penrose_hypothesis_on_every_gaussian_rung(model):
+    r = gs.steady.compute(PAPER, model=model, gravity="diosi-penrose")
+    e_dp = r.outcome("diosi_penrose").E_N
+    q = gs.steady.compute(PAPER, model=model, gravity="quantum").outcome().E_N
+    if model == "conventional":
+        assert e_dp == q == 0.0  # the conventional steady state is not entangled
+        return
+    # ΔE linear in κ: E_N,q − E_N,DP = (κ_DP/κ_KTM) ΔE_KTM to first order (ΔE ~ 5e-8)
+    ktm = gs.steady.compute(PAPER, model=model).delta.value
+    ratio = DiosiPenrose().rates(PAPER)[0] / PAPER.kappa_G
+    # a float64 difference of two E_N (~1e-8 relative) and the second order in κ (~1e-7)
+    assert q - e_dp == pytest.approx(ratio * ktm, rel=1e-6)
