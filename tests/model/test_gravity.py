@@ -13,7 +13,7 @@ from gravsim import gaussian
 from gravsim.model import rungs
 from gravsim.model.gravity import DiosiPenrose, KTMGravity, QuantumGravity, choose
 from gravsim.model.units import G_NEWTON, HBAR
-from tests.mp_reference import mp_delta_E
+from tests.mp_reference import mp_delta_E, mp_log_negativity, mp_lyapunov
 
 PAPER = gs.presets.get("paper")
 
@@ -74,3 +74,22 @@ def test_the_gravity_choice_names_each_hypothesis_once():
     assert isinstance(choose("quantum")[0], QuantumGravity)
     with pytest.raises(gs.GravsimInputError, match="unknown gravity"):
         choose("penrose")
+
+
+def test_two_classical_hypotheses_compare_without_cancellation():
+    """ΔE(KTM, DP) = E_N(KTM) − E_N(DP) ≈ −1.2e-9 from V₁ and one extra shift, against the
+    three Lyapunov solutions in 50 digits (the float64 difference of the two E_N would keep
+    only ~1e-7 of it)."""
+    ktm, dp = rungs.effective(PAPER, KTMGravity()), rungs.effective(PAPER, DiosiPenrose())
+    a, d0 = gaussian.drift_diffusion(ktm, groups=("system",))
+    _, d_ktm = gaussian.drift_diffusion(ktm, groups=("gravity",))
+    _, d_dp = gaussian.drift_diffusion(dp, groups=("gravity",))
+    with mp.workdps(50):
+        v0 = mp_lyapunov(a, d0)
+        states = [v0 + mp_lyapunov(a, d) for d in (d_ktm, d_dp)]
+        e_ktm, e_dp = (mp_log_negativity(mp.matrix(v.tolist())[:4, :4]) for v in states)
+        exact = float(e_ktm - e_dp)
+    delta = gaussian.compare_hypotheses(ktm, dp).delta_E()
+    assert delta == pytest.approx(exact, rel=1e-8) and delta < 0
+    out = gs.steady.compute(PAPER, gravity="ktm,diosi-penrose")
+    assert out.delta.value == delta and set(out.outcomes) == {"classical", "diosi_penrose"}

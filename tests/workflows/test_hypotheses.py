@@ -41,3 +41,23 @@ def test_steady_takes_the_diosi_penrose_hypothesis_on_every_gaussian_rung(model)
     ratio = DiosiPenrose().rates(PAPER)[0] / PAPER.kappa_G
     # a float64 difference of two E_N (~1e-8 relative) and the second order in κ (~1e-7)
     assert q - e_dp == pytest.approx(ratio * ktm, rel=1e-6)
+
+
+def test_cli_compare_gives_delta_E_and_refuses_what_it_cannot_compare(tmp_path):
+    out = gravsim("steady", "--preset", "paper", "--compare", "quantum,diosi-penrose", "--json")
+    assert out.returncode == 0, out.stderr
+    data = strict_json(out.stdout)
+    dp = gaussian.compare_gravity(rungs.effective(PAPER, DiosiPenrose())).delta_E()
+    assert data["delta_E"] == pytest.approx(dp, rel=1e-14)
+    assert data["E_N_quantum"] > data["E_N_diosi_penrose"] and data["gravity"] == (
+        "quantum,diosi-penrose"
+    )
+    from tests.conftest import gravsim_in_process, one_error_line
+
+    for args, words in (
+        (["--compare", "ktm,ktm"], "two different hypotheses"),
+        (["--compare", "ktm,diosi-penrose", "--model", "linear"], "with quantum gravity only"),
+        (["--compare", "quantum,newton"], "unknown gravity"),
+    ):
+        line = one_error_line(gravsim_in_process("steady", *args, cwd=tmp_path), 2)
+        assert words in line

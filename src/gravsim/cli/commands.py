@@ -56,7 +56,10 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     """The rung, gravity, backend, log base and Fock settings a subcommand was given
     (:class:`~gravsim.workflows.options.RunOptions`)."""
     names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame")
-    return {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
+    given = {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
+    if getattr(args, "compare", None) is not None:
+        given["gravity"] = args.compare  # two hypotheses "A,B" (see model.gravity.choose)
+    return given
 
 
 def _emit(args: argparse.Namespace, result: Any) -> None:

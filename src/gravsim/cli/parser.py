@@ -178,6 +178,12 @@ _N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} f
 def _steady_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     _add_rung_options(sub)
+    sub.add_argument(
+        "--compare",
+        metavar="A,B",
+        help="E_N of two hypotheses and their ΔE, "
+        "e.g. quantum,diosi-penrose (instead of --gravity; both = quantum,ktm)",
+    )
     _add_log_base(sub)
     _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
     _add_frame_option(sub)

@@ -12,6 +12,7 @@ from gravsim.gaussian.lyapunov import (
     GaussianState,
     GravityComparison,
     compare_gravity,
+    compare_hypotheses,
     solve_lyapunov,
     steady_state,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "GravityComparison",
     "check_stable",
     "compare_gravity",
+    "compare_hypotheses",
     "drift_diffusion",
     "floquet",
     "propagation",

@@ -225,3 +225,37 @@ def compare_gravity(model: ModelDescription) -> GravityComparison:
 
 def _plain(x: Any) -> Any:
     return float(x) if np.ndim(x) == 0 else x
+
+
+def compare_hypotheses(first: ModelDescription, second: ModelDescription) -> GravityComparison:
+    """Two gravity hypotheses on one rung, solved together: ``quantum`` holds the first's state,
+    ``classical`` the second's, and ΔE = E_N(first) − E_N(second) without cancellation.
+
+    With quantum gravity first this is :func:`compare_gravity` of the second.  Two models that
+    both add diffusion share the drift A and the system diffusion D₀, so
+    V₂ = V₁ + S with S solving A S + S Aᵀ + (D₂ − D₁) = 0: the difference of the two gravity
+    diffusions enters once, as a matrix (its entries 2(κ₂ − κ₁)·m carry a relative rounding
+    error ~ε κ/|κ₂ − κ₁|, e.g. 1e-14 for Diósi–Penrose against KTM at the paper point).
+
+    Raises
+    ------
+    GravsimInputError
+        If the second model adds no diffusion, or the two are not the same system.
+    """
+    if not any(jump.group == "gravity" for jump in first.jumps):
+        return compare_gravity(second)
+    a, d0, d1 = split_gravity(first)
+    a2, d0_2, d2 = split_gravity(second)
+    if not (np.array_equal(a, a2) and np.array_equal(d0, d0_2)):
+        raise GravsimInputError(
+            "the two hypotheses must act on the same rung and parameters: they differ in more "
+            "than their gravity dissipators"
+        )
+    marginal = check_stable(a, first)
+    with np.errstate(all="ignore"):
+        (v0, _), (v1, r1), (s, r2) = _solve_or_singular(a, d0, d1, d2 - d1)
+    accept_marginal(marginal, v0, first, np.max(np.linalg.eigvals(a).real, axis=-1))
+    _require_finite(first, v0, v1, s)
+    one = GaussianState(v0 + v1, first.modes, first.rung, first.gravity.name, r1)
+    two = GaussianState(v0 + v1 + s, first.modes, first.rung, second.gravity.name, r2)
+    return GravityComparison(one, two, s)

@@ -215,15 +215,25 @@ CHOICES = ("quantum", "ktm", "diosi-penrose", "both")
 
 
 def choose(gravity: str) -> tuple[GravityModel, ...]:
-    """The gravity models a ``gravity`` choice names (quantum first), with default settings.
+    """The gravity models a ``gravity`` choice names, with default settings: one name of
+    :data:`CHOICES`, or two names ``"A,B"`` to compare (``"both"`` is ``"quantum,ktm"``).
 
-    The one place where the text of ``--gravity`` becomes model objects.
+    The one place where the text of ``--gravity`` and ``--compare`` becomes model objects.
 
     Raises
     ------
     GravsimInputError
-        For a name outside :data:`CHOICES`.
+        For a name outside :data:`CHOICES`, or a comparison that is not of two different
+        single models.
     """
+    if "," in gravity:
+        names = [n.strip() for n in gravity.split(",")]
+        if len(names) != 2 or len(set(names)) != 2 or "both" in names:
+            raise GravsimInputError(
+                f"compare {gravity!r}: give two different hypotheses A,B, e.g. quantum,ktm"
+            )
+        first, second = (choose(n) for n in names)
+        return first + second
     if gravity == "quantum":
         return (QuantumGravity(),)
     if gravity == "ktm":

@@ -16,6 +16,7 @@ from typing import Any
 from gravsim.analysis.entanglement import log_base_factor
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model.gravity import CHOICES as GRAVITY
+from gravsim.model.gravity import choose
 
 __all__ = [
     "BACKENDS", "GRAVITY", "MODELS", "PERIODIC", "FockOptions", "RunOptions", "check_choices",
@@ -52,8 +53,7 @@ def check_choices(model: str, gravity: str, backend: str) -> None:
     """
     if model not in MODELS:
         raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
-    if gravity not in GRAVITY:
-        raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(GRAVITY)}")
+    choose(gravity)  # one hypothesis, "both", or a pair "A,B" to compare
     if backend not in BACKENDS:
         raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if model == "closed-form" and backend != "gaussian":

@@ -27,7 +27,7 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription, secular
-from gravsim.model.gravity import KTMGravity, choose, classical_in, rate
+from gravsim.model.gravity import choose, classical_in, rate
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import levels
 from gravsim.workflows.options import (
@@ -140,7 +140,7 @@ def result_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
     A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
     trust them (truncation errors, residuals, ripples), then the method's own numbers.
     """
-    both = gravity == "both"
+    both = len(choose(gravity)) == 2
     suffixes = [f"_{g.label}" for g in choose(gravity)] if both else [""]
 
     def per_gravity(*names: str) -> list[str]:
@@ -178,12 +178,13 @@ def _gaussian_outcome(state: gaussian.GaussianState, base: str) -> GravityOutcom
 
 
 def _gaussian(p: Parameters, rung: str, gravity: str, base: str) -> _Solved:
-    if gravity == "both":
-        description = models.build(rung, p, KTMGravity())
-        comp = gaussian.compare_gravity(description)
+    chosen = choose(gravity)
+    if len(chosen) == 2:
+        first, description = (models.build(rung, p, g) for g in chosen)
+        comp = gaussian.compare_hypotheses(first, description)
         outcomes = {
-            "quantum": _gaussian_outcome(comp.quantum, base),
-            "classical": _gaussian_outcome(comp.classical, base),
+            chosen[0].label: _gaussian_outcome(comp.quantum, base),
+            chosen[1].label: _gaussian_outcome(comp.classical, base),
         }
         delta = DeltaE(comp.delta_E(base))
         residual = np.maximum(comp.quantum.residual, comp.classical.residual)
@@ -230,7 +231,7 @@ def _fock(
         )
     delta = None
     if len(solves) == 2:
-        q, c = solves["quantum"], solves["classical"]
+        q, c = solves.values()
         pairs = zip(q.comparison + (q.state,), c.comparison + (c.state,), strict=True)
         delta = _delta_estimate([a.log_negativity(base) - b.log_negativity(base) for a, b in pairs])
     first = next(iter(solves.values()))
@@ -271,7 +272,7 @@ def _floquet(p: Parameters, gravity: str, base: str) -> _Solved:
     """L1 on the Gaussian backend: period averages of its exact Floquet state."""
     if p.batch_shape:  # one monodromy per point: scans fall back to point by point
         raise GravsimInputError("model linear is solved one parameter point at a time")
-    chosen = choose(gravity)
+    chosen = _against_quantum(gravity, "linear")
     description = models.linear(p, classical_in(chosen))
     state = floquet.periodic_state(description)
     summary = state.summary(base)
@@ -286,7 +287,7 @@ def _floquet(p: Parameters, gravity: str, base: str) -> _Solved:
         for label, role in roles.items()
     }
     delta = None
-    if gravity == "both":
+    if len(chosen) == 2:
         delta = DeltaE(summary["delta_E"], ripple=summary["delta_E_ripple"])
     stats = {
         key: summary[key] for key in ("period_s", "floquet_multiplier_max", "periodicity_error")
@@ -310,7 +311,7 @@ def _periodic_fock(
     not exactly Gaussian) is reported as ``truncation_warning`` with the numbers.
     """
     start_time = time.perf_counter()
-    chosen = choose(gravity)
+    chosen = _against_quantum(gravity, rung)
     floquet_state = floquet.periodic_state(models.linear(p, classical_in(chosen)))
     pairs = []
     for g in chosen:  # refuse before spending time on any propagation
@@ -330,9 +331,8 @@ def _periodic_fock(
         )  # fmt: skip
     delta = None
     if len(pairs) == 2:
-        delta = _delta_estimate(
-            [q - c for q, c in zip(series["quantum"], series["classical"], strict=True)]
-        )
+        one, two = series.values()
+        delta = _delta_estimate([q - c for q, c in zip(one, two, strict=True)])
     stats = {
         "truncation": _truncation(pairs[0][1].modes, dims, sizes[:-1]),
         "period_s": float(2 * np.pi / pairs[0][1].base_frequency()),
@@ -404,13 +404,17 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
         )
         for g in choose(gravity)
     }
-    delta = DeltaE(eq19_delta_E(p, base)) if gravity == "both" else None
+    chosen = _against_quantum(gravity, "closed-form")
+    delta = None
+    if len(chosen) == 2:
+        delta = DeltaE(eq19_delta_E(p, base, kappa_G=rate(chosen[1], p)))
     kw24 = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, n_th=p.n_th)
+    kappa = rate(classical_in(chosen), p)  # the compared hypothesis's (KTM's by default)
     variants = {
         "eq24_E_N_quantum": closed_form.eq24_log_negativity(**kw24, kappa_G=0.0, base=base),
-        "eq24_E_N_classical": closed_form.eq24_log_negativity(**kw24, kappa_G=p.kappa_G, base=base),
-        "eq24_delta_E": closed_form.eq24_delta_E(**kw24, kappa_G=p.kappa_G, base=base),
-        "eq6_delta_E": closed_form.eq6_delta_E(**kw24, kappa_G=p.kappa_G, base=base),
+        "eq24_E_N_classical": closed_form.eq24_log_negativity(**kw24, kappa_G=kappa, base=base),
+        "eq24_delta_E": closed_form.eq24_delta_E(**kw24, kappa_G=kappa, base=base),
+        "eq6_delta_E": closed_form.eq6_delta_E(**kw24, kappa_G=kappa, base=base),
     }
     notes = (
         "E_N_*: S2 Eq. (19) moments -> covariance -> E_N (collective reservoir, k_M kept)",
@@ -420,17 +424,32 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
     return _Solved(outcomes, delta, {}, notes, variants)
 
 
-def eq19_delta_E(p: Parameters, base: str = "e") -> Any:
+def _against_quantum(gravity: str, rung: str) -> tuple:
+    """The chosen models, where a comparison must be against quantum gravity (the rungs whose
+    ΔE comes from V₀ and one shift: periodic states and the closed forms)."""
+    chosen = choose(gravity)
+    if len(chosen) == 2 and chosen[0].label != "quantum":
+        raise GravsimInputError(
+            f"model {rung!r} compares a hypothesis with quantum gravity only: compare "
+            "quantum,A and quantum,B, or use `model='effective'` or 'rwa' for A,B"
+        )
+    return chosen
+
+
+def eq19_delta_E(p: Parameters, base: str = "e", kappa_G: Any = None) -> Any:
     """ΔE from the S2 Eq. (19) covariance, without cancellation.
 
     Eq. (19) is affine in κ_G, so the KTM shift V₁ = V(κ_G) − V(0) is evaluated exactly as
     [V(K) − V(0)]·κ_G/K at a κ_G-scale K comparable to the other noise rates (no small
     difference), then :func:`~gravsim.analysis.entanglement.delta_log_negativity` gives ΔE.
+    ``kappa_G`` (rad/s) is the diffusion rate of the hypothesis compared with quantum gravity
+    (default ``p.kappa_G``, KTM's).
     """
     kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
     v0 = closed_form.eq19_covariance(**kw, kappa_G=0.0)
     big = np.maximum(p.Gamma, p.gamma_m * (2 * p.n_th + 1))
-    v1 = (closed_form.eq19_covariance(**kw, kappa_G=big) - v0) * np.asarray(p.kappa_G / big)[
+    kappa = p.kappa_G if kappa_G is None else kappa_G
+    v1 = (closed_form.eq19_covariance(**kw, kappa_G=big) - v0) * np.asarray(kappa / big)[
         ..., None, None
     ]
     return delta_log_negativity(v0, v1, base)
@@ -443,9 +462,9 @@ def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dic
         out[g.label] = conventional.transient_maximum_from(
             p, kappa_G=rate(g, p), base=base
         ).to_dict()
-    if gravity == "both":
-        # classical (LOCC) gravity never entangles, so this is the quantum maximum itself
-        out["delta_E"] = out["quantum"]["E_N"] - out["classical"]["E_N"]
+    chosen = choose(gravity)
+    if len(chosen) == 2:  # classical (LOCC) gravity never entangles: the quantum maximum
+        out["delta_E"] = out[chosen[0].label]["E_N"] - out[chosen[1].label]["E_N"]
     out["threshold_gamma_m"] = conventional.threshold_gamma_estimate_from(p, kappa_G=0.0)
     out["saturated_E_N"] = conventional.saturated_log_negativity_from(p, base=base)
     notes = (
