@@ -61,3 +61,18 @@ def test_cli_compare_gives_delta_E_and_refuses_what_it_cannot_compare(tmp_path):
     ):
         line = one_error_line(gravsim_in_process("steady", *args, cwd=tmp_path), 2)
         assert words in line
+
+
+def test_scan_and_evolve_take_a_comparison(tmp_path):
+    axis = gs.scan.parse_axis("E_plus=lin:60:140:3")
+    csv_path = gs.scan.run(PAPER, [axis], tmp_path / "s", gravity="quantum,diosi-penrose",
+                           plot=False, progress=False)  # fmt: skip
+    data = gs.scan.load(csv_path.parent)
+    for k, e_plus in enumerate(axis.values):
+        one = gs.steady.compute(PAPER.replace(E_plus=e_plus), gravity="quantum,diosi-penrose")
+        assert data.columns["delta_E"][k] == pytest.approx(one.delta.value, rel=1e-12)
+    ev = gs.evolve.compute(PAPER, t_final=10 / PAPER.Gamma, n_times=5,
+                           gravity="quantum,diosi-penrose")  # fmt: skip
+    assert {"E_N_quantum", "E_N_diosi_penrose", "delta_E"} <= set(ev.columns)
+    with pytest.raises(gs.GravsimInputError, match="with quantum gravity"):
+        gs.evolve.compute(PAPER, t_final=1.0, gravity="ktm,diosi-penrose")

@@ -98,6 +98,11 @@ def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = opti
     sub.add_argument("--model", default="effective", choices=models)
     sub.add_argument("--gravity", default="both", choices=options.GRAVITY)
     sub.add_argument("--backend", default="gaussian", choices=options.BACKENDS)
+    sub.add_argument(
+        "--compare",
+        metavar="A,B",
+        help="two hypotheses and their ΔE, e.g. quantum,diosi-penrose (both = quantum,ktm)",
+    )
 
 
 def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool) -> None:
@@ -178,12 +183,6 @@ _N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} f
 def _steady_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     _add_rung_options(sub)
-    sub.add_argument(
-        "--compare",
-        metavar="A,B",
-        help="E_N of two hypotheses and their ΔE, "
-        "e.g. quantum,diosi-penrose (instead of --gravity; both = quantum,ktm)",
-    )
     _add_log_base(sub)
     _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
     _add_frame_option(sub)

@@ -116,7 +116,7 @@ class EvolveResult(Result):
     def summary(self) -> dict[str, Any]:
         """Final values, maxima over t and the steady reference."""
         out: dict[str, Any] = {"t_final_s": float(self.columns["time_s"][-1])}
-        for key in ("E_N_quantum", "E_N_classical", "delta_E"):
+        for key in [k for k in self.columns if k.startswith("E_N_")] + ["delta_E"]:
             if key in self.columns:
                 col = self.columns[key]
                 k = int(np.argmax(col))
@@ -320,6 +320,12 @@ def _require_finite(columns: dict[str, np.ndarray], n0: float) -> None:
 def _check_options(options: dict[str, Any]) -> RunOptions:
     """Refuse a model without a transient or a bad option; warn about unused settings."""
     run = RunOptions.from_kwargs(**options)
+    chosen = choose(run.gravity)
+    if len(chosen) == 2 and chosen[0].label != "quantum":
+        raise GravsimInputError(
+            "a transient compares a hypothesis with quantum gravity: compare quantum,A and "
+            "quantum,B, or use steady for A,B"
+        )
     if run.model not in TRANSIENT_MODELS:
         raise GravsimInputError(
             f"model {run.model!r} has no transient: choose one of {TRANSIENT_MODELS}"
@@ -372,7 +378,7 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
     suffixes = {label: f"_{label}" for label in states}
     for label, state in states.items():
         cols[f"E_N{suffixes[label]}"] = state.log_negativity(base)
-    if gravity == "both":
+    if len(states) == 2:
         shift = mechanical_block(s, model.modes)
         cols["delta_E"] = delta_log_negativity(states["quantum"].mechanical_covariance, shift, base)
     for label, state in states.items():
@@ -422,10 +428,11 @@ def _fock(p, model, options, times, occupations, gravity, base, comparisons, pro
         for key, col in final.items():
             if key.startswith("n_") or key == "purity":
                 cols[f"{key}{suffix}"] = col
-    if gravity == "both":
-        cols["delta_E"] = cols["E_N_quantum"] - cols["E_N_classical"]
+    if len(series) == 2:
+        first, second = series
+        cols["delta_E"] = cols[f"E_N_{first}"] - cols[f"E_N_{second}"]
         if comparisons:
-            diffs = [q - c for q, c in zip(series["quantum"], series["classical"], strict=True)]
+            diffs = [q - c for q, c in zip(series[first], series[second], strict=True)]
             cols["truncation_error_delta_E"] = np.array(
                 [
                     truncation.estimate([d[i] for d in diffs]).truncation_error

@@ -42,6 +42,7 @@ import numpy as np
 
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.fock import truncation
+from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
 from gravsim.workflows.grid import Axis, Grid, parse_axis
 from gravsim.workflows.options import PERIODIC, RunOptions, uses
@@ -178,7 +179,7 @@ def _plot_quantity(plot: bool | str, model, gravity, backend, n_axes) -> str | N
             warnings.warn("`plot` has no effect on a grid of more than two axes", GravsimWarning, 3)
         return None
     if plot is True:
-        return "delta_E" if gravity == "both" else "E_N"
+        return "delta_E" if len(choose(gravity)) == 2 else "E_N"
     return plot
 
 
