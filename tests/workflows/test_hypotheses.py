@@ -76,3 +76,22 @@ def test_scan_and_evolve_take_a_comparison(tmp_path):
     assert {"E_N_quantum", "E_N_diosi_penrose", "delta_E"} <= set(ev.columns)
     with pytest.raises(gs.GravsimInputError, match="with quantum gravity"):
         gs.evolve.compute(PAPER, t_final=1.0, gravity="ktm,diosi-penrose")
+
+
+def test_budget_tells_any_two_hypotheses_apart():
+    """Samples scale as 1/Δκ² for nearby states: DP needs (κ_KTM/κ_DP)² the KTM count, KTM
+    against DP (Δκ = 2.4 % of κ) (κ_KTM/Δκ)² of it; measured to 2e-9 and 1e-7 (second order
+    in κ, ~ΔE), asserted to 1e-6."""
+    ktm = gs.budget.budget(PAPER)
+    dp = gs.budget.budget(PAPER, compare="quantum,diosi-penrose")
+    apart = gs.budget.budget(PAPER, compare="ktm,diosi-penrose")
+    k_dp, k_ktm = DiosiPenrose().rates(PAPER)[0], PAPER.kappa_G
+    assert dp.samples_chernoff == pytest.approx(
+        ktm.samples_chernoff * (k_ktm / k_dp) ** 2, rel=1e-4
+    )
+    assert apart.samples_chernoff == pytest.approx(
+        ktm.samples_chernoff * (k_ktm / (k_ktm - k_dp)) ** 2, rel=1e-6
+    )
+    assert dp.compare == "quantum,diosi-penrose" and dp.delta_E == pytest.approx(4.8474e-8, 1e-4)
+    with pytest.raises(gs.GravsimInputError, match="two hypotheses"):
+        gs.budget.budget(PAPER, compare="ktm")

@@ -146,6 +146,7 @@ def _cmd_budget(args: argparse.Namespace) -> None:
         efficiency=args.efficiency,
         added_noise=args.added_noise,
         error_probability=args.error_probability,
+        compare=args.compare,
         out=args.plot_out,
         force=args.force,
         preset=args.preset,

@@ -259,6 +259,8 @@ def _budget_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
     sub.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
     sub.add_argument("--error-probability", type=float, default=0.01)
+    sub.add_argument("--compare", metavar="A,B", default="both",
+                     help="the two hypotheses to tell apart (default quantum,ktm)")  # fmt: skip
     sub.add_argument("--plot-out", help="also write budget vs Q_m (CSV + PNG) into this folder")
     sub.add_argument(
         "--force", action="store_true", help="replace a budget in --plot-out with other inputs"

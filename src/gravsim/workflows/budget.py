@@ -87,6 +87,7 @@ class Budget(Result):
     sample_interval: float
     samples_per_second: float
     times: dict[str, dict[str, float]] = field(default_factory=dict)
+    compare: str = "both"  # the two hypotheses told apart (E_N_quantum is A's, E_N_classical B's)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-ready)."""
@@ -119,14 +120,19 @@ def budget(
     added_noise: float = 0.0,
     error_probability: float = 0.01,
     base: str = "e",
+    compare: str = "both",
 ) -> Budget:
-    """Distinguishability budget of quantum vs KTM gravity for parameters ``p``.
+    """Distinguishability budget of two gravity hypotheses (quantum vs KTM by default) for
+    parameters ``p``.
 
     Parameters
     ----------
     p : Parameters
     model : {"effective", "rwa"}
         Rung whose steady states (and drift, for the times) are used.
+    compare : str
+        The two hypotheses ``"A,B"`` (:func:`gravsim.model.gravity.choose`); ``E_N_quantum``
+        and ``E_N_classical`` of the result are A's and B's.
     efficiency : float
         Heterodyne efficiency η ∈ (0, 1].
     added_noise : float
@@ -138,7 +144,7 @@ def budget(
     """
     factor = log_base_factor(base)
     check_options(efficiency, added_noise, error_probability)
-    h = hypotheses(p, model)
+    h = hypotheses(p, model, compare)
     exact = _exact(h.v0, h.v1)
     km = distinguishability.kubo_mori_metric(h.v0, h.dv)
     fq = distinguishability.qfi_sld(h.v0, h.dv)
@@ -162,6 +168,7 @@ def budget(
     }
     return Budget(
         model=model,
+        compare=compare,
         base=base,
         kappa_G=h.kappa,
         error_probability=error_probability,
@@ -208,21 +215,28 @@ class Hypotheses(NamedTuple):
     indices: list[int]  # the mechanical quadratures (x_a, p_a, x_b, p_b) in ``covariance``
 
 
-def hypotheses(p: Parameters, model: str) -> Hypotheses:
-    """Build rung ``model`` with KTM gravity and solve it for both gravity models."""
-    ktm = gravity.KTMGravity()
-    m = models.build(model, p, ktm)
-    comp = gaussian.compare_gravity(m)
-    kappa = float(ktm.rates(p)[0])
-    if not kappa > 0:
+def hypotheses(p: Parameters, model: str, compare: str = "both") -> Hypotheses:
+    """Build rung ``model`` with the two hypotheses of ``compare`` and solve both at once:
+    V₀ is the first's state, V₁ the shift to the second's, dV = V₁/κ with κ the difference
+    of their diffusion rates."""
+    chosen = gravity.choose(compare)
+    if len(chosen) != 2:
         raise GravsimInputError(
-            "kappa_G = 0: KTM gravity then adds no noise and both hypotheses give the same "
-            "state, which no measurement tells apart; give k_G or kappa_G > 0"
+            f"a budget tells two hypotheses apart, not {compare!r}: give `compare` A,B"
+        )
+    first, second = (models.build(model, p, g) for g in chosen)
+    comp = gaussian.compare_hypotheses(first, second)
+    kappa = float(gravity.rate(chosen[1], p) - gravity.rate(chosen[0], p))
+    if kappa == 0:
+        raise GravsimInputError(
+            "the two hypotheses add the same noise (kappa_G = 0 for KTM, or equal rates): "
+            "their states are the same, which no measurement tells apart; give k_G or "
+            "kappa_G > 0, or compare other hypotheses"
         )
     modes = comp.quantum.modes
     idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
     v1 = comp.shift[idx, :][:, idx]
-    a, _ = gaussian.drift_diffusion(m)
+    a, _ = gaussian.drift_diffusion(first)
     return Hypotheses(
         comp.quantum.mechanical_covariance, v1, v1 / kappa, kappa, comp.quantum.covariance, a, idx
     )
@@ -297,9 +311,11 @@ def versus_quality_factor(
     efficiency: float = 1.0,
     added_noise: float = 0.0,
     error_probability: float = 0.01,
+    compare: str = "both",
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Samples and years (optimal and heterodyne) at each Q_m under the tuning rule."""
+    """Samples and years (optimal and heterodyne) at each Q_m under the tuning rule, for the
+    two hypotheses of ``compare``."""
     from tqdm import tqdm
 
     cols: dict[str, list[float]] = {
@@ -319,6 +335,7 @@ def versus_quality_factor(
             efficiency=efficiency,
             added_noise=added_noise,
             error_probability=error_probability,
+            compare=compare,
         )
         cols["Q_m"].append(float(q))
         cols["delta_E"].append(b.delta_E)
@@ -415,7 +432,10 @@ def run(
         if force:
             warnings.warn("`force=True` has no effect without `out`", GravsimWarning, stacklevel=2)
         return BudgetRun(b)
-    measured = {k: getattr(b, k) for k in ("efficiency", "added_noise", "error_probability")}
+    keys = ("efficiency", "added_noise", "error_probability") + (
+        ("compare",) if b.compare != "both" else ()  # the identity of earlier runs unchanged
+    )
+    measured = {k: getattr(b, k) for k in keys}
     inputs = measured | {"model": b.model, "q_values": Q_GRID.tolist()}
     with run_folder(Path(out), p, inputs, preset, force) as folder:
         cols = versus_quality_factor(p, Q_GRID, **measured)
