@@ -95,3 +95,16 @@ def test_budget_tells_any_two_hypotheses_apart():
     assert dp.compare == "quantum,diosi-penrose" and dp.delta_E == pytest.approx(4.8474e-8, 1e-4)
     with pytest.raises(gs.GravsimInputError, match="two hypotheses"):
         gs.budget.budget(PAPER, compare="ktm")
+
+
+def test_the_q_m_each_hypothesis_needs_for_a_number_of_samples():
+    """The least Q_m (tuning rule) at which the optimal count is ≤ N: enough there, not 0.5 %
+    below (the bisection stops at 0.1 %)."""
+    from gravsim.model.gravity import KTMGravity
+    from gravsim.workflows import hypotheses
+    from gravsim.workflows.figures import tuned
+
+    q = hypotheses._q_needed(PAPER, "effective", KTMGravity(), 1e6)
+    assert gs.budget.budget(tuned(PAPER, q)).samples_chernoff <= 1e6
+    assert gs.budget.budget(tuned(PAPER, q / 1.005)).samples_chernoff > 1e6
+    assert hypotheses._q_needed(PAPER, "effective", KTMGravity(), 1e-3) is None  # < 1 sample

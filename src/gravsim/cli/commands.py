@@ -197,7 +197,9 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def _cmd_hypotheses(args: argparse.Namespace) -> None:
-    result = hypotheses.table(_parameters(args), model=args.model, base=args.log_base)
+    result = hypotheses.table(
+        _parameters(args), model=args.model, base=args.log_base, samples=args.samples
+    )
     print(dumps({"preset": args.preset} | result.to_dict()) if args.json else result)
 
 

@@ -281,6 +281,8 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
 def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     sub.add_argument("--model", default="effective", choices=hypotheses.MODELS)
+    sub.add_argument("--samples", type=float, metavar="N",
+                     help="also the Q_m each needs to be told apart in N samples")  # fmt: skip
     _add_log_base(sub)
 
 

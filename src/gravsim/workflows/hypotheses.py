@@ -20,6 +20,8 @@ from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import rungs
 from gravsim.model.gravity import DiosiPenrose, GravityModel, KTMGravity, QuantumGravity, rate
 from gravsim.model.parameters import Parameters
+from gravsim.workflows import budget
+from gravsim.workflows.figures import tuned
 from gravsim.workflows.results import Result, to_plain
 
 #: The hypotheses compared, in the order of the table.
@@ -63,9 +65,11 @@ class HypothesesTable(Result):
             f"  {'hypothesis':<16}{'κ':>14}{'κ / κ_KTM':>12}{'E_N':>16}{'ΔE vs quantum':>16}",
         ]
         for r in self.rows:
+            q = r.get("Q_m_needed", "")
+            need = f"  Q_m for the samples {q:.4g}" if isinstance(q, float) else ""
             lines.append(
                 f"  {r['name']:<16}{r['kappa']:>14.6e}{r['kappa_over_ktm']:>12.6f}"
-                f"{r['E_N']:>16.10f}{r['delta_E']:>16.6e}"
+                f"{r['E_N']:>16.10f}{r['delta_E']:>16.6e}{need}"
             )
         g = self.geometry
         lines.append(
@@ -75,8 +79,15 @@ class HypothesesTable(Result):
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
-def table(p: Parameters, *, model: str = "effective", base: str = "e") -> HypothesesTable:
+def table(
+    p: Parameters, *, model: str = "effective", base: str = "e", samples: float | None = None
+) -> HypothesesTable:
     """Every hypothesis at ``p`` on rung ``model`` (``effective`` or ``rwa``).
+
+    With ``samples``, each row also gets ``Q_m_needed``: the least mechanical Q at which the
+    optimal measurement tells the hypothesis from quantum gravity with that many samples (1 %
+    error), along the paper's tuning rule (E± ∝ Q_m^{−1/2}, :func:`figures.tuned`); bisection in
+    log Q_m over 10⁸…10²² to 0.1 %; null where 10²² is not enough.
 
     Raises
     ------
@@ -103,7 +114,31 @@ def table(p: Parameters, *, model: str = "effective", base: str = "e") -> Hypoth
         rows.append({"name": g.name, "label": g.label, "kappa": kappa,
                      "kappa_over_ktm": kappa / ktm_rate if ktm_rate > 0 else math.nan,
                      "E_N": e_n / factor, "delta_E": delta / factor})  # fmt: skip
+        if samples is not None:
+            rows[-1]["Q_m_needed"] = _q_needed(p, model, g, samples) if kappa > 0 else None
     return HypothesesTable(rows, _geometry(p), model, base, p, _notes())
+
+
+#: Range of the Q_m search of :func:`table` (Fig. 2's, widened).
+Q_RANGE = (1e8, 1e22)
+
+
+def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> float | None:
+    """The least Q_m whose optimal sample count for quantum vs ``g`` is ≤ ``samples``."""
+
+    def enough(log_q: float) -> bool:
+        b = budget.budget(tuned(p, 10.0**log_q), model=model, compare=f"quantum,{g.name}")
+        return b.samples_chernoff <= samples
+
+    lo, hi = (math.log10(q) for q in Q_RANGE)
+    if not enough(hi):
+        return None
+    if enough(lo):
+        return 10.0**lo
+    while hi - lo > math.log10(1.001):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if enough(mid) else (mid, hi)
+    return 10.0**hi
 
 
 def _geometry(p: Parameters) -> dict[str, float]:
