@@ -91,8 +91,7 @@ class _Problem:
     def _values(self, p: Parameters) -> np.ndarray:
         if self.objective == "delta_E":
             with np.errstate(all="ignore"):
-                d = np.asarray(steady.compute(p, model=self.model).delta.value, dtype=float)
-            return np.where(d > 0, -np.log(np.where(d > 0, d, 1.0)), np.inf)
+                return _minus_log(steady.compute(p, model=self.model).delta.value)
         n = int(np.prod(p.batch_shape)) if p.batch_shape else 1
         flat = [p.replace(**{v.key: np.ravel(getattr(p, v.key))[k] for v in self.variables})
                 for k in range(n)] if p.batch_shape else [p]  # fmt: skip
@@ -115,60 +114,66 @@ class _Problem:
         return math.log(t) if 0 < t < math.inf else math.inf
 
     def penalised(self, units: np.ndarray) -> np.ndarray:
-        """The log objective where every constraint holds, else PENALTY + violation."""
+        """The log objective where every constraint holds, else PENALTY + violation.
+
+        Inside the regime one batched solve of each of the effective and RWA rungs gives the
+        entanglement floor, the ladder and (for ``delta_E``) the objective itself."""
         units = np.atleast_2d(np.asarray(units, dtype=float).T).T
         p = parameters_at(self.p, self.variables, units)
         bad = violation(self.constraints, p).ravel()
         regime = np.flatnonzero(bad == 0)
+        objective = np.full(units.shape[1], np.inf)
         if regime.size:  # the floor and the ladder need the states: only inside the regime
-            inner = units[:, regime]
-            bad[regime] = np.maximum(1 - self.entanglement(inner) / self.min_E_N, 0)
-            bad[regime] += np.maximum(self.ladder(inner) / LADDER_LIMIT - 1, 0)
+            e_n, ratio, states = self._rung_checks(units[:, regime])
+            bad[regime] = np.maximum(1 - e_n / self.min_E_N, 0)
+            bad[regime] += np.maximum(ratio / LADDER_LIMIT - 1, 0)
+            if self.objective == "delta_E":
+                objective[regime] = states
         out = PENALTY + bad
         feasible = np.flatnonzero(bad == 0)
-        if feasible.size:
+        if feasible.size and self.objective == "delta_E":
+            self.evaluations += feasible.size
+            out[feasible] = objective[feasible]
+        elif feasible.size:
             out[feasible] = self.log_objective(units[:, feasible])
         return np.where(np.isfinite(out), out, 2 * PENALTY)
 
-    def entanglement(self, units: np.ndarray) -> np.ndarray:
-        """E_N with KTM gravity (nats) at unit coordinates (S, n), the smaller of the
-        effective and the RWA rung's (batched); 0 where there is none."""
+    def rung_checks(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """At unit coordinates (S, n): E_N with KTM gravity (nats), the smaller of the
+        effective and the RWA rung's (0 where there is none), and the largest ratio of
+        |RWA − effective| (E_N,q, E_N,c, ΔE) to ``validate``'s tolerance for the adiabatic
+        elimination (inf at an invalid point)."""
+        e_n, ratio, _ = self._rung_checks(units)
+        return e_n, ratio
+
+    def _rung_checks(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`rung_checks` and −ln ΔE of ``self.model`` (inf where ΔE ≤ 0 or invalid),
+        from one batched solve of each rung."""
         p = parameters_at(self.p, self.variables, units)
         ok = ~np.atleast_1d(p.invalid_points()).ravel()
-        out = np.zeros(units.shape[1])
+        e_n, ratio, minus_log = (np.zeros(units.shape[1]), np.full(units.shape[1], np.inf),
+                                 np.full(units.shape[1], np.inf))  # fmt: skip
         if np.any(ok):
             q = parameters_at(self.p, self.variables, units[:, ok])
             with np.errstate(all="ignore"):
-                e = [steady.compute(q, model=m, gravity="ktm").outcome().E_N for m in MODELS]
-            out[ok] = np.nan_to_num(np.ravel(np.minimum(*e)))
-        return out
+                rung = {m: steady.compute(q, model=m).comparison() for m in MODELS}
+                least = np.minimum(*(rung[m]["E_N_classical"] for m in MODELS))
+                e_n[ok] = np.nan_to_num(np.ravel(least))
+                eps = validate.adiabatic_epsilon(q)
+                ratio[ok] = _largest_ratio(rung["effective"], rung["rwa"], eps)
+                minus_log[ok] = _minus_log(rung[self.model]["delta_E"])
+        return e_n, ratio, minus_log
 
     def constraint_values(self, units: np.ndarray) -> np.ndarray:
         """limit − value of each constraint, scaled by the limit (≥ 0 where it holds), and
-        of the entanglement floor."""
+        of the entanglement floor, the ladder and the L1 checks."""
         units = np.asarray(units, dtype=float)
         p = parameters_at(self.p, self.variables, units)
         regime = [1 - float(c.value(p)) / c.limit for c in self.constraints]
-        floor = float(self.entanglement(units[:, None])[0]) / self.min_E_N - 1
-        ladder = 1 - float(self.ladder(units[:, None])[0]) / LADDER_LIMIT
-        ratio, l1_e_n = self.rotating_wave(units)
-        return np.array([*regime, floor, ladder, 1 - ratio / LADDER_LIMIT,
-                         l1_e_n / self.min_E_N - 1])  # fmt: skip
-
-    def ladder(self, units: np.ndarray) -> np.ndarray:
-        """The largest ratio of |RWA − effective| (E_N,q, E_N,c, ΔE) to ``validate``'s
-        tolerance for the adiabatic elimination, at unit coordinates (S, n) (batched)."""
-        p = parameters_at(self.p, self.variables, units)
-        ok = ~np.atleast_1d(p.invalid_points()).ravel()
-        out = np.full(units.shape[1], np.inf)
-        if np.any(ok):
-            q = parameters_at(self.p, self.variables, units[:, ok])
-            out[ok] = _largest_ratio(
-                steady.compute(q, model="effective").comparison(),
-                steady.compute(q, model="rwa").comparison(),
-                validate.adiabatic_epsilon(q),
-            )
-        return out
+        e_n, ratio = (float(x[0]) for x in self.rung_checks(units[:, None]))
+        l1_ratio, l1_e_n = self.rotating_wave(units)
+        return np.array([*regime, e_n / self.min_E_N - 1, 1 - ratio / LADDER_LIMIT,
+                         1 - l1_ratio / LADDER_LIMIT, l1_e_n / self.min_E_N - 1])  # fmt: skip
 
     def rotating_wave(self, units: np.ndarray) -> tuple[float, float]:
         """The ratio of |L1 − RWA| to ``validate``'s tolerance for the rotating-wave
@@ -369,11 +374,10 @@ def _infeasible(problem: _Problem, units: np.ndarray) -> str:
     failing = [f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}" for c in problem.constraints
                if not bool(c.holds(p))]  # fmt: skip
     if not failing:
-        e_n = float(problem.entanglement(units[:, None])[0])
+        e_n, ratio = (float(x[0]) for x in problem.rung_checks(units[:, None]))
         if e_n < problem.min_E_N:
             failing.append(f"E_N {e_n:.3g} < `min_E_N` {problem.min_E_N:g}")
         else:
-            ratio = float(problem.ladder(units[:, None])[0])
             failing.append(f"ladder {ratio:.3g} > {LADDER_LIMIT:g} of validate's tolerance")
     return (
         "no point of the search space lies inside the regime; at the nearest one "
@@ -395,6 +399,12 @@ def _start_value(problem: _Problem, p: Parameters) -> float:
     return float(problem.log_objective(units[:, None])[0])
 
 
+def _minus_log(delta: Any) -> np.ndarray:
+    """−ln ΔE where ΔE > 0, else inf (the log objective of ``delta_E``)."""
+    d = np.asarray(delta, dtype=float)
+    return np.where(d > 0, -np.log(np.where(d > 0, d, 1.0)), np.inf)
+
+
 def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> Any:
     """max over E_N,q, E_N,c, ΔE of |upper − lower| / tolerance (0 where both are 0)."""
     worst: Any = 0.0
@@ -412,15 +422,16 @@ def _constraint_report(problem: _Problem, units: np.ndarray, p: Parameters) -> l
          "holds": bool(c.holds(p)), "text": c.text}
         for c in problem.constraints
     ]  # fmt: skip
+    e_n, ladder = (float(x[0]) for x in problem.rung_checks(units[:, None]))
+    l1_ratio, l1_e_n = problem.rotating_wave(units)
     for name, value, text in (
-        ("ladder", float(problem.ladder(units[:, None])[0]),
-         "|RWA − effective| / validate's tolerance (adiabatic elimination)"),
-        ("rotating_wave", problem.rotating_wave(units)[0],
+        ("ladder", ladder, "|RWA − effective| / validate's tolerance (adiabatic elimination)"),
+        ("rotating_wave", l1_ratio,
          "|L1 − RWA| / validate's tolerance (rotating-wave approximation)"),
     ):  # fmt: skip
         rows.append({"name": name, "value": value, "limit": LADDER_LIMIT, "relation": "<=",
                      "holds": value <= LADDER_LIMIT * (1 + HOLDS_RTOL), "text": text})  # fmt: skip
-    e_n = min(float(problem.entanglement(units[:, None])[0]), problem.rotating_wave(units)[1])
+    e_n = min(e_n, l1_e_n)
     rows.append({"name": "entangled", "value": e_n, "limit": problem.min_E_N, "relation": ">=",
                  "holds": e_n >= problem.min_E_N * (1 - HOLDS_RTOL),
                  "text": "E_N with KTM gravity (nats), least of effective, RWA, L1"})  # fmt: skip

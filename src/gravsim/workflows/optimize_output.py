@@ -129,8 +129,8 @@ def _outside(problem: Any, units: np.ndarray) -> np.ndarray:
     inside = np.flatnonzero(~bad)
     if inside.size:
         inner = units[:, inside]
-        low = problem.entanglement(inner) < problem.min_E_N
-        bad[inside] = low | (problem.ladder(inner) > optimizer.LADDER_LIMIT)
+        e_n, ratio = problem.rung_checks(inner)
+        bad[inside] = (e_n < problem.min_E_N) | (ratio > optimizer.LADDER_LIMIT)
     return bad.astype(float)
 
 
