@@ -69,6 +69,10 @@ def test_parameters_out_of_range(tmp_path, command, setting, needle):
     assert not any(tmp_path.iterdir())  # refused before writing anything
 
 
+#: A short Fock transient on the small preset, the start of the option cases below.
+EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", "1s"]
+
+
 @pytest.mark.parametrize(
     "args,code,needle",
     [
@@ -77,51 +81,9 @@ def test_parameters_out_of_range(tmp_path, command, setting, needle):
         (["evolve", "--t-final", "1s", "--n-times", "0"], 2, "--n-times"),
         (["evolve", "--t-final", "0s"], 2, "duration"),
         (["evolve", "--t-final", "1s", "--n-init", "1e308"], 3, "--n-init"),
-        (
-            [
-                "evolve",
-                "--preset",
-                "small",
-                "--backend",
-                "fock",
-                "--t-final",
-                "1s",
-                "--n-mech",
-                "1",
-            ],
-            2,
-            "--n-mech",
-        ),  # fmt: skip
-        (
-            [
-                "evolve",
-                "--preset",
-                "small",
-                "--backend",
-                "fock",
-                "--t-final",
-                "1s",
-                "--truncation-error",
-                "-1",
-            ],
-            2,
-            "--truncation-error",
-        ),  # fmt: skip
-        (
-            [
-                "evolve",
-                "--preset",
-                "small",
-                "--backend",
-                "fock",
-                "--t-final",
-                "1s",
-                "--truncation-error",
-                "100",
-            ],
-            2,
-            "--truncation-error",
-        ),  # fmt: skip
+        ([*EVOLVE_FOCK, "--n-mech", "1"], 2, "--n-mech"),
+        ([*EVOLVE_FOCK, "--truncation-error", "-1"], 2, "--truncation-error"),
+        ([*EVOLVE_FOCK, "--truncation-error", "100"], 2, "--truncation-error"),
         (["steady", "--backend", "fock", "--preset", "small", "--n-mech", "1"], 2, "--n-mech"),
         (["steady", "--n-cav", "0"], 2, "--n-cav"),
         (

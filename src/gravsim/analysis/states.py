@@ -8,6 +8,7 @@ the two mechanical modes and the occupation of every mode.
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from gravsim.analysis.entanglement import log_negativity
 
 
-class MechanicalState:
+class MechanicalState(abc.ABC):
     """Base of the backends' states: E_N from the mechanical covariance.
 
     Subclasses provide :attr:`mechanical_covariance` and :meth:`occupations`; a state that
@@ -24,13 +25,13 @@ class MechanicalState:
     """
 
     @property
+    @abc.abstractmethod
     def mechanical_covariance(self) -> np.ndarray:
         """The (x_a, p_a, x_b, p_b) covariance (batch + (4, 4)), vacuum ½·I."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def occupations(self) -> dict[str, Any]:
         """Mean phonon/photon number ⟨j†j⟩ of every mode."""
-        raise NotImplementedError
 
     def log_negativity_from_covariance(self, base: str = "e") -> Any:
         """E_N of the Gaussian state with this state's mechanical covariance (nats by

@@ -18,6 +18,7 @@ dissipators belong to the ``"gravity"`` group.
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -68,7 +69,7 @@ class QuantumGravity:
         return ()
 
 
-class PositionDiffusion:
+class PositionDiffusion(abc.ABC):
     """A gravity model that keeps the coherent coupling and adds position diffusion
     2κ_a D[a+a†] + 2κ_b D[b+b†] (group ``"gravity"``), or D[j] + D[j†] under the RWA.
 
@@ -78,9 +79,9 @@ class PositionDiffusion:
 
     symbol = "κ"
 
+    @abc.abstractmethod
     def rates(self, p: Parameters) -> tuple[Any, Any]:
         """(κ_a, κ_b) in rad/s for parameters ``p``."""
-        raise NotImplementedError
 
     def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
         """The coherent coupling (see :func:`coherent_coupling`)."""

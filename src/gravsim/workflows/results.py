@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import json
 import math
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from gravsim.model.parameters import Parameters
 from gravsim.model.units import DESCRIPTIONS, UNITS
 
 
-class Result:
+class Result(abc.ABC):
     """What every public result of gravsim shares: a JSON-ready dict and a short repr.
 
     Subclasses (frozen dataclasses, one per workflow, with typed fields) define
@@ -24,9 +25,9 @@ class Result:
     in ``--json`` output and in a run's sidecar.
     """
 
+    @abc.abstractmethod
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (plain types): results, units, method, inputs."""
-        raise NotImplementedError
 
     def to_json(self) -> str:
         """:meth:`to_dict` as strict JSON text (non-finite numbers as ``null``, named)."""
