@@ -10,7 +10,7 @@ import gravsim as gs
 from gravsim import fock, gaussian
 from gravsim.analysis.entanglement import log_negativity
 from gravsim.model import rungs as models
-from gravsim.model.gravity import DiosiPenrose, KTMGravity, QuantumGravity
+from gravsim.model.gravity import CQFloor, DiosiPenrose, KTMGravity, QuantumGravity
 from tests.reference_systems import thermal_oscillator, two_mode_squeezed_vacuum
 
 PAPER = gs.presets.get("paper")
@@ -68,7 +68,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("grav", [KTMGravity(), DiosiPenrose(kappa=0.009)], ids=["ktm", "dp"])
+@pytest.mark.parametrize(
+    "grav",
+    [KTMGravity(), DiosiPenrose(kappa=0.009), CQFloor(trade_off=2.0)],
+    ids=["ktm", "dp", "cq"],
+)
 @pytest.mark.parametrize("rung,kwargs", CASES)
 def test_drift_diffusion_rule_matches_qutip_liouvillian(rung, kwargs, grav):
     """d/dt Tr[½{R_i,R_j}ρ] from qutip.liouvillian equals (A S + S Aᵀ + D)_ij, S from ρ.

@@ -3,16 +3,27 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 
 import mpmath as mp
 import pytest
 
 import gravsim as gs
 from gravsim import gaussian
+from gravsim.errors import GravsimWarning
 from gravsim.model import rungs
-from gravsim.model.gravity import DiosiPenrose, KTMGravity, QuantumGravity, choose
-from gravsim.model.units import G_NEWTON, HBAR
+from gravsim.model.gravity import (
+    CQFloor,
+    DiosiPenrose,
+    KTMGravity,
+    QuantumGravity,
+    TilloyDiosi,
+    choose,
+    warn_validity,
+)
+from gravsim.model.units import ATOMIC_MASS, G_NEWTON, HBAR
 from tests.mp_reference import mp_delta_E, mp_log_negativity, mp_lyapunov
 
 PAPER = gs.presets.get("paper")
@@ -53,19 +64,100 @@ def test_diosi_penrose_is_twice_the_ktm_optimum_of_touching_spheres():
     )
 
 
-def test_delta_E_is_linear_in_the_added_diffusion():
+BEYOND_KTM = [DiosiPenrose(), TilloyDiosi(kernel_ratio=3.0), CQFloor(), CQFloor(trade_off=0.2)]
+
+
+@pytest.mark.parametrize("model", BEYOND_KTM, ids=lambda m: m.name)
+def test_delta_E_is_linear_in_the_added_diffusion(model):
     """ΔE(model)/ΔE(KTM at κ) = κ_model/κ to 1e-6 at the paper point (ΔE/E_N ~ 1e-7)."""
-    dp = gaussian.compare_gravity(rungs.effective(PAPER, DiosiPenrose())).delta_E()
+    delta = gaussian.compare_gravity(rungs.effective(PAPER, model)).delta_E()
     ktm = gaussian.compare_gravity(rungs.effective(PAPER, KTMGravity())).delta_E()
-    ratio = DiosiPenrose().rates(PAPER)[0] / PAPER.kappa_G
-    assert dp / ktm == pytest.approx(ratio, rel=1e-6)
+    ratio = model.rates(PAPER)[0] / PAPER.kappa_G
+    assert delta / ktm == pytest.approx(ratio, rel=1e-6)
 
 
+@pytest.mark.parametrize("model", BEYOND_KTM[:3], ids=lambda m: m.name)
 @pytest.mark.parametrize("rung", ["effective", "rwa"])
-def test_pairwise_delta_E_matches_a_50_digit_solve(rung):
-    model = rungs.build(rung, PAPER, DiosiPenrose())
-    exact, _ = mp_delta_E(model)
-    assert gaussian.compare_gravity(model).delta_E() == pytest.approx(float(exact), rel=1e-8)
+def test_pairwise_delta_E_matches_a_50_digit_solve(rung, model):
+    description = rungs.build(rung, PAPER, model)
+    exact, _ = mp_delta_E(description)
+    assert gaussian.compare_gravity(description).delta_E() == pytest.approx(float(exact), rel=1e-8)
+
+
+def _sphere_form_factor_squared(x: mp.mpf) -> mp.mpf:
+    """|μ̃(k)/M|² of a homogeneous sphere at x = kR: [3(sin x − x cos x)/x³]²."""
+    return (3 * (mp.sin(x) - x * mp.cos(x)) / x**3) ** 2 if x > mp.mpf("1e-3") else 1 - x**2 / 5
+
+
+@functools.cache
+def _sphere_k_integral() -> mp.mpf:
+    """∫₀^∞ x²|μ̃/M|² dx over x = kR (20 digits; π/6·9 in closed form, not used here)."""
+    with mp.workdps(20):
+        return mp.quadosc(
+            lambda x: x**2 * _sphere_form_factor_squared(x), [0, mp.inf], period=mp.pi
+        )
+
+
+@pytest.mark.parametrize("lam", [1.0, 3.0, 0.25])
+def test_tilloy_diosi_rate_is_its_kernel_integrated_over_the_sphere(lam):
+    """κ_TD from the Tilloy–Diósi decoherence kernel K̃ = γ̃/8 + Ṽ²/(2ħ²γ̃) (γ̃ = 2λṼ/ħ,
+    Ṽ = 4πG/k²) integrated over the sphere's form factor in k-space:
+    Λ = (1/6π²)∫k⁴ K̃(k)|μ̃(k)|² dk, κ = Λ x_zpf².  K̃k² does not depend on k, so the integral
+    is K̃k² M² R⁻³ ∫x²|μ̃/M|²dx.  Independent of (π/3)Gρ/ω_m; at λ = 1 it is Diósi–Penrose."""
+    p = PAPER
+    with mp.workdps(20):
+        mass, hbar, k = mp.mpf(float(p.M)), mp.mpf(HBAR), mp.mpf(1)
+        radius = mp.cbrt(3 * mass / (4 * mp.pi * mp.mpf(float(p.rho))))
+        v = 4 * mp.pi * mp.mpf(G_NEWTON) / k**2
+        gamma = 2 * mp.mpf(lam) * v / hbar
+        kernel_k2 = (gamma / 8 + v**2 / (2 * hbar**2 * gamma)) * k**2
+        integral = kernel_k2 * mass**2 / radius**3 * _sphere_k_integral()
+        expected = float(integral / (6 * mp.pi**2) * mp.mpf(float(p.x_zpf)) ** 2)
+    assert TilloyDiosi(kernel_ratio=lam).rates(p)[0] == pytest.approx(expected, rel=1e-12)
+    if lam == 1.0:
+        assert expected == pytest.approx(DiosiPenrose().rates(p)[0], rel=1e-12)
+
+
+def test_diosi_penrose_cutoff_adds_each_nucleus_self_energy():
+    """κ with a cut-off σ: the homogeneous sphere plus M/m_a Gaussian nuclei, each with
+    U(s) = −G m_a² erf(s/2σ)/s (two Gaussians of width σ), at s = 10⁻⁶σ in 40 digits."""
+    sigma, m_a = 1e-15, 196.966570 * ATOMIC_MASS
+    with mp.workdps(40):
+        s, sig, m = mp.mpf(sigma) * mp.mpf("1e-6"), mp.mpf(sigma), mp.mpf(m_a)
+
+        def u(x: mp.mpf) -> mp.mpf:
+            return -mp.mpf(G_NEWTON) * m**2 * mp.erf(x / (2 * sig)) / x
+
+        u0 = -mp.mpf(G_NEWTON) * m**2 / (sig * mp.sqrt(mp.pi))
+        atoms = mp.mpf(float(PAPER.M)) / m * (u(s) - u0) / (mp.mpf(HBAR) * s**2)
+        expected = float(atoms * mp.mpf(float(PAPER.x_zpf)) ** 2) + DiosiPenrose().rates(PAPER)[0]
+    got = DiosiPenrose(cutoff=sigma).rates(PAPER)[0]
+    assert got == pytest.approx(expected, rel=1e-10)
+    assert got / DiosiPenrose().rates(PAPER)[0] == pytest.approx(3.7e14, rel=0.05)
+
+
+def test_cq_floor_is_the_efficient_measurement_and_feedback_optimum():
+    """Sourcing decoherence Λ_s with record noise 1/(8Λ_s) fed back as the force K_G·record:
+    κ = x²[Λ_s + K_G²/(16ħ²Λ_s)], minimised numerically over Λ_s, is the floor k_G/2, and
+    Λ_s = λ K_G/4ħ gives the trade-off rate."""
+    from scipy.optimize import minimize_scalar
+
+    p = PAPER
+    k_big, x2 = float(p.K_G), float(p.x_zpf) ** 2
+
+    def kappa(log_lam_s: float) -> float:
+        lam_s = math.exp(log_lam_s)  # sourcing decoherence, −Λ_s[x,[x,ρ]]
+        record_noise = 1 / (8 * lam_s)  # efficient measurement: S_y = 1/(8Λ_s)
+        force_noise = k_big**2 * record_noise  # S_F of the fed-back force K_G·y
+        return x2 * (lam_s + force_noise / (2 * HBAR**2))  # −(S_F/2ħ²)[x,[x,ρ]]
+
+    best = minimize_scalar(kappa, bracket=(40.0, 50.0), tol=1e-12)
+    assert CQFloor().rates(p)[0] == pytest.approx(best.fun, rel=1e-9)
+    assert CQFloor().rates(p)[0] == pytest.approx(p.k_G / 2, rel=1e-15)
+    lam = 4.0
+    assert CQFloor(trade_off=lam).rates(p)[0] == pytest.approx(
+        kappa(math.log(lam * k_big / (4 * HBAR))), rel=1e-12
+    )
 
 
 def test_the_gravity_choice_names_each_hypothesis_once():
@@ -74,6 +166,38 @@ def test_the_gravity_choice_names_each_hypothesis_once():
     assert isinstance(choose("quantum")[0], QuantumGravity)
     with pytest.raises(gs.GravsimInputError, match="unknown gravity"):
         choose("penrose")
+
+
+def test_a_hypothesis_takes_its_settings_by_name():
+    assert choose("diosi-penrose:cutoff=1e-15")[0] == DiosiPenrose(cutoff=1e-15)
+    assert choose("quantum,cq-floor:trade_off=3")[1] == CQFloor(trade_off=3.0)
+    assert choose("tilloy-diosi:kernel_ratio=2:kappa=1e-9")[0] == TilloyDiosi(2.0, 1e-9)
+    for text, words in (
+        ("diosi-penrose:cut=1", "(kappa, cutoff, atom_mass)"),
+        ("cq-floor:trade_off=abc", "not a number"),
+        ("cq-floor:trade_off=0", "must be > 0"),
+        ("diosi-penrose:cutoff=-1", "must be > 0"),
+        ("cq-floor,cq-floor:trade_off=2", "two different hypotheses"),
+    ):
+        with pytest.raises(
+            gs.GravsimInputError, match=words.replace("(", r"\(").replace(")", r"\)")
+        ):
+            choose(text)
+
+
+def test_small_displacement_forms_warn_only_where_they_fail():
+    """At the paper point the thermal amplitude (~1e-12 m) is far below the radius, and far
+    above a nuclear cut-off (10⁻¹⁵ m); a cut-off near the atomic spacing is not a nucleus."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_validity(choose("diosi-penrose") + choose("tilloy-diosi") + choose("cq-floor"), PAPER)
+    with pytest.warns(GravsimWarning, match="well below the cut-off"):
+        warn_validity(choose("diosi-penrose:cutoff=1e-15"), PAPER)
+    with pytest.warns(GravsimWarning, match="atomic spacing"):
+        warn_validity(choose("diosi-penrose:cutoff=1e-10"), PAPER)
+    hot = PAPER.replace(M=1e-20, rho=19.3e3)  # a tiny sphere: x_zpf ~ radius
+    with pytest.warns(GravsimWarning, match="well below the sphere radius"):
+        warn_validity(choose("tilloy-diosi"), hot)
 
 
 def test_two_classical_hypotheses_compare_without_cancellation():

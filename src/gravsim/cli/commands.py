@@ -167,6 +167,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         solver=args.solver,
         progress=_progress,
         l0=args.l0,
+        compare=args.compare,
     )
     _emit(args, result)
     return 0 if result.ok else 1

@@ -96,7 +96,13 @@ def _add_json(sub: argparse.ArgumentParser) -> None:
 
 def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.MODELS) -> None:
     sub.add_argument("--model", default="effective", choices=models)
-    sub.add_argument("--gravity", default="both", choices=options.GRAVITY)
+    sub.add_argument(
+        "--gravity",
+        default="both",
+        metavar="{" + ",".join(options.GRAVITY) + "}",
+        help="one hypothesis, or both (= --compare quantum,ktm); settings as NAME:KEY=VALUE, "
+        "e.g. diosi-penrose:cutoff=1e-15",
+    )
     sub.add_argument("--backend", default="gaussian", choices=options.BACKENDS)
     sub.add_argument(
         "--compare",
@@ -217,6 +223,12 @@ def _evolve_options(sub: argparse.ArgumentParser) -> None:
 def _validate_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     _add_log_base(sub)
+    sub.add_argument(
+        "--compare",
+        metavar="quantum,B",
+        default="both",
+        help="the hypothesis B set against quantum gravity (default quantum,ktm)",
+    )
     sub.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
     sub.add_argument(
         "--l0",

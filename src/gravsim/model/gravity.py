@@ -11,46 +11,43 @@ Every model of gravity keeps the coherent coupling k_M(a+a†)(b+b†) between t
   Γ_a = Γ_b = K_G/2 this is κ_G = K_G x_zpf²/ħ = k_G.
 
 In a frame rotating at ω_m with the rotating-wave approximation the coherent term becomes
-k_M(a†b + b†a) and D[a+a†] becomes D[a] + D[a†]; each model gives both forms.  Other LOCC
-models are further classes with the same two methods (``hamiltonian`` and ``jumps``); their
-dissipators belong to the ``"gravity"`` group.
+k_M(a†b + b†a) and D[a+a†] becomes D[a] + D[a†]; each model gives both forms.  The
+hypotheses beyond KTM (:mod:`gravsim.model.collapse`: Diósi–Penrose, Tilloy–Diósi, the
+classical–quantum floor) share KTM's terms (:class:`~gravsim.model.diffusion.PositionDiffusion`)
+with their own rates; :func:`choose` turns the text of ``--gravity``/``--compare`` into them.
 """
 
 from __future__ import annotations
 
-import abc
-import math
+import dataclasses
+import warnings
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from gravsim.errors import GravsimInputError
-from gravsim.model.description import HamiltonianTerm, JumpOperator, ann, cre
+from gravsim.errors import GravsimInputError, GravsimWarning
+from gravsim.model.collapse import CQFloor, DiosiPenrose, TilloyDiosi
+from gravsim.model.description import HamiltonianTerm, JumpOperator
+from gravsim.model.diffusion import GravityModel, PositionDiffusion, coherent_coupling
 from gravsim.model.parameters import Parameters
-from gravsim.model.units import G_NEWTON, HBAR
+from gravsim.model.units import HBAR
 
-
-class GravityModel(Protocol):
-    """What a gravity model provides to a rung builder."""
-
-    name: str
-    #: How results name this model's numbers: ``"quantum"`` or ``"classical"``
-    #: (``E_N_quantum``, ``E_N_classical``).
-    label: str
-
-    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
-        """Coherent inter-oscillator terms."""
-
-    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
-        """Dissipators the model adds (group ``"gravity"``)."""
-
-
-def coherent_coupling(p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
-    """k_M(a+a†)(b+b†), or its rotating-wave part k_M(a†b + b†a)."""
-    k = p.k_M
-    terms = [HamiltonianTerm(k, (cre("a"), ann("b")), True, "k_M (a†b + b†a)")]
-    if not rwa:
-        terms.append(HamiltonianTerm(k, (ann("a"), ann("b")), True, "k_M (ab + a†b†)"))
-    return tuple(terms)
+__all__ = [
+    "CHOICES",
+    "MODELS",
+    "CQFloor",
+    "DiosiPenrose",
+    "GravityModel",
+    "KTMGravity",
+    "PositionDiffusion",
+    "QuantumGravity",
+    "TilloyDiosi",
+    "choose",
+    "classical_in",
+    "coherent_coupling",
+    "hypotheses",
+    "rate",
+    "warn_validity",
+]
 
 
 @dataclass(frozen=True)
@@ -67,51 +64,6 @@ class QuantumGravity:
     def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
         """None: quantum gravity adds no dissipation."""
         return ()
-
-
-class PositionDiffusion(abc.ABC):
-    """A gravity model that keeps the coherent coupling and adds position diffusion
-    2κ_a D[a+a†] + 2κ_b D[b+b†] (group ``"gravity"``), or D[j] + D[j†] under the RWA.
-
-    A subclass gives its rates (:meth:`rates`, rad/s) and the symbol its terms are printed
-    with; the terms are written here once.
-    """
-
-    symbol = "κ"
-
-    @abc.abstractmethod
-    def rates(self, p: Parameters) -> tuple[Any, Any]:
-        """(κ_a, κ_b) in rad/s for parameters ``p``."""
-
-    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
-        """The coherent coupling (see :func:`coherent_coupling`)."""
-        return coherent_coupling(p, rwa=rwa)
-
-    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
-        """2κ D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA."""
-        out: list[JumpOperator] = []
-        for mode, rate in zip(("a", "b"), self.rates(p), strict=True):
-            if rwa:
-                out.append(
-                    JumpOperator(
-                        2 * rate, ((1.0, ann(mode)),), f"2{self.symbol} D[{mode}]", "gravity"
-                    )
-                )
-                out.append(
-                    JumpOperator(
-                        2 * rate, ((1.0, cre(mode)),), f"2{self.symbol} D[{mode}†]", "gravity"
-                    )
-                )
-            else:
-                out.append(
-                    JumpOperator(
-                        2 * rate,
-                        ((1.0, ann(mode)), (1.0, cre(mode))),
-                        f"2{self.symbol} D[{mode}+{mode}†]",
-                        "gravity",
-                    )
-                )
-        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -159,47 +111,6 @@ class KTMGravity(PositionDiffusion):
         return ka, kb
 
 
-@dataclass(frozen=True)
-class DiosiPenrose(PositionDiffusion):
-    """Diósi–Penrose gravitational decoherence of each sphere's centre of mass.
-
-    The Diósi master equation (L. Diósi, Phys. Rev. A 40, 1165 (1989); rederived from hybrid
-    dynamics in arXiv:1101.0672) damps ⟨x|ρ|x'⟩ at the rate [U(x − x') − U(0)]/ħ, with U(s)
-    the Newtonian mutual energy of the mass distribution and its copy shifted by s.  For a
-    homogeneous sphere of mass M, radius R and small shifts (s ≪ R),
-    U(s) − U(0) = G M² s² / (2R³), so dρ/dt ⊃ −(G M²/2ħR³)[x, [x, ρ]] = 2κ D[a+a†]ρ with
-
-        κ_DP = G M² x_zpf² / (2ħR³) = G M / (4 R³ ω_m) = (π/3) G ρ / ω_m,
-
-    ρ the material density (x_zpf² = ħ/2Mω_m).  This is ΛGρ/ω_m with Λ = π/3 and equals
-    gravsim's ``form-factor`` k_G (the paper's table value): twice the KTM optimum
-    K_G x_zpf²/ħ of touching spheres (docs/physics.md).  The form holds for displacements
-    well below the sphere radius (x_zpf ~ 10⁻¹⁶ m and a thermal amplitude ~ 10⁻¹² m at
-    n̄ ~ 4×10⁶, against R = 0.25 mm).  Resolving the mass into atomic nuclei (a
-    short-distance cut-off, quant-ph/0607110) raises κ by many orders; that reading is not
-    built here.
-
-    Parameters
-    ----------
-    kappa : float, optional
-        The rate (rad/s) given directly instead of from the density.
-    """
-
-    kappa: float | None = None
-    name: str = "diosi-penrose"
-    label: str = "diosi_penrose"
-    symbol = "κ_DP"
-
-    def __post_init__(self) -> None:
-        if self.kappa is not None and not self.kappa >= 0:
-            raise GravsimInputError(f"Diósi–Penrose kappa must be >= 0, got {self.kappa!r}")
-
-    def rates(self, p: Parameters) -> tuple[Any, Any]:
-        """(κ_DP, κ_DP) in rad/s: (π/3) G ρ / ω_m, or the rate given."""
-        kappa = (math.pi / 3) * G_NEWTON * p.rho / p.omega_m if self.kappa is None else self.kappa
-        return kappa, kappa
-
-
 def classical_in(chosen: tuple[GravityModel, ...]) -> PositionDiffusion:
     """The model that adds diffusion among ``chosen`` (KTM where there is none): the one whose
     shift V₁ a Gaussian solve computes next to the quantum state."""
@@ -211,21 +122,37 @@ def rate(model: GravityModel, p: Parameters) -> Any:
     return model.rates(p)[0] if isinstance(model, PositionDiffusion) else 0.0
 
 
+#: The hypotheses by name, in the order of tables and figures.
+MODELS: dict[str, type] = {
+    "quantum": QuantumGravity,
+    "ktm": KTMGravity,
+    "diosi-penrose": DiosiPenrose,
+    "tilloy-diosi": TilloyDiosi,
+    "cq-floor": CQFloor,
+}
+
 #: The ``gravity`` choices of every workflow: one model, or quantum and KTM compared.
-CHOICES = ("quantum", "ktm", "diosi-penrose", "both")
+CHOICES = (*MODELS, "both")
+
+
+def hypotheses() -> tuple[GravityModel, ...]:
+    """Every hypothesis with its default settings, in the order of :data:`MODELS`."""
+    return tuple(cls() for cls in MODELS.values())
 
 
 def choose(gravity: str) -> tuple[GravityModel, ...]:
-    """The gravity models a ``gravity`` choice names, with default settings: one name of
-    :data:`CHOICES`, or two names ``"A,B"`` to compare (``"both"`` is ``"quantum,ktm"``).
+    """The gravity models a ``gravity`` choice names: one name of :data:`CHOICES`, or two
+    names ``"A,B"`` to compare (``"both"`` is ``"quantum,ktm"``).  A name may carry settings
+    of its model, ``name:key=value[:key=value]`` (e.g. ``diosi-penrose:cutoff=1e-15``,
+    ``cq-floor:trade_off=3``; the keys are the model's parameters).
 
     The one place where the text of ``--gravity`` and ``--compare`` becomes model objects.
 
     Raises
     ------
     GravsimInputError
-        For a name outside :data:`CHOICES`, or a comparison that is not of two different
-        single models.
+        For a name outside :data:`CHOICES`, a setting the model does not have, or a
+        comparison that is not of two different single models.
     """
     if "," in gravity:
         names = [n.strip() for n in gravity.split(",")]
@@ -234,13 +161,43 @@ def choose(gravity: str) -> tuple[GravityModel, ...]:
                 f"compare {gravity!r}: give two different hypotheses A,B, e.g. quantum,ktm"
             )
         first, second = (choose(n) for n in names)
+        if first[0].label == second[0].label:
+            raise GravsimInputError(
+                f"compare {gravity!r}: give two different hypotheses A,B (one model with two "
+                "settings is compared through a scan of its setting)"
+            )
         return first + second
-    if gravity == "quantum":
-        return (QuantumGravity(),)
-    if gravity == "ktm":
-        return (KTMGravity(),)
-    if gravity == "diosi-penrose":
-        return (DiosiPenrose(),)
     if gravity == "both":
         return (QuantumGravity(), KTMGravity())
-    raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(CHOICES)}")
+    name, *settings = gravity.split(":")
+    if name not in MODELS:
+        raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(CHOICES)}")
+    return (MODELS[name](**_settings(name, settings)),)
+
+
+def _settings(name: str, settings: list[str]) -> dict[str, float]:
+    """``key=value`` settings of hypothesis ``name`` as keyword arguments (floats)."""
+    keys = [f.name for f in dataclasses.fields(MODELS[name]) if f.name not in ("name", "label")]
+    out = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or key not in keys:
+            known = ", ".join(keys) or "none"
+            raise GravsimInputError(
+                f"gravity {name!r}: setting {item!r} is not KEY=VALUE with a key of this "
+                f"model ({known})"
+            )
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise GravsimInputError(f"gravity {name!r}: {key}={value!r} is not a number") from None
+    return out
+
+
+def warn_validity(models: tuple[GravityModel, ...], p: Parameters) -> None:
+    """One :class:`GravsimWarning` for each reason a chosen model's form may not hold at
+    ``p`` (:meth:`PositionDiffusion.validity`)."""
+    for model in models:
+        if isinstance(model, PositionDiffusion):
+            for note in model.validity(p):
+                warnings.warn(note, GravsimWarning, stacklevel=3)

@@ -11,6 +11,7 @@ from scipy import constants as sc
 
 HBAR = sc.hbar  # J s
 K_B = sc.k  # J/K
+ATOMIC_MASS = sc.atomic_mass  # kg
 G_NEWTON = sc.G  # m^3 kg^-1 s^-2
 
 KG_CONVENTIONS = ("form-factor", "point-mass")

@@ -95,8 +95,9 @@ class Budget(Result):
 
     def __str__(self) -> str:
         unit = "nats" if self.base == "e" else "bits"
+        pair = [g.name.upper() if g.name == "ktm" else g.name for g in gravity.choose(self.compare)]
         lines = [
-            "distinguishing quantum from KTM gravity, error probability "
+            f"distinguishing {pair[0]} from {pair[1]} gravity, error probability "
             f"{self.error_probability:g}",
             f"  ΔE = {self.delta_E:.4e} {unit}; sample interval {self.sample_interval:.3g} s "
             f"(correlation time {self.correlation_time:.3g} s)",

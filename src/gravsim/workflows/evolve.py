@@ -39,7 +39,7 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
-from gravsim.model.gravity import choose, classical_in
+from gravsim.model.gravity import choose, classical_in, warn_validity
 from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
 from gravsim.model.quadratures import mechanical_block
 from gravsim.model.units import UNITS
@@ -287,6 +287,7 @@ def compute(
     times = _times(model, backend, t_final, n_times, grid, t_first)
     n0 = _initial_occupation(p, ground, n_init)
     occupations = {"a": n0, "b": n0}
+    warn_validity(choose(gravity), p)
     ktm = models.build(model, p, classical_in(choose(gravity)), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, model, ktm, base)

@@ -33,7 +33,13 @@ from gravsim.closed_form import conventional
 from gravsim.model import presets
 from gravsim.model import rungs as models
 from gravsim.model.description import HamiltonianTerm, ModelDescription
-from gravsim.model.gravity import KTMGravity, QuantumGravity, coherent_coupling
+from gravsim.model.gravity import (
+    KTMGravity,
+    PositionDiffusion,
+    QuantumGravity,
+    coherent_coupling,
+    hypotheses,
+)
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.workflows.results import Result, to_plain
@@ -118,6 +124,8 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
             cols[f"delta_E_{rung}_{tag}"] = comp.delta_E(base)
             if rung == "effective":
                 cols[f"E_N_quantum_{tag}"] = comp.E_N_quantum(base)
+        if tag == "table":
+            summary["hypotheses"] = _other_hypotheses(grid, q, base, cols)
         b = (2 * grid.n_th + 1) * grid.gamma_m + grid.Gamma * np.exp(-2 * grid.r)
         cols[f"delta_E_eq6_{tag}"] = 4 * grid.kappa_G / b / factor
         cols[f"delta_E_conventional_{tag}"] = np.array(
@@ -168,6 +176,26 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
     ]
     inputs = {"q_values": None if q_values is None else q.tolist(), "base": base}
     return FigureData("fig2", cols, summary, units, notes, inputs)
+
+
+def _other_hypotheses(
+    grid: Parameters, q: np.ndarray, base: str, cols: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """ΔE against quantum gravity on the effective rung of every diffusive hypothesis but KTM
+    (column ``delta_E_<label>_table``), and each one's ΔE at Q_ref and the largest Q_m."""
+    out = {}
+    for h in hypotheses():
+        if not isinstance(h, PositionDiffusion) or isinstance(h, KTMGravity):
+            continue
+        delta = gaussian.compare_gravity(models.build("effective", grid, h)).delta_E(base)
+        cols[f"delta_E_{h.label}_table"] = delta
+        out[h.name] = {
+            "delta_E_at_Q_ref": float(delta[q == Q_REF][0]),
+            "saturated_delta_E": float(delta[-1]),
+            "kappa_rad_s": float(np.ravel(h.rates(grid)[0])[0]),
+            "column": f"delta_E_{h.label}_table",
+        }
+    return out
 
 
 def coupling_shift(
@@ -270,6 +298,9 @@ def _figure(data: FigureData) -> Any:
                 ok = y > 0  # no entanglement (Γ ≫ Ω, or below the conventional threshold)
                 ax.loglog(q[ok], y[ok], color + style, lw=1.5, label=f"{label} ({tag})")
             ax.axvline(data.summary[tag]["conventional_threshold_Qm"], color="0.6", ls=style, lw=2)
+        for i, (name, h) in enumerate(data.summary.get("hypotheses", {}).items()):
+            y = c[h["column"]]
+            ax.loglog(q[y > 0], y[y > 0], f"C{4 + i}:", lw=1.5, label=f"{name} (effective, table)")
         ax.set_xlabel("mechanical quality factor $Q_m$")
         ax.set_ylabel(f"$\\Delta E = E_{{N,q}} - E_{{N,c}}$ ({unit})")
         ax.set_ylim(1e-14, 3)

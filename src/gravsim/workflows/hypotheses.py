@@ -18,14 +18,14 @@ from gravsim import gaussian
 from gravsim.analysis.entanglement import log_base_factor
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import rungs
-from gravsim.model.gravity import DiosiPenrose, GravityModel, KTMGravity, QuantumGravity, rate
+from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import budget
 from gravsim.workflows.figures import tuned
 from gravsim.workflows.results import Result, to_plain
 
 #: The hypotheses compared, in the order of the table.
-HYPOTHESES: tuple[GravityModel, ...] = (QuantumGravity(), KTMGravity(), DiosiPenrose())
+HYPOTHESES: tuple[GravityModel, ...] = hypotheses()
 MODELS = ("effective", "rwa")
 
 
@@ -100,6 +100,7 @@ def table(
     if p.batch_shape:
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
     ktm_rate = float(rate(KTMGravity(), p))
+    warn_validity(HYPOTHESES, p)
     rows = []
     for g in HYPOTHESES:
         kappa = float(rate(g, p))
@@ -161,6 +162,11 @@ def _notes() -> list[str]:
     return [
         "ktm: Kafri-Taylor-Milburn at the optimal measurement rate, kappa = k_G of the "
         "chosen k_G convention",
-        "diosi-penrose: homogeneous spheres, small displacements, kappa = (pi/3) G rho / omega_m",
+        "diosi-penrose: homogeneous spheres, small displacements, kappa = (pi/3) G rho / omega_m "
+        "(a nuclear cut-off: --gravity diosi-penrose:cutoff=SIGMA)",
+        "tilloy-diosi: least-decoherence kernel (Tilloy & Diosi 2017), equal to diosi-penrose "
+        "for each sphere; kernel_ratio L gives (L + 1/L)/2 times it",
+        "cq-floor: the least decoherence of any classical-quantum coupling giving the Newtonian "
+        "force (Oppenheim et al. 2023), k_G/2; trade_off L gives (L + 1/L)/2 times it",
         "delta_E = E_N(quantum) - E_N(hypothesis), from V0 and the shift V1 (no cancellation)",
     ]

@@ -163,8 +163,10 @@ class RunOptions:
     ----------
     model : {"full", "linear", "rwa", "effective", "closed-form", "conventional"}
         The rung (default ``"effective"``).
-    gravity : {"quantum", "ktm", "both"}
-        One gravity model, or both with ΔE (default).
+    gravity : str
+        One hypothesis of :data:`GRAVITY` (with settings ``name:key=value``), two to compare
+        ``"A,B"`` with ΔE, or ``"both"`` (quantum,ktm; default); see
+        :func:`gravsim.model.gravity.choose`.
     backend : {"gaussian", "fock"}
         Lyapunov (exact for the linear rungs) or QuTiP on truncated Fock spaces; ``full``
         (radiation pressure is cubic) is Fock only.

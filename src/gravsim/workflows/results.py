@@ -183,18 +183,19 @@ class SteadyResult(Result):
         return self.outcomes[label]
 
     def comparison(self) -> dict[str, Any]:
-        """E_N,q, E_N,c and ΔE under their JSON keys (a ``gravity="both"`` result)."""
-        q, c = self.outcomes["quantum"], self.outcomes["classical"]
-        return {"E_N_quantum": q.E_N, "E_N_classical": c.E_N, "delta_E": self.delta.value}
+        """E_N of the two compared hypotheses and ΔE under their JSON keys (``E_N_quantum``,
+        ``E_N_classical``, ``delta_E`` for ``gravity="both"``)."""
+        return self._compared("E_N", "value")
 
     def comparison_errors(self) -> dict[str, Any]:
         """The truncation errors of :meth:`comparison`'s numbers (Fock backend)."""
-        q, c = self.outcomes["quantum"], self.outcomes["classical"]
-        return {
-            "E_N_quantum": q.truncation_error,
-            "E_N_classical": c.truncation_error,
-            "delta_E": self.delta.truncation_error,
-        }
+        return self._compared("truncation_error", "truncation_error")
+
+    def _compared(self, field_name: str, delta_part: str) -> dict[str, Any]:
+        if self.delta is None:
+            raise KeyError("one gravity model was computed: a comparison needs two")
+        out = {f"E_N_{label}": getattr(o, field_name) for label, o in self.outcomes.items()}
+        return out | {"delta_E": getattr(self.delta, delta_part)}
 
     @property
     def values(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription, secular
-from gravsim.model.gravity import choose, classical_in, rate
+from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import levels
 from gravsim.workflows.options import (
@@ -105,6 +105,7 @@ def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyRes
     model, gravity, backend, base = run.model, run.gravity, run.backend, run.base
     fock = run.fock.resolved(model)
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
+    warn_validity(choose(gravity), p)
     if model == "closed-form":
         solved = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":

@@ -56,13 +56,37 @@ from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.model import description
 from gravsim.model import rungs as models
-from gravsim.model.gravity import KTMGravity, QuantumGravity
+from gravsim.model.gravity import PositionDiffusion, QuantumGravity, choose
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import levels, steady
 from gravsim.workflows.options import DEFAULT_N_CAV, VALIDATE_N_MECH, unused_options
 from gravsim.workflows.results import Result, SteadyResult
 
+#: The quantities of every row with the default comparison (quantum gravity vs KTM).
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
+
+
+def hypothesis(compare: str) -> PositionDiffusion:
+    """The hypothesis that ``compare`` (``"both"`` or ``"quantum,B"``) sets against quantum
+    gravity: the ladder's closed forms and periodic rows compare with quantum gravity only.
+
+    Raises
+    ------
+    GravsimInputError
+        For a pair without quantum gravity, or a single model.
+    """
+    chosen = choose(compare)
+    if len(chosen) != 2 or chosen[0].label != "quantum":
+        raise GravsimInputError(
+            f"validate compares a hypothesis with quantum gravity: give `compare` as quantum,B "
+            f"(e.g. quantum,diosi-penrose), not {compare!r}"
+        )
+    return chosen[1]
+
+
+def quantities(compare: str) -> tuple[str, str, str]:
+    """The row quantities of comparison ``compare``: E_N,q, E_N of the hypothesis, ΔE."""
+    return ("E_N_quantum", f"E_N_{hypothesis(compare).label}", "delta_E")
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,12 @@ class Validation(Result):
     checks: tuple[Check, ...]
     log_base: str
     parameters: Parameters
+    compare: str = "both"
+
+    @property
+    def quantities(self) -> tuple[str, str, str]:
+        """E_N,q, E_N of the compared hypothesis and ΔE: the keys of every row's values."""
+        return quantities(self.compare)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +138,7 @@ class Validation(Result):
         return {
             "ok": self.ok,
             "log_base": self.log_base,
+            "compare": ",".join(g.name for g in choose(self.compare)),
             "rows": [r.__dict__ for r in self.rows],
             "checks": [c.__dict__ for c in self.checks],
             "parameters": self.parameters.as_dict(),
@@ -115,27 +146,28 @@ class Validation(Result):
 
     def __str__(self) -> str:
         unit = "nats" if self.log_base == "e" else "bits"
+        name = hypothesis(self.compare).label.replace("_", "-")
         lines = [f"Model ladder (E_N and ΔE in {unit}; k_G: {self.parameters.kG_source})"]
         lines.append(
-            f"  {'rung':<14}{'method':<26}{'E_N quantum':>16}{'E_N classical':>16}{'ΔE':>14}"
+            f"  {'rung':<14}{'method':<26}{'E_N quantum':>18}{'E_N ' + name:>18}{'ΔE':>14}"
         )
         for r in self.rows:
             if r.skipped:
                 lines.append(f"  {r.rung:<14}{r.method:<26}{'out of reach: ' + r.skipped}")
                 continue
             cells = "".join(
-                (f"{'':>16}" if q != "delta_E" else "")
+                (f"{'':>18}" if q != "delta_E" else "")
                 if q not in r.values
-                else f"{r.values[q]:>16.10f}"
+                else f"{r.values[q]:>18.10f}"
                 if q != "delta_E"
                 else f"{r.values[q]:>14.6e}"
-                for q in QUANTITIES
+                for q in self.quantities
             )
             lines.append(f"  {r.rung:<14}{r.method:<26}{cells}")
             if any(v is not None for v in r.errors.values()):
                 errs = "".join(
-                    f"{r.errors.get(q):>16.1e}" if r.errors.get(q) is not None else f"{'':>16}"
-                    for q in QUANTITIES[:2]
+                    f"{r.errors.get(q):>18.1e}" if r.errors.get(q) is not None else f"{'':>18}"
+                    for q in self.quantities[:2]
                 )
                 derr = r.errors.get("delta_E")
                 errs += f"{derr:>14.1e}" if derr is not None else ""
@@ -169,12 +201,16 @@ def run(
     solver: str | None = None,
     progress: Any = None,
     l0: bool = True,
+    compare: str = "both",
 ) -> Validation:
     """Compute every row and check for parameters ``p``.
 
     ``l0``: include the L0 row (where the Fock truncation :data:`L0_DIMS` holds it): its two
     preconditioned periodic states take ~1 min (paper point: 6 periods each).
+    ``compare``: quantum gravity and the hypothesis set against it, ``"quantum,B"``
+    (default ``"both"``: quantum,ktm); the rows then report ``E_N_<B's label>``.
     """
+    names = quantities(compare)
     if not fock:
         given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver}
         unused_options("", "", given, False, "without the Fock rows")
@@ -183,16 +219,16 @@ def run(
     if fock:
         truncation.check_levels(n_mech, n_cav)
     rows: list[Row] = []
-    cf = steady.compute(p, model="closed-form", base=base)
+    cf = steady.compute(p, model="closed-form", gravity=compare, base=base)
     rows.append(Row("L4", "closed form S2 Eq. (19)", _pick(cf)))
     rows.append(
         Row(
             "L4",
             "Eq. (24) double reservoir",
             {
-                "E_N_quantum": cf.variants["eq24_E_N_quantum"],
-                "E_N_classical": cf.variants["eq24_E_N_classical"],
-                "delta_E": cf.variants["eq24_delta_E"],
+                names[0]: cf.variants["eq24_E_N_quantum"],
+                names[1]: cf.variants["eq24_E_N_classical"],
+                names[2]: cf.variants["eq24_delta_E"],
             },
             detail=f"Eq. (6): ΔE ≈ {cf.variants['eq6_delta_E']:.6e} (first order in κ_G); "
             "reference only, a different reservoir form",
@@ -200,7 +236,7 @@ def run(
     )
     gauss = {}
     for rung, label in (("effective", "L3"), ("rwa", "L2")):
-        g = steady.compute(p, model=rung, base=base)
+        g = steady.compute(p, model=rung, gravity=compare, base=base)
         gauss[rung] = _pick(g)
         rows.append(Row(label, f"{rung} Gaussian", gauss[rung]))
         if not fock:
@@ -210,6 +246,7 @@ def run(
                 p,
                 model=rung,
                 backend="fock",
+                gravity=compare,
                 base=base,
                 n_mech=n_mech,
                 n_cav=n_cav if rung == "rwa" else None,  # the two-mode rung has no cavity
@@ -230,9 +267,9 @@ def run(
                 f"{stats['wall_time_s']:.1f} s",
             )
         )
-    checks = _checks(p, rows, gauss)
-    checks += _upper_rungs(p, rows, gauss, base, fock, progress, l0)
-    return Validation(tuple(rows), tuple(checks), base, p)
+    checks = _checks(p, rows, gauss, names)
+    checks += _upper_rungs(p, rows, gauss, base, (fock, l0), progress, compare)
+    return Validation(tuple(rows), tuple(checks), base, p, compare)
 
 
 #: Fock levels (per mechanical mode, cavity) of the L0 periodic state.
@@ -244,25 +281,29 @@ def _upper_rungs(
     rows: list[Row],
     gauss: dict[str, dict[str, float]],
     base: str,
-    fock_rows: bool,
+    fock_l0: tuple[bool, bool],
     progress: Any,
-    l0: bool = True,
+    compare: str,
 ) -> list[Check]:
-    """The L1 row (Floquet, exact) and, where Fock spaces reach, the L0 row."""
+    """The L1 row (Floquet, exact) and, where Fock spaces reach and ``fock_l0`` asks for
+    both the Fock rows and L0, the L0 row."""
     checks: list[Check] = []
-    state = floquet.periodic_state(models.linear(p, KTMGravity()))
-    l1 = state.summary(base)
+    names = quantities(compare)
+    state = floquet.periodic_state(models.linear(p, hypothesis(compare)))
+    summary = state.summary(base)
+    l1 = dict(zip(names, (summary[q] for q in QUANTITIES), strict=True))
     rows.append(
         Row(
             "L1",
             "linear Floquet (period avg)",
-            {q: l1[q] for q in QUANTITIES},
-            detail=f"ripple over the period: E_N,q {l1['E_N_quantum_ripple']:.2e}, "
-            f"ΔE {l1['delta_E_ripple']:.2e}; periodicity error {l1['periodicity_error']:.1e}",
+            l1,
+            detail=f"ripple over the period: E_N,q {summary['E_N_quantum_ripple']:.2e}, "
+            f"ΔE {summary['delta_E_ripple']:.2e}; periodicity error "
+            f"{summary['periodicity_error']:.1e}",
         )
     )
     eps1 = float(rwa_epsilon(p))
-    for q in QUANTITIES:
+    for q, scale_text in zip(names, _SCALE_TEXT, strict=True):
         diff = abs(l1[q] - gauss["rwa"][q])
         tol = tolerance(q, eps1, l1, gauss["rwa"])
         checks.append(
@@ -272,13 +313,13 @@ def _upper_rungs(
                 diff,
                 tol,
                 f"rotating-wave approximation: 3[(κ/ω_m)² + |k_M|/ω_m] = {3 * eps1:.2e} "
-                + _SCALE_TEXT[q],
+                + scale_text,
                 diff <= tol,
             )
         )
-    if not fock_rows:
+    if not fock_l0[0]:
         return checks
-    if not l0:
+    if not fock_l0[1]:
         rows.append(Row("L0", "full Fock", skipped="left out on request"))
         return checks
     return checks + _l0_rows(p, rows, state, base, progress)
@@ -336,12 +377,8 @@ def _l0_rows(p: Parameters, rows: list[Row], state: Any, base: str, progress: An
     return checks
 
 
-#: How each quantity's tolerance scales (see the module docstring).
-_SCALE_TEXT = {
-    "E_N_quantum": "× E_N,q",
-    "E_N_classical": "× E_N,q (E_N,c = E_N,q − ΔE)",
-    "delta_E": "relative",
-}
+#: How the tolerance of E_N,q, E_N of the hypothesis and ΔE scales (module docstring).
+_SCALE_TEXT = ("× E_N,q", "× E_N,q (E_N,c = E_N,q − ΔE)", "relative")
 
 
 def adiabatic_epsilon(p: Parameters) -> Any:
@@ -365,10 +402,12 @@ def _pick(result: SteadyResult) -> dict[str, float]:
     return {q: float(v) for q, v in result.comparison().items()}
 
 
-def _checks(p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]]) -> list[Check]:
+def _checks(
+    p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]], names: tuple[str, ...]
+) -> list[Check]:
     checks: list[Check] = []
     closed = rows[0].values
-    for q in QUANTITIES:
+    for q in names:
         scale = max(abs(gauss["effective"][q]), 1e-300)
         rel = 1e-6 if q == "delta_E" else 1e-9
         diff = abs(closed[q] - gauss["effective"][q])
@@ -383,7 +422,7 @@ def _checks(p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]]) 
             )
         )
     eps = float(adiabatic_epsilon(p))
-    for q in QUANTITIES:
+    for q, scale_text in zip(names, _SCALE_TEXT, strict=True):
         e_eff, e_rwa = gauss["effective"][q], gauss["rwa"][q]
         diff = abs(e_rwa - e_eff)
         tol = tolerance(q, eps, gauss["effective"], gauss["rwa"])
@@ -393,14 +432,14 @@ def _checks(p: Parameters, rows: list[Row], gauss: dict[str, dict[str, float]]) 
                 q,
                 diff,
                 tol,
-                f"adiabatic elimination: 3[(Ω/κ)² + (G/κ)²] = {3 * eps:.2e} " + _SCALE_TEXT[q],
+                f"adiabatic elimination: 3[(Ω/κ)² + (G/κ)²] = {3 * eps:.2e} " + scale_text,
                 diff <= tol or (e_eff == 0 and e_rwa == 0),
             )
         )
     for row in rows:
         if not row.method.endswith("Gaussian") and "Fock" in row.method and not row.skipped:
             rung = row.method.split()[0]
-            for q in QUANTITIES:
+            for q in names:
                 err = row.errors.get(q)
                 diff = abs(row.values[q] - gauss[rung][q])
                 scale = max(abs(gauss[rung][q]), 1e-300)

@@ -1,0 +1,115 @@
+"""What every gravity model shares: the protocol a rung builder reads, the coherent coupling
+k_M(a+a†)(b+b†), and the position-diffusion terms 2κ D[a+a†] that every hypothesis beyond
+quantum gravity adds (:class:`PositionDiffusion`), with the checks of their small-displacement
+forms.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Protocol
+
+import numpy as np
+
+from gravsim.errors import GravsimInputError
+from gravsim.model.description import HamiltonianTerm, JumpOperator, ann, cre
+from gravsim.model.parameters import Parameters
+
+
+class GravityModel(Protocol):
+    """What a gravity model provides to a rung builder."""
+
+    name: str
+    #: How results name this model's numbers: ``"quantum"`` or ``"classical"``
+    #: (``E_N_quantum``, ``E_N_classical``).
+    label: str
+
+    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+        """Coherent inter-oscillator terms."""
+
+    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+        """Dissipators the model adds (group ``"gravity"``)."""
+
+
+def coherent_coupling(p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+    """k_M(a+a†)(b+b†), or its rotating-wave part k_M(a†b + b†a)."""
+    k = p.k_M
+    terms = [HamiltonianTerm(k, (cre("a"), ann("b")), True, "k_M (a†b + b†a)")]
+    if not rwa:
+        terms.append(HamiltonianTerm(k, (ann("a"), ann("b")), True, "k_M (ab + a†b†)"))
+    return tuple(terms)
+
+
+class PositionDiffusion(abc.ABC):
+    """A gravity model that keeps the coherent coupling and adds position diffusion
+    2κ_a D[a+a†] + 2κ_b D[b+b†] (group ``"gravity"``), or D[j] + D[j†] under the RWA.
+
+    A subclass gives its rates (:meth:`rates`, rad/s) and the symbol its terms are printed
+    with; the terms are written here once.  :meth:`validity` says where a model's
+    small-displacement form stops holding.
+    """
+
+    symbol = "κ"
+
+    @abc.abstractmethod
+    def rates(self, p: Parameters) -> tuple[Any, Any]:
+        """(κ_a, κ_b) in rad/s for parameters ``p``."""
+
+    def validity(self, p: Parameters) -> tuple[str, ...]:
+        """Why this model's form may not hold at ``p`` (one sentence each; none: it holds)."""
+        return ()
+
+    def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
+        """The coherent coupling (see :func:`coherent_coupling`)."""
+        return coherent_coupling(p, rwa=rwa)
+
+    def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+        """2κ D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA."""
+        out: list[JumpOperator] = []
+        for mode, rate in zip(("a", "b"), self.rates(p), strict=True):
+            if rwa:
+                out.append(
+                    JumpOperator(
+                        2 * rate, ((1.0, ann(mode)),), f"2{self.symbol} D[{mode}]", "gravity"
+                    )
+                )
+                out.append(
+                    JumpOperator(
+                        2 * rate, ((1.0, cre(mode)),), f"2{self.symbol} D[{mode}†]", "gravity"
+                    )
+                )
+            else:
+                out.append(
+                    JumpOperator(
+                        2 * rate,
+                        ((1.0, ann(mode)), (1.0, cre(mode))),
+                        f"2{self.symbol} D[{mode}+{mode}†]",
+                        "gravity",
+                    )
+                )
+        return tuple(out)
+
+
+def thermal_amplitude(p: Parameters) -> Any:
+    """x_zpf sqrt(2n̄ + 1) (m): the rms position of an oscillator in its bath's thermal state,
+    an upper bound on the steady state's (the reservoir cools the oscillators)."""
+    return p.x_zpf * np.sqrt(2 * p.n_th + 1)
+
+
+def small_against(
+    p: Parameters, length: Any, what: str, fraction: float, name: str
+) -> tuple[str, ...]:
+    """A note when the thermal amplitude exceeds ``fraction`` of ``length`` anywhere in ``p``."""
+    ratio = float(np.max(thermal_amplitude(p) / length))
+    if ratio <= fraction:
+        return ()
+    return (
+        f"{name}: its small-displacement form needs motion well below {what}, but the thermal "
+        f"amplitude is {ratio:.3g} of it (above {fraction:g}); its rate overstates the "
+        "decoherence there",
+    )
+
+
+def require(ok: bool, message: str) -> None:
+    if not ok:
+        raise GravsimInputError(message)
