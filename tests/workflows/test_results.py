@@ -66,7 +66,7 @@ def test_unknown_options_are_refused_and_unused_ones_warned():
     with pytest.raises(GravsimInputError, match="unknown option 'n_levels'"):
         gs.steady.compute(PAPER, n_levels=3)
     with pytest.raises(GravsimInputError, match="unknown Fock option"):
-        FockOptions.from_kwargs(tol=1e-3)
+        FockOptions.from_kwargs(tolerance=1e-3)
     with pytest.raises(GravsimInputError, match="unknown gravity"):
         RunOptions.from_kwargs(gravity="classical")
     with warnings.catch_warnings(record=True) as caught:

@@ -55,7 +55,7 @@ def _cmd_steady(args: argparse.Namespace) -> None:
 def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     """The rung, gravity, backend, log base and Fock settings a subcommand was given
     (:class:`~gravsim.workflows.options.RunOptions`)."""
-    names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame")
+    names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame", "tol")
     given = {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
     if getattr(args, "compare", None) is not None:
         given["gravity"] = args.compare  # two hypotheses "A,B" (see model.gravity.choose)
@@ -168,6 +168,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         progress=_progress,
         l0=args.l0,
         compare=args.compare,
+        tol=args.tol,
     )
     _emit(args, result)
     return 0 if result.ok else 1

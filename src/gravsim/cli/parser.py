@@ -112,7 +112,8 @@ def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = opti
 
 
 def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool) -> None:
-    """--n-mech, --n-cav (and --solver); None defaults: the library knows which apply."""
+    """--n-mech, --n-cav (and --solver, --tol); None defaults: the library knows which
+    apply."""
     sub.add_argument(
         "--n-mech", type=int, help=f"Fock levels per mechanical mode (default {n_mech})"
     )
@@ -126,6 +127,13 @@ def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, sol
             "--solver",
             choices=SOLVERS,
             help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
+        )
+        sub.add_argument(
+            "--tol",
+            type=float,
+            metavar="EPS",
+            help="Fock steady states: add levels (from --n-mech/--n-cav) until every E_N's "
+            "truncation error is <= EPS; the result names the truncation chosen",
         )
 
 

@@ -153,6 +153,100 @@ def choose_solver(block_dim: int) -> str:
     return "superlu" if block_dim <= 60_000 else "lgmres"
 
 
+@dataclass(frozen=True, eq=False)
+class HermitianSystem:
+    """L ρ = 0 with Tr ρ = 1 on the real coordinates u of a Hermitian ρ in one block.
+
+    ``system`` is Re(real_eqs · L_block · to_vec) with its equation 0 (Re (Lρ)₀₀, dependent on
+    the others because L preserves the trace) replaced by ``scale``·Tr ρ, ``scale`` the mean
+    |entry|; the right-hand side of a state is ``scale``·e₀, of a traceless shift 0.
+    """
+
+    full: sp.csr_matrix
+    block: sp.csr_matrix
+    index: np.ndarray
+    to_vec: sp.csr_matrix
+    real_eqs: sp.csr_matrix
+    system: sp.csc_matrix
+    scale: float
+    dim: int
+
+    @classmethod
+    def build(cls, liouvillian: qutip.Qobj, dims: tuple[int, ...], parity: bool = True):
+        """The system of ``liouvillian`` on ``dims`` (the even-parity block by default)."""
+        dim = int(np.prod(dims))
+        full = liouvillian.data.as_scipy().tocsr()
+        index = parity_indices(dims) if parity else np.arange(dim * dim)
+        block = full[index][:, index].tocsr() if parity else full
+        to_vec, real_eqs, n_diag = hermitian_basis(index, dim)
+        real = cls._real(real_eqs, block, to_vec)
+        scale = float(np.mean(np.abs(real.data)))
+        n = block.shape[0]
+        trace = sp.csr_matrix(
+            (np.full(n_diag, scale), (np.zeros(n_diag, dtype=int), np.arange(n_diag))),
+            shape=(n, n),
+        )
+        system = (real + trace).tocsc()
+        return cls(full, block, index, to_vec, real_eqs, system, scale, dim)
+
+    @staticmethod
+    def _real(real_eqs: sp.csr_matrix, block: sp.csr_matrix, to_vec: sp.csr_matrix):
+        """Re(real_eqs · block · to_vec) with equation 0 emptied (it becomes the trace)."""
+        real = (real_eqs @ block @ to_vec).real.tocsr()
+        real.eliminate_zeros()
+        real.data[real.indptr[0] : real.indptr[1]] = 0.0
+        real.eliminate_zeros()
+        return real
+
+    def state_rhs(self) -> np.ndarray:
+        """Right-hand side of the trace-one steady state."""
+        rhs = np.zeros(self.system.shape[0])
+        rhs[0] = self.scale
+        return rhs
+
+    def real_operator(self, superoperator: qutip.Qobj) -> sp.csr_matrix:
+        """Another superoperator (the same block structure) in these real coordinates, its
+        equation 0 emptied: applied to a shift, it keeps the shift traceless."""
+        block = superoperator.data.as_scipy().tocsr()[self.index][:, self.index]
+        return self._real(self.real_eqs, block, self.to_vec)
+
+    def density_matrix(
+        self, u: np.ndarray, dims: tuple[int, ...], chosen: str, t0: float, shift: bool = False
+    ) -> tuple[qutip.Qobj, SolveReport]:
+        """ρ from the real coordinates ``u`` with its residual, trace and hermiticity checks
+        (``shift``: a traceless difference of states, checked for Tr = 0 instead of 1)."""
+        import qutip
+
+        x = self.to_vec @ u
+        vec = np.zeros(self.dim * self.dim, dtype=complex)
+        vec[self.index] = x
+        raw = vec.reshape(self.dim, self.dim, order="F")
+        rho_mat = 0.5 * (raw + raw.conj().T) if np.all(np.isfinite(raw)) else raw
+        norm = np.abs(self.full).max() * np.linalg.norm(x)
+        residual = float(np.linalg.norm(self.block @ x) / norm) if not shift else 0.0
+        trace_error = float(abs(np.trace(rho_mat) - (0 if shift else 1)))
+        herm = float(np.linalg.norm(raw - rho_mat) / np.linalg.norm(x))
+        report = SolveReport(
+            chosen, self.dim**2, self.block.shape[0], residual, trace_error, herm,
+            time.perf_counter() - t0,
+        )  # fmt: skip
+        return qutip.Qobj(rho_mat, dims=[list(dims), list(dims)]), report
+
+
+def check_report(report: SolveReport) -> None:
+    """Raise :class:`SolverError` unless the residual, trace and hermiticity checks hold."""
+    if not (
+        report.residual < RESIDUAL_TOL
+        and report.trace_error < TRACE_TOL
+        and report.hermiticity_error < HERMITICITY_TOL
+    ):
+        raise SolverError(
+            f"the {report.solver} solver did not converge (relative residual "
+            f"{report.residual:.2e}, trace error {report.trace_error:.2e}, hermiticity error "
+            f"{report.hermiticity_error:.2e}): try `solver='superlu'` or a smaller truncation"
+        )
+
+
 def steady_state_vector(
     liouvillian: qutip.Qobj, dims: tuple[int, ...], solver: str = "auto", parity: bool = True
 ) -> tuple[qutip.Qobj, SolveReport]:
@@ -173,49 +267,19 @@ def steady_state_vector(
     SolverError
         If the solver fails or the residual check fails.
     """
-    import qutip
+    check_solver(solver)
+    t0 = time.perf_counter()
+    hs = HermitianSystem.build(liouvillian, dims, parity)
+    chosen = choose_solver(hs.system.shape[0]) if solver == "auto" else solver
+    rho, report = hs.density_matrix(_solve(hs.system, hs.state_rhs(), chosen), dims, chosen, t0)
+    check_report(report)
+    return rho, report
 
+
+def check_solver(solver: str) -> None:
+    """Refuse a solver name outside :data:`SOLVERS`."""
     if solver not in SOLVERS:
         raise GravsimInputError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
-    t0 = time.perf_counter()
-    dim = int(np.prod(dims))
-    full = liouvillian.data.as_scipy().tocsr()
-    index = parity_indices(dims) if parity else np.arange(dim * dim)
-    block = full[index][:, index].tocsr() if parity else full
-    n = block.shape[0]
-    to_vec, real_eqs, n_diag = hermitian_basis(index, dim)
-    real = (real_eqs @ block @ to_vec).real.tocsr()
-    real.eliminate_zeros()
-    scale = float(np.mean(np.abs(real.data)))
-    # equation 0 is Re (Lρ)₀₀, dependent on the others (L preserves the trace): replace it by
-    # scale·Tr ρ = scale, Tr ρ being the sum of the first n_diag (diagonal) unknowns
-    real.data[real.indptr[0] : real.indptr[1]] = 0.0
-    system = real + sp.csr_matrix(
-        (np.full(n_diag, scale), (np.zeros(n_diag, dtype=int), np.arange(n_diag))), shape=(n, n)
-    )
-    system = system.tocsc()
-    rhs = np.zeros(n)
-    rhs[0] = scale
-    chosen = choose_solver(n) if solver == "auto" else solver
-    x = to_vec @ _solve(system, rhs, chosen)
-    vec = np.zeros(dim * dim, dtype=complex)
-    vec[index] = x
-    rho_mat = vec.reshape(dim, dim, order="F")
-    rho_mat = 0.5 * (rho_mat + rho_mat.conj().T) if np.all(np.isfinite(rho_mat)) else rho_mat
-    residual = float(np.linalg.norm(block @ x) / (np.abs(full).max() * np.linalg.norm(x)))
-    trace_error = float(abs(np.trace(rho_mat) - 1))
-    herm = float(np.linalg.norm(vec.reshape(dim, dim, order="F") - rho_mat) / np.linalg.norm(x))
-    report = SolveReport(
-        chosen, dim * dim, n, residual, trace_error, herm, time.perf_counter() - t0
-    )
-    if not (residual < RESIDUAL_TOL and trace_error < TRACE_TOL and herm < HERMITICITY_TOL):
-        raise SolverError(
-            f"the {chosen} solver did not converge (relative residual {residual:.2e}, "
-            f"trace error {trace_error:.2e}, hermiticity error {herm:.2e}): try `solver='superlu'` "
-            "or a smaller truncation"
-        )
-    rho = qutip.Qobj(rho_mat, dims=[list(dims), list(dims)])
-    return rho, report
 
 
 def factorise(system: sp.spmatrix, solver: str = "auto"):

@@ -9,6 +9,7 @@ the truncation, solver and frame with the defaults of each workflow, and
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -67,11 +68,12 @@ def check_choices(model: str, gravity: str, backend: str) -> None:
 
 def uses(option: str, model: str, backend: str) -> bool:
     """Whether ``model`` on ``backend`` uses the option (``n_mech``, ``n_cav``, ``solver``,
-    ``frame``)."""
+    ``frame``, ``tol``)."""
     return {
         "n_mech": backend == "fock",
         "n_cav": backend == "fock" and model not in ("effective", "conventional"),
         "solver": backend == "fock" and model not in PERIODIC,
+        "tol": backend == "fock" and model not in PERIODIC,
         "frame": model == "full",
     }.get(option, True)
 
@@ -110,12 +112,23 @@ class FockOptions:
         Linear solver of the static rungs (``"auto"``; see :mod:`gravsim.fock.solvers`).
     frame : {"displaced", "undisplaced"}, optional
         Frame of the ``full`` model (see :func:`gravsim.model.rungs.full`).
+    tol : float, optional
+        Grow the truncation of a steady Fock solve (from ``n_mech``, ``n_cav``) until the
+        truncation error of every E_N is at most ``tol`` (in the result's log base; see
+        :mod:`gravsim.workflows.fock_steady`).
     """
 
     n_mech: int | None = None
     n_cav: int | None = None
     solver: str | None = None
     frame: str | None = None
+    tol: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.tol is not None and not (
+            isinstance(self.tol, (int, float)) and math.isfinite(self.tol) and self.tol > 0
+        ):
+            raise GravsimInputError(f"`tol` must be a positive number, got {self.tol!r}")
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> FockOptions:
@@ -145,6 +158,7 @@ class FockOptions:
             n_cav=(n_cav or DEFAULT_N_CAV) if self.n_cav is None else self.n_cav,
             solver="auto" if self.solver is None else self.solver,
             frame="displaced" if self.frame is None else self.frame,
+            tol=self.tol,
         )
 
     def dims(self, modes: tuple[str, ...]) -> tuple[int, ...]:

@@ -124,7 +124,7 @@ def run(
     check_parallel(backend, workers, map_name)
     grid = Grid(axes)
     quantity = _plot_quantity(plot, model, gravity, backend, len(axes))
-    header = columns(grid, model, gravity, backend)
+    header = columns(grid, model, gravity, backend, "tol" in options)
     identity = run_identity(kind="scan", preset=preset, parameters=base_p.as_dict(),
                             grid=[a.to_dict() for a in grid.axes], options=options)  # fmt: skip
     with RunFolder(Path(out), "scan", identity, force=force) as folder:
@@ -200,6 +200,8 @@ def _options(run: RunOptions) -> dict[str, Any]:
         truncation.check_memory(dims, factorised=model not in PERIODIC)
         if uses("solver", model, backend):
             options["solver"] = fock.solver
+        if uses("tol", model, backend) and fock.tol is not None:
+            options["tol"] = fock.tol
     if uses("frame", model, backend):
         options["frame"] = fock.frame
     return options

@@ -30,10 +30,10 @@ from gravsim.workflows.run_folder import RunFolder
 TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")
 
 
-def columns(grid: Grid, model: str, gravity: str, backend: str) -> list[str]:
+def columns(grid: Grid, model: str, gravity: str, backend: str, tol: bool = False) -> list[str]:
     """The CSV header: index, grid keys, status, results, method, the other parameters."""
     params = [k for k in INPUT_KEYS + DERIVED_KEYS if k not in grid.keys]
-    results = steady.result_keys(model, gravity, backend)
+    results = steady.result_keys(model, gravity, backend, tol)
     return ["index", *grid.keys, "status", *results, "log_base", "model", "backend", *params]
 
 

@@ -29,7 +29,7 @@ from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription, secular
 from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
-from gravsim.workflows import levels
+from gravsim.workflows import fock_steady, levels
 from gravsim.workflows.options import (
     BACKENDS,
     DEFAULT_N_CAV,
@@ -135,11 +135,12 @@ def _require_finite(result: SteadyResult) -> None:
             )
 
 
-def result_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
+def result_keys(model: str, gravity: str, backend: str, tol: bool = False) -> tuple[str, ...]:
     """The scalar results :func:`compute` reports for this combination, in a fixed order.
 
     A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
-    trust them (truncation errors, residuals, ripples), then the method's own numbers.
+    trust them (truncation errors, residuals, ripples), then the method's own numbers; with a
+    tolerance (``tol``) on the steady Fock rungs, the levels each point chose.
     """
     both = len(choose(gravity)) == 2
     suffixes = [f"_{g.label}" for g in choose(gravity)] if both else [""]
@@ -167,7 +168,8 @@ def result_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
         return (*keys, "period_s", "wall_time_s", *per_gravity("truncation_warning"))
     keys += [OUTCOME_KEYS[n].format(s=s) for s in suffixes
              for n in ("E_N_from_covariance", "truncation_error_from_covariance")]  # fmt: skip
-    return (*keys, "solver", "residual", "wall_time_s")
+    chosen = ["n_mech_chosen"] + (["n_cav_chosen"] if model == "rwa" else [])
+    return (*keys, "solver", "residual", "wall_time_s", *(chosen if tol else []))
 
 
 def _gaussian_outcome(state: gaussian.GaussianState, base: str) -> GravityOutcome:
@@ -211,13 +213,8 @@ def _fock(
 ) -> _Solved:
     grav = choose(gravity)
     descriptions = {g.label: models.build(rung, p, g) for g in grav}
-    dims = options.dims(descriptions[grav[0].label].modes)
-    for description in descriptions.values():  # refuse before spending time on any solve
-        levels.check_truncation(description, dims)
-    solves = {
-        label: truncation.solve(description, dims, solver=options.solver, progress=progress)
-        for label, description in descriptions.items()
-    }
+    solution = fock_steady.solve(descriptions, options, progress, base)
+    solves = solution.solves
     outcomes = {}
     for label, s in solves.items():
         e, e_cov = s.log_negativity(base), s.log_negativity_from_covariance(base)
@@ -231,10 +228,8 @@ def _fock(
             last_level_population=s.state.last_level_population(),
         )
     delta = None
-    if len(solves) == 2:
-        q, c = solves.values()
-        pairs = zip(q.comparison + (q.state,), c.comparison + (c.state,), strict=True)
-        delta = _delta_estimate([a.log_negativity(base) - b.log_negativity(base) for a, b in pairs])
+    if solution.pair is not None:
+        delta = _delta_estimate(list(solution.pair.delta_log_negativity(base).sequence))
     first = next(iter(solves.values()))
     stats = {
         "truncation": _truncation(
@@ -246,10 +241,20 @@ def _fock(
             st.report.wall_time for s in solves.values() for st in s.comparison + (s.state,)
         ),
     }
+    if solution.search:
+        dims = stats["truncation"]["dims"]
+        stats |= {"tolerance_search": solution.search, "n_mech_chosen": dims["a"]}
+        stats |= {"n_cav_chosen": dims["c"]} if "c" in dims else {}
     notes = (
-        "Fock steady state on the even-parity block; truncation_error from N-4, N-2, N "
-        "(geometric tail), extrapolated = Aitken limit where the convergence is monotone",
+        "Fock steady state on the even-parity block; truncation_error from N-6, N-4, N-2, N "
+        "(geometric tail, robust to one small difference), extrapolated = Aitken limit of the "
+        "last three where the convergence is monotone",
     )
+    if delta is not None:
+        notes += (
+            "the second state is the first plus its exact shift from one factorisation "
+            "(fock.response); delta_E from the first state and that shift",
+        )
     return _Solved(outcomes, delta, stats, notes)
 
 
@@ -262,7 +267,7 @@ def _truncation(modes: tuple[str, ...], dims: tuple[int, ...], smaller: Any) -> 
 
 
 def _delta_estimate(deltas: list[float]) -> DeltaE:
-    """ΔE with its truncation error from E_N,q − E_N,c at N−4, N−2, N."""
+    """ΔE with its truncation error from its values at the compared truncations."""
     delta = truncation.estimate(deltas)
     return DeltaE(
         delta.value, truncation_error=delta.truncation_error, extrapolated=delta.extrapolated

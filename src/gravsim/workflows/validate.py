@@ -202,6 +202,7 @@ def run(
     progress: Any = None,
     l0: bool = True,
     compare: str = "both",
+    tol: float | None = None,
 ) -> Validation:
     """Compute every row and check for parameters ``p``.
 
@@ -209,10 +210,11 @@ def run(
     preconditioned periodic states take ~1 min (paper point: 6 periods each).
     ``compare``: quantum gravity and the hypothesis set against it, ``"quantum,B"``
     (default ``"both"``: quantum,ktm); the rows then report ``E_N_<B's label>``.
+    ``tol``: the Fock rows grow their truncation until every E_N's error is ≤ ``tol``.
     """
     names = quantities(compare)
     if not fock:
-        given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver}
+        given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver, "tol": tol}
         unused_options("", "", given, False, "without the Fock rows")
     n_mech = VALIDATE_N_MECH if n_mech is None else n_mech
     n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
@@ -241,35 +243,32 @@ def run(
         rows.append(Row(label, f"{rung} Gaussian", gauss[rung]))
         if not fock:
             continue
-        try:
-            f = steady.compute(
-                p,
-                model=rung,
-                backend="fock",
-                gravity=compare,
-                base=base,
-                n_mech=n_mech,
-                n_cav=n_cav if rung == "rwa" else None,  # the two-mode rung has no cavity
-                solver=solver,
-                progress=progress,
-            )
-        except GravsimError as exc:  # out of reach here, or its solver failed: say which
-            rows.append(Row(label, f"{rung} Fock", skipped=str(exc)))
-            continue
-        dims, stats = f.stats["truncation"]["dims"], f.stats
-        rows.append(
-            Row(
-                label,
-                f"{rung} Fock " + "x".join(str(n) for n in dims.values()),
-                _pick(f),
-                f.comparison_errors(),
-                detail=f"solver {stats['solver']}, residual {stats['residual']:.1e}, "
-                f"{stats['wall_time_s']:.1f} s",
-            )
-        )
+        fock_options = dict(n_mech=n_mech, n_cav=n_cav if rung == "rwa" else None,
+                            solver=solver, tol=tol, progress=progress)  # fmt: skip
+        rows.append(_fock_row(p, rung, label, compare, base, fock_options))
     checks = _checks(p, rows, gauss, names)
     checks += _upper_rungs(p, rows, gauss, base, (fock, l0), progress, compare)
     return Validation(tuple(rows), tuple(checks), base, p, compare)
+
+
+def _fock_row(
+    p: Parameters, rung: str, label: str, compare: str, base: str, options: dict[str, Any]
+) -> Row:
+    """Rung ``rung`` on the Fock backend (the two-mode rung has no cavity: ``n_cav`` None),
+    or why it could not run (out of reach, or its solver failed)."""
+    try:
+        f = steady.compute(p, model=rung, backend="fock", gravity=compare, base=base, **options)
+    except GravsimError as exc:
+        return Row(label, f"{rung} Fock", skipped=str(exc))
+    dims, stats = f.stats["truncation"]["dims"], f.stats
+    return Row(
+        label,
+        f"{rung} Fock " + "x".join(str(n) for n in dims.values()),
+        _pick(f),
+        f.comparison_errors(),
+        detail=f"solver {stats['solver']}, residual {stats['residual']:.1e}, "
+        f"{stats['wall_time_s']:.1f} s",
+    )
 
 
 #: Fock levels (per mechanical mode, cavity) of the L0 periodic state.
@@ -450,7 +449,7 @@ def _checks(
                         q,
                         diff,
                         tol,
-                        "Fock truncation error from N-4, N-2, N",
+                        "Fock truncation error from N-6, N-4, N-2, N",
                         diff <= tol,
                     )
                 )
