@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.test_readme import LINES, seconds  # noqa: E402  (the one README parser)
+from tests.cli.test_readme import LINES, seconds  # noqa: E402  (the one README parser)
 
 
 def main(pattern: str = "") -> None:
