@@ -127,17 +127,24 @@ def test_steady_to_a_tolerance_from_the_command_line():
 
 def test_a_tolerance_beyond_memory_names_the_size_it_needs(tmp_path, monkeypatch):
     """Exit 3, one line: at once where not even the first truncation fits; after some solves,
-    with the size extrapolated from the convergence seen."""
+    with the size extrapolated from the convergence seen; where the next solve would overrun
+    the time budget."""
     monkeypatch.setattr(truncation, "available_memory", lambda: 2**20)
     result = gravsim_in_process(
         "steady", "--preset", "small", "--backend", "fock", "--tol", "1e-9", cwd=tmp_path
     )
     line = one_error_line(result, 3)
-    assert "tolerance 1e-09 needs about" in line and "GiB available" in line
+    assert "tolerance 1e-09 needs at least 4x4 levels" in line and "GiB available" in line
     monkeypatch.setattr(truncation, "available_memory", lambda: 150 * 2**20)  # up to 10 levels
     with pytest.raises(gs.errors.NumericalError, match=r"needs about (\d+)x") as info:
         gs.steady.compute(SMALL, backend="fock", tol=1e-9)
     assert int(str(info.value).split("about ")[1].split("x")[0]) > 12
+    monkeypatch.setattr(truncation, "available_memory", lambda: 2**40)
+    from gravsim.workflows import fock_steady
+
+    monkeypatch.setattr(fock_steady, "TIME_BUDGET", 1e-3)  # the second solve would overrun
+    with pytest.raises(gs.errors.NumericalError, match=r"would take ~\d+ s more \(budget"):
+        gs.steady.compute(SMALL, backend="fock", tol=1e-9)
     bad = gravsim_in_process("steady", "--backend", "fock", "--tol", "0", cwd=tmp_path)
     assert "--tol must be a positive number" in one_error_line(bad, 2)
 

@@ -11,12 +11,14 @@ each truncation solved once and the error estimated from the last four
 state only decides which truncations can hold the state at all), until every E_N's error
 is ≤ ``tol``.  Before each solve its memory is checked; a truncation that cannot fit ends
 the search with a :class:`~gravsim.errors.NumericalError` (exit 3) that names the size the
-tolerance would need, extrapolated from the observed convergence.
+tolerance would need, extrapolated from the observed convergence; so does a truncation whose
+predicted solve time would overrun :data:`TIME_BUDGET` (15 min).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,11 @@ from gravsim.workflows.options import FockOptions
 
 #: Largest number of growth steps of a tolerance search (each adds two mechanical levels).
 MAX_STEPS = 30
+#: Wall-time budget (s) of a tolerance search, and the exponent of the predicted solve time
+#: in the Liouville dimension (measured with PARDISO: 2.0 on the effective rung, 2.4 on the
+#: RWA rung between 10⁴ and 3×10⁴ unknowns; benchmarks/RESULTS.md).
+TIME_BUDGET = 900.0
+TIME_EXPONENT = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,15 +99,19 @@ def _to_tolerance(
     start = truncation.smaller_dims(first, dims, truncation.COMPARISONS)
     history: list[FockSolution] = []
     size = start
+    started, last = time.perf_counter(), None  # last: (dims, seconds) of the latest solve
     for step in range(MAX_STEPS + truncation.COMPARISONS + 1):
         _check_fits(size, options.tol, history, first)
+        _check_time(size, options.tol, history, first, last, time.perf_counter() - started)
         if not _admitted(descriptions, size):  # the Gaussian state says it cannot hold it
             size = _grow(first, size)
             continue
         if progress is not None:
             progress(f"tolerance {options.tol:g}: solving on {size} levels ...")
         try:
+            t0 = time.perf_counter()
             history.append(_at(descriptions, size, options.solver, None, 0))
+            last = (size, time.perf_counter() - t0)
         except OutOfRegimeError:  # its highest level holds too much: start the sequence above
             history.clear()
             size = _grow(first, size)
@@ -140,10 +151,41 @@ def _check_fits(
     if need > free:
         wanted = _extrapolated_size(history, tol, dims, model)
         raise NumericalError(
-            f"tolerance {tol:g} needs about {'x'.join(map(str, wanted))} levels, but already "
-            f"{'x'.join(map(str, dims))} needs more than {need / 2**30:.3g} GiB "
+            f"{_needs(tol, wanted, dims)} needs more than {need / 2**30:.3g} GiB "
             f"({free / 2**30:.3g} GiB available): raise `tol`, or solve on a larger machine"
         )
+
+
+def _check_time(
+    dims: tuple[int, ...],
+    tol: float,
+    history: list[FockSolution],
+    model: ModelDescription,
+    last: tuple[tuple[int, ...], float] | None,
+    elapsed: float,
+) -> None:
+    """Refuse, as a NumericalError naming the size ``tol`` needs, a truncation whose solve
+    would end after :data:`TIME_BUDGET`: predicted from the latest solve as time ∝ (Liouville
+    dimension)^:data:`TIME_EXPONENT`."""
+    if last is None:
+        return
+    grow = (math.prod(dims) / math.prod(last[0])) ** (2 * TIME_EXPONENT)
+    predicted = last[1] * grow
+    if elapsed + predicted > TIME_BUDGET:
+        wanted = _extrapolated_size(history, tol, dims, model)
+        raise NumericalError(
+            f"{_needs(tol, wanted, dims)} would take ~{predicted:.0f} s more (budget "
+            f"{TIME_BUDGET:.0f} s, {elapsed:.0f} s spent): raise `tol`, or give `n_mech` "
+            "directly and wait"
+        )
+
+
+def _needs(tol: float, wanted: tuple[int, ...], dims: tuple[int, ...]) -> str:
+    """'tolerance T needs about W levels, but already D' (or 'at least D levels, which')."""
+    shape, size = "x".join(map(str, wanted)), "x".join(map(str, dims))
+    if wanted == dims:
+        return f"tolerance {tol:g} needs at least {size} levels, which"
+    return f"tolerance {tol:g} needs about {shape} levels, but already {size}"
 
 
 def _extrapolated_size(
