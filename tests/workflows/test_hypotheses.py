@@ -98,6 +98,10 @@ def test_budget_tells_any_two_hypotheses_apart():
     assert dp.compare == "quantum,diosi-penrose" and dp.delta_E == pytest.approx(4.8474e-8, 1e-4)
     with pytest.raises(gs.GravsimInputError, match="two hypotheses"):
         gs.budget.budget(PAPER, compare="ktm")
+    # A with less entanglement than B (ΔE < 0): the E_N gap still resolves, in either order
+    down, up = (gs.budget.budget(PAPER, compare=c) for c in ("ktm,cq-floor", "cq-floor,ktm"))
+    assert down.delta_E < 0 < up.delta_E
+    assert down.samples_estimate_E_N == pytest.approx(up.samples_estimate_E_N, rel=1e-3)
 
 
 def test_the_q_m_each_hypothesis_needs_for_a_number_of_samples():

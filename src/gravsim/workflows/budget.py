@@ -154,7 +154,7 @@ def budget(
     e_q = log_negativity(h.v0)
     d_e = delta_log_negativity(h.v0, h.v1)
     sigma_e = measurement.entanglement_estimator_std(h.v0, efficiency, added_noise)
-    n_est = (2 * sigma_e / d_e) ** 2 if d_e > 0 else math.inf  # no gap in E_N to resolve
+    n_est = (2 * sigma_e / abs(d_e)) ** 2 if d_e != 0 else math.inf  # a gap of either sign
     tau_relax, tau_int = measurement.correlation_times(h.drift, h.covariance, h.indices)
     dt = 2 * tau_int
     counts = {
