@@ -61,7 +61,8 @@ def solve(
     OutOfRegimeError
         A given truncation that cannot hold the state.
     NumericalError
-        A tolerance that no truncation within the machine's memory reaches.
+        A tolerance that no truncation within the machine's memory and the search's time
+        budget reaches.
     """
     first = next(iter(descriptions.values()))
     dims = options.dims(first.modes)
