@@ -179,12 +179,16 @@ def log_negativity_of_state(rho: Any, base: str = "e") -> float:
     the absolute eigenvalues (``eigvalsh``).  Unlike ``qutip.negativity(...,
     logarithmic=True)``, which returns log₂, the default here is the natural log.
     """
+    return float(max(0.0, np.log(_transpose_trace_norm(rho))) / log_base_factor(base))
+
+
+def _transpose_trace_norm(rho: Any) -> float:
+    """‖ρ^{T_b}‖₁ of a two-mode ``qutip.Qobj``: the absolute eigenvalues of the (Hermitian)
+    partial transpose, summed."""
     import qutip
 
-    factor = log_base_factor(base)
     pt = qutip.partial_transpose(rho, [0, 1]).full()
-    eig = np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))
-    return float(max(0.0, np.log(np.sum(np.abs(eig)))) / factor)
+    return float(np.sum(np.abs(np.linalg.eigvalsh(0.5 * (pt + pt.conj().T)))))
 
 
 def log_negativity_shift(rho: Any, shift: Any, base: str = "e") -> float:
@@ -197,14 +201,8 @@ def log_negativity_shift(rho: Any, shift: Any, base: str = "e") -> float:
     relative accuracy of that difference; where one is not, E_N is clipped at 0 as in
     :func:`log_negativity_of_state`.
     """
-    import qutip
-
     factor = log_base_factor(base)
-    norms = []
-    for state in (rho, rho + shift):
-        pt = qutip.partial_transpose(state, [0, 1]).full()
-        norms.append(float(np.sum(np.abs(np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))))))
-    before, after = norms
+    before, after = _transpose_trace_norm(rho), _transpose_trace_norm(rho + shift)
     if before > 1 and after > 1:
         return float(-np.log1p((after - before) / before) / factor)
     return float((max(0.0, np.log(before)) - max(0.0, np.log(after))) / factor)

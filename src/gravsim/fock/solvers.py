@@ -204,17 +204,27 @@ class HermitianSystem:
         rhs[0] = self.scale
         return rhs
 
+    def block_of(self, superoperator: qutip.Qobj) -> sp.csr_matrix:
+        """Another superoperator (the same block structure) restricted to this block."""
+        return superoperator.data.as_scipy().tocsr()[self.index][:, self.index]
+
     def real_operator(self, superoperator: qutip.Qobj) -> sp.csr_matrix:
-        """Another superoperator (the same block structure) in these real coordinates, its
-        equation 0 emptied: applied to a shift, it keeps the shift traceless."""
-        block = superoperator.data.as_scipy().tocsr()[self.index][:, self.index]
-        return self._real(self.real_eqs, block, self.to_vec)
+        """Another superoperator in these real coordinates, its equation 0 emptied: applied
+        to a shift, it keeps the shift traceless."""
+        return self._real(self.real_eqs, self.block_of(superoperator), self.to_vec)
 
     def density_matrix(
-        self, u: np.ndarray, dims: tuple[int, ...], chosen: str, t0: float, shift: bool = False
+        self,
+        u: np.ndarray,
+        dims: tuple[int, ...],
+        chosen: str,
+        t0: float,
+        shift: bool = False,
+        block: sp.csr_matrix | None = None,
     ) -> tuple[qutip.Qobj, SolveReport]:
         """ρ from the real coordinates ``u`` with its residual, trace and hermiticity checks
-        (``shift``: a traceless difference of states, checked for Tr = 0 instead of 1)."""
+        (``shift``: a traceless difference of states, checked for Tr = 0 instead of 1;
+        ``block``: the Liouvillian block to check the residual against, default this one)."""
         import qutip
 
         x = self.to_vec @ u
@@ -222,8 +232,9 @@ class HermitianSystem:
         vec[self.index] = x
         raw = vec.reshape(self.dim, self.dim, order="F")
         rho_mat = 0.5 * (raw + raw.conj().T) if np.all(np.isfinite(raw)) else raw
-        norm = np.abs(self.full).max() * np.linalg.norm(x)
-        residual = float(np.linalg.norm(self.block @ x) / norm) if not shift else 0.0
+        liouvillian = self.block if block is None else block
+        norm = np.abs(self.full if block is None else block).max() * np.linalg.norm(x)
+        residual = float(np.linalg.norm(liouvillian @ x) / norm) if not shift else 0.0
         trace_error = float(abs(np.trace(rho_mat) - (0 if shift else 1)))
         herm = float(np.linalg.norm(raw - rho_mat) / np.linalg.norm(x))
         report = SolveReport(

@@ -223,19 +223,12 @@ def solve(
         its population in its highest level.
     """
     sizes = _comparison_sizes(model, dims, comparisons)
-    dim = int(np.prod(dims))
-    if progress is not None and dim * dim > PROGRESS_ABOVE:
-        progress(
-            f"solving the {model.rung} Liouvillian on {dims} levels (dim {dim * dim}, "
-            f"{model.gravity.name} gravity) and {len(sizes)} smaller truncations ..."
-        )
+    _announce(progress, model, dims, f"{model.gravity.name} gravity", len(sizes))
     from gravsim.fock import operators
 
     states = tuple(operators.steady_state(model, d, solver=solver) for d in sizes)
     state = operators.steady_state(model, dims, solver=solver)
-    excess = top_level_excess(state.last_level_population())
-    if excess:
-        raise OutOfRegimeError(excess)
+    _refuse_top_level_excess(state)
     return TruncatedSolve(state, states)
 
 
@@ -282,24 +275,36 @@ def solve_pair(
     from gravsim.fock import response
 
     sizes = _comparison_sizes(first, dims, comparisons)
-    dim = int(np.prod(dims))
-    if progress is not None and dim * dim > PROGRESS_ABOVE:
-        progress(
-            f"solving the {first.rung} Liouvillian on {dims} levels (dim {dim * dim}, "
-            f"{first.gravity.name} and {second.gravity.name} gravity from one factorisation) "
-            f"and {len(sizes)} smaller truncations ..."
-        )
+    gravities = f"{first.gravity.name} and {second.gravity.name} gravity from one factorisation"
+    _announce(progress, first, dims, gravities, len(sizes))
     solved = [response.shifted_states(first, second, d, solver) for d in (*sizes, dims)]
-    for state in solved[-1][:2]:
-        excess = top_level_excess(state.last_level_population())
-        if excess:
-            raise OutOfRegimeError(excess)
+    _refuse_top_level_excess(*solved[-1][:2])
     firsts, seconds, shifts = zip(*solved, strict=True)
     return PairSolve(
         TruncatedSolve(firsts[-1], firsts[:-1]),
         TruncatedSolve(seconds[-1], seconds[:-1]),
         shifts,
     )
+
+
+def _announce(
+    progress: Any, model: ModelDescription, dims: tuple[int, ...], gravity: str, smaller: int
+) -> None:
+    """Say (through ``progress``) what is about to be solved, where it takes seconds."""
+    dim = int(np.prod(dims))
+    if progress is not None and dim * dim > PROGRESS_ABOVE:
+        progress(
+            f"solving the {model.rung} Liouvillian on {dims} levels (dim {dim * dim}, "
+            f"{gravity}) and {smaller} smaller truncations ..."
+        )
+
+
+def _refuse_top_level_excess(*states: FockState) -> None:
+    """Raise :class:`OutOfRegimeError` if a state keeps too much in a highest level."""
+    for state in states:
+        excess = top_level_excess(state.last_level_population())
+        if excess:
+            raise OutOfRegimeError(excess)
 
 
 def _comparison_sizes(
