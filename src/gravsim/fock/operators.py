@@ -233,7 +233,9 @@ def steady_state(
 ) -> FockState:
     """Steady state of ``model`` on the truncated space ``dims`` (levels per mode).
 
-    Solves the even-parity block by default (see :mod:`gravsim.fock.solvers`).
+    Solves the even-parity block by default (see :mod:`gravsim.fock.solvers`); a cavity
+    mode ``c``, where the model has one, is what ``solver="cavity-split"`` splits by.
     """
-    rho, report = steady_state_vector(liouvillian(model, dims), dims, solver, parity)
+    cavity = model.modes.index("c") if "c" in model.modes else None
+    rho, report = steady_state_vector(liouvillian(model, dims), dims, solver, parity, cavity)
     return FockState(rho, model.modes, tuple(dims), model.rung, model.gravity.name, report)
