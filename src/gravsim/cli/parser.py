@@ -126,7 +126,8 @@ def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, sol
         sub.add_argument(
             "--solver",
             choices=SOLVERS,
-            help="Fock linear solver (default auto: PARDISO if QuTiP finds MKL, else by size)",
+            help="Fock linear solver (default auto: cavity-split for three-mode blocks above "
+            "10^4 unknowns, else PARDISO if QuTiP finds MKL, else by size)",
         )
         sub.add_argument(
             "--tol",
