@@ -2,7 +2,9 @@
 
 :mod:`~gravsim.fock.operators` builds H, the collapse operators and the Liouvillian from a
 model description and holds :class:`FockState`; :mod:`~gravsim.fock.solvers` solves L ρ = 0
-(parity block, MKL PARDISO or SuperLU); :mod:`~gravsim.fock.dynamics` evolves ρ(t) and finds
+(parity block, MKL PARDISO or SuperLU) and :mod:`~gravsim.fock.cavity_split` the three-mode
+blocks too large to factorise; :mod:`~gravsim.fock.response` gives a second hypothesis as an
+exact shift of the first; :mod:`~gravsim.fock.dynamics` evolves ρ(t) and finds
 the periodic state of the lab-frame L0/L1; :mod:`~gravsim.fock.truncation` checks level counts
 and memory and extrapolates results in the truncation.  Imports the model descriptions and
 the entanglement measures, never the Gaussian backend: the checks of a truncation against
@@ -28,7 +30,7 @@ _NAMES = {
     "SolveReport": "solvers",
     "SolverError": "solvers",
 }
-_SUBMODULES = ("dynamics", "operators", "solvers", "truncation")
+_SUBMODULES = ("cavity_split", "dynamics", "operators", "response", "solvers", "truncation")
 
 __all__ = sorted([*_NAMES, *_SUBMODULES])
 
