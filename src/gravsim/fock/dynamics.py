@@ -425,7 +425,7 @@ class _AveragedInverse:
     (:class:`~gravsim.fock.solvers.HermitianSystem`, the whole space: L0's radiation pressure
     breaks parity) with the dependent equation Re(L̄z)₀₀ replaced by Tr z = 0 it is not, and
     for trace-free y that system gives L̄ z = y/T.  It is factorised once (PARDISO where QuTiP
-    finds MKL, else SuperLU) in real arithmetic: at 8×8×4 (``driven``) 0.0 s and 0.0 s per
+    finds MKL, else SuperLU) in real arithmetic: at 8×8×4 (``driven``) 61 s and 1.9 s per
     application, against 90 s and 1.0 s for the complex LU with a rank-one trace term it
     replaces.  (The cavity split is no use here: a preconditioner needs one cheap
     application, and GMRES with the split took ~100 s per application on this model.)
