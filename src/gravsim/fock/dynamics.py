@@ -435,13 +435,13 @@ class _AveragedInverse:
         average = secular(frame, rung=frame.rung, note="period average")
         hs = solvers.HermitianSystem.build(operators.liouvillian(average, dims), dims, False)
         self._lu = solvers.factorise(hs.system)
-        self._hs, self._n, self._period = hs, int(np.prod(dims)), period
+        self._hs, self._period = hs, period
 
     def __call__(self, y: np.ndarray) -> np.ndarray:
         rhs = np.real(self._hs.real_eqs @ y.ravel(order="F")) / self._period
         rhs[0] = 0.0  # the trace equation: z is trace-free
         z = self._hs.to_vec @ np.real(np.asarray(self._lu.solve(rhs))).ravel()
-        return np.asarray(z).reshape(self._n, self._n, order="F") - 0.5 * y
+        return np.asarray(z).reshape(self._hs.dim, self._hs.dim, order="F") - 0.5 * y
 
 
 def _coords(rho: np.ndarray) -> np.ndarray:

@@ -219,6 +219,11 @@ class FockState(MechanicalState):
         return last_level_population(self.rho, self.modes)
 
 
+def cavity_index(model: ModelDescription) -> int | None:
+    """Position of the cavity mode ``c`` in ``model.modes`` (None for the two-mode rungs)."""
+    return model.modes.index("c") if "c" in model.modes else None
+
+
 def last_level_population(rho: qutip.Qobj, modes: tuple[str, ...]) -> dict[str, float]:
     """Population of the highest kept Fock level of every mode of ``rho``."""
     return {mode: float(np.real(rho.ptrace(k).diag())[-1]) for k, mode in enumerate(modes)}
@@ -236,6 +241,7 @@ def steady_state(
     Solves the even-parity block by default (see :mod:`gravsim.fock.solvers`); a cavity
     mode ``c``, where the model has one, is what ``solver="cavity-split"`` splits by.
     """
-    cavity = model.modes.index("c") if "c" in model.modes else None
-    rho, report = steady_state_vector(liouvillian(model, dims), dims, solver, parity, cavity)
+    rho, report = steady_state_vector(
+        liouvillian(model, dims), dims, solver, parity, cavity_index(model)
+    )
     return FockState(rho, model.modes, tuple(dims), model.rung, model.gravity.name, report)

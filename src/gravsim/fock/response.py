@@ -12,10 +12,11 @@ built from the dissipators themselves, never as a difference of two Liouvillians
 solved as (L_A + P) δρ = −P ρ_A by GMRES preconditioned by L_A's inverse: its first
 iterate is the linear response κ dρ/dκ (for quantum vs KTM, dρ/dκ_G = −L₀⁻¹ 𝒟_G ρ₀), each
 further one adds the next order in P.  With L_A factorised the preconditioned operator is
-1 + L_A⁻¹P, within ~κ/Γ of the identity: 2 iterations at the paper point (κ_G/Γ ~ 10⁻⁸), 14
-on ``small`` (κ_G/Γ ~ 0.1, where the plain iteration δ_{k+1} = −L_A⁻¹P(ρ_A + δ_k) contracted
-too slowly and L_B had to be factorised too).  Where L_A is too large to factorise
-(``"cavity-split"``) the same GMRES runs with L_A's split preconditioner.  Should GMRES fail,
+1 + L_A⁻¹P, within ~κ/Γ of the identity: 4 back-substitutions at the paper point
+(κ_G/Γ ~ 10⁻⁸), ~30 on ``small`` (κ_G/Γ ~ 0.1, where the plain iteration
+δ_{k+1} = −L_A⁻¹P(ρ_A + δ_k) contracted too slowly and L_B had to be factorised too).
+Where L_A is too large to factorise (``"cavity-split"``) the same GMRES runs with L_A's
+split preconditioner.  Should GMRES fail,
 ρ_B is solved on its own and δρ = ρ_B − ρ_A (both checked solves).
 
 Accuracy: GMRES stops at a residual 1e-14 of ‖P ρ_A‖, so δρ is exact to about that relative
@@ -88,7 +89,7 @@ def shifted_states(
     _same_device(first, second)
     t0 = time.perf_counter()
     hs = solvers.HermitianSystem.build(operators.liouvillian(first, dims), dims)
-    cavity = first.modes.index("c") if "c" in first.modes else None
+    cavity = operators.cavity_index(first)
     chosen = solvers.pick(solver, hs, dims, cavity)
     if chosen == "lgmres":  # no inverse to reuse: two solves
         rho_a = operators.steady_state(first, dims, solver=chosen)
