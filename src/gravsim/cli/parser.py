@@ -245,6 +245,11 @@ def _validate_options(sub: argparse.ArgumentParser) -> None:
         default=True,
         help="include the full model's Fock row (default)",
     )
+    sub.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 also when a check could not run (out of reach, or left out on request)",
+    )
     _add_fock_options(sub, str(options.VALIDATE_N_MECH), options.DEFAULT_N_CAV, solver=True)
 
 
