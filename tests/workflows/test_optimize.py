@@ -1,17 +1,29 @@
-"""Experiment design: the constrained optimum against an analytic one and a dense grid, and
+"""Experiment design: the constrained optimum against an analytic one and a dense grid, ΔE on
+every Gaussian rung with L1's as the headline, a failed local stage, no feasible point, and
 ``gravsim optimize`` end to end."""
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
+import scipy.optimize
 
 import gravsim as gs
-from gravsim.workflows import optimize, steady
+from gravsim.errors import GravsimWarning, NumericalError
+from gravsim.workflows import optimize, optimize_result, steady
 from gravsim.workflows.design import parameters_at
 from tests.conftest import gravsim, gravsim_in_process, one_error_line, strict_json
 
 PAPER = gs.presets.get("paper")
+#: The quick search (one input, ~1 s): its optimum is the stability edge E₋ = E₊/0.6.
+QUICK = ["--vary", "E_minus", "--bounds", "E_minus=120:400", "--margin", "0.4", "--no-progress"]
+
+
+def l1_delta_E(p) -> float:
+    """ΔE (nats) of L1, the period average of the lab-frame Floquet state."""
+    return steady.compute(p, model="linear", gravity="both").delta.value
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +38,7 @@ def test_optimum_on_the_stability_boundary_is_the_analytic_one():
     r = optimize.optimize(PAPER, ["E_minus"], bounds={"E_minus": "120:400"}, margin=0.4)
     assert r.optimum["E_minus"] == pytest.approx(PAPER.E_plus / 0.6, rel=1e-6)
     at = steady.compute(PAPER.replace(E_minus=PAPER.E_plus / 0.6)).delta.value
-    assert r.value == pytest.approx(at, rel=1e-5)
+    assert r.search_value == pytest.approx(at, rel=1e-5)  # the searched rung: effective
     assert all(c["holds"] for c in r.constraints) and r.validation.ok
     assert r.improvement > 1  # the preset's E₋ = 200 is inside, farther from the edge
 
@@ -52,7 +64,7 @@ def test_optimum_beats_the_best_feasible_point_of_a_dense_grid(paper_optimum):
             best = problem.natural(score[k])
             break
     assert best is not None
-    assert r.value >= best * (1 - 1e-3)
+    assert r.search_value >= best * (1 - 1e-3)  # both on the searched rung (effective)
     p = parameters_at(problem.p, problem.variables, u[:, order[0]])
     assert float(p.G_plus / p.G_minus) <= 0.9 * (1 + 1e-9)
 
@@ -69,6 +81,82 @@ def test_reported_constraints_hold_and_the_ladder_passes(paper_optimum):
     assert d["budget"]["samples_chernoff"] < gs.budget.budget(PAPER).samples_chernoff
 
 
+def test_delta_E_on_every_rung_and_the_headline_is_L1(paper_optimum):
+    """ΔE at the optimum and at the start on L1, L2, L3; the headline (``value``, ``delta_E``,
+    the text's first line) is L1's, the period average of the Floquet state (at the paper
+    preset 7.8 % below the searched effective rung's)."""
+    r = paper_optimum
+    d = strict_json(r.to_json())
+    p_opt = PAPER.replace(**d["optimum"])  # the optimum as reported
+    l1, l1_start = l1_delta_E(p_opt), l1_delta_E(PAPER)
+    assert set(d["delta_E_by_rung"]) == set(d["gain_by_rung"]) == {"linear", "rwa", "effective"}
+    assert d["delta_E_by_rung"]["linear"] == pytest.approx(l1, rel=1e-9)
+    assert d["delta_E_start_by_rung"]["linear"] == pytest.approx(l1_start, rel=1e-9)
+    assert d["gain_by_rung"]["linear"] == pytest.approx(l1 / l1_start, rel=1e-9)
+    assert d["headline_rung"] == "linear" and d["headline_note"] is None
+    gain = l1 / l1_start
+    headline = {"value": l1, "delta_E": l1, "start_value": l1_start, "improvement": gain}
+    for key, want in (headline | {"gain": gain}).items():
+        assert d[key] == pytest.approx(want, rel=1e-9), key
+    effective = steady.compute(p_opt, model="effective").delta.value
+    assert d["delta_E_by_rung"]["effective"] == pytest.approx(effective, rel=1e-9)
+    assert d["search_rung"] == "effective" and d["search_value"] == pytest.approx(effective)
+    assert l1 < 0.95 * effective  # the reason the headline is L1's
+    first = str(r).splitlines()[0]
+    assert "L1 (linear)" in first and f"{l1:.6g}" in first and f"{l1 / l1_start:.3g}x" in first
+
+
+def test_headline_falls_back_to_the_next_rung_where_L1_fails(monkeypatch):
+    """L1 cannot be computed at the optimum: said (a warning, ``headline_note``) and the
+    headline is L2's (rwa), named."""
+
+    def compute(p, **options):
+        if options["model"] == "linear":
+            raise NumericalError("the Floquet solve did not converge")
+        return steady.compute(p, **options)
+
+    monkeypatch.setattr(optimize_result, "steady", types.SimpleNamespace(compute=compute))
+    with pytest.warns(GravsimWarning, match=r"L1 \(linear\) could not be computed.*L2 \(rwa\)"):
+        r = optimize.optimize(PAPER, ["E_minus"], bounds={"E_minus": "120:400"}, margin=0.4)
+    d = strict_json(r.to_json())
+    assert d["headline_rung"] == "rwa" and "did not converge" in d["headline_note"]
+    assert d["delta_E_by_rung"]["linear"] is None and "linear" in d["rung_errors"]["optimum"]
+    assert d["value"] == d["delta_E"] == d["delta_E_by_rung"]["rwa"]
+    assert d["delta_E_by_rung"]["rwa"] == pytest.approx(
+        steady.compute(r.parameters, model="rwa").delta.value, rel=1e-9
+    )
+    assert "L2 (rwa)" in str(r).splitlines()[0] and "note: L1 (linear)" in str(r)
+
+
+def _failed_local_stage(fun, x0, **_):
+    """SciPy's minimize as it ends when SLSQP's line search fails, at its start point."""
+    x = np.array(x0, dtype=float)
+    message = "Positive directional derivative for linesearch"
+    return scipy.optimize.OptimizeResult(
+        x=x, fun=fun(x), success=False, status=8, message=message, nit=1
+    )
+
+
+def test_failed_local_stage_is_a_warning_and_a_field(tmp_path, monkeypatch):
+    """scipy's minimize returning success=False: one warning line, ``local_stage`` in the
+    JSON, the global stage's point reported, exit 0."""
+    fake = types.SimpleNamespace(
+        differential_evolution=scipy.optimize.differential_evolution, minimize=_failed_local_stage
+    )
+    monkeypatch.setattr(optimize, "scipy", types.SimpleNamespace(optimize=fake))
+    run = gravsim_in_process("optimize", *QUICK, "--json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gravsim: warning: the local search"), lines
+    assert "Positive directional derivative for linesearch" in lines[0] and "--seed" in lines[0]
+    data = strict_json(run.stdout)
+    assert data["local_stage"]["success"] is False
+    assert data["local_stage"]["message"] == "Positive directional derivative for linesearch"
+    assert data["local_stage"]["optimum_from"] == "global" and data["constraints_hold"]
+    assert data["optimum"]["E_minus"] == pytest.approx(PAPER.E_plus / 0.6, rel=1e-3)
+    assert data["delta_E"] == pytest.approx(l1_delta_E(PAPER.replace(**data["optimum"])))
+
+
 def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
     out = tmp_path / "design"
     run = gravsim("optimize", "--vary", "E_minus", "--bounds", "E_minus=120:400", "--margin",
@@ -80,6 +168,12 @@ def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
         assert (out / f"optimize{suffix}").stat().st_size > 0
     sidecar = strict_json((out / "optimize.json").read_text())
     assert "identity" in sidecar and sidecar["validation"]["ok"]
+    # the headline is L1's at the reported optimum, and every rung is in the file
+    l1 = l1_delta_E(PAPER.replace(**data["optimum"]))
+    assert data["headline_rung"] == "linear" and data["delta_E"] == pytest.approx(l1, rel=1e-9)
+    assert data["value"] == data["delta_E"] == sidecar["delta_E_by_rung"]["linear"]
+    assert set(sidecar["gain_by_rung"]) == {"linear", "rwa", "effective"}
+    assert data["local_stage"]["success"] and not run.stderr.strip()
     other = gravsim_in_process("optimize", "--vary", "E_minus", "--margin", "0.3",
                                "--out", str(out), cwd=tmp_path)  # fmt: skip
     assert "--force" in one_error_line(other, 2)
@@ -97,8 +191,6 @@ def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
         (["--bounds", "E_plus=300:10"], "LO < HI"),
         (["--margin", "1.5"], "margin"),
         (["--efficiency", "0"], "efficiency"),
-        (["--vary", "E_plus", "--bounds", "E_plus=500:600"], "stability"),
-        (["--min-E-N", "100"], "--min-E-N"),
         (["--rwa-tol", "0.5"], "--rwa-tol"),
         (["--seed", "-1"], "--seed"),
         (["--vary", ""], "--vary names no input"),
@@ -107,3 +199,27 @@ def test_cli_optimize_writes_files_and_refuses_other_inputs(tmp_path):
 def test_cli_optimize_bad_input_is_one_line(tmp_path, args, words):
     line = one_error_line(gravsim_in_process("optimize", "--no-progress", *args, cwd=tmp_path), 2)
     assert words in line
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["--min-E-N", "100"], "E_N"),
+        (["--vary", "E_plus", "--bounds", "E_plus=500:600"], "stability"),
+    ],
+)
+def test_cli_optimize_without_a_feasible_point_is_exit_3(tmp_path, args, words):
+    """No point of the search space satisfies the constraints: exit 3, one line that names
+    the failing condition and what to change."""
+    line = one_error_line(gravsim_in_process("optimize", "--no-progress", *args, cwd=tmp_path), 3)
+    assert words in line and "--min-E-N" in line and "--bounds" in line
+
+
+def test_optimum_failing_the_L1_check_is_exit_3(tmp_path, monkeypatch):
+    """The global stage's point passes the batched checks, but neither it nor the local
+    stage's passes the L1 one (here forced): exit 3 and one line (not a result with
+    ``constraints_hold`` false and exit 1)."""
+    monkeypatch.setattr(optimize._Problem, "rotating_wave", lambda self, units: (2.0, 1.0))
+    line = one_error_line(gravsim_in_process("optimize", *QUICK, cwd=tmp_path), 3)
+    assert "no point the search found satisfies every constraint" in line
+    assert "rotating_wave 2 > 0.9" in line and "--seed" in line

@@ -15,16 +15,19 @@ across decades):
 The search: SciPy's differential evolution over the varied inputs (log-spaced where the range
 is positive) with the constraints as a penalty (an infeasible point ranks below every feasible
 one, by how far it is outside), then SLSQP from the best point with the constraints as hard
-inequalities.  At the optimum the approximation ladder is run (``validate`` without Fock rows
-unless asked), so a user sees that the optimum is not an artefact of a rung pushed past its
-regime, and the full quantum budget (optimal measurement) is reported next to it.
+inequalities; the better of the two stages' points where every constraint holds is the
+optimum (a failed local stage draws a :class:`~gravsim.errors.GravsimWarning`; no such point
+raises :class:`InfeasibleError`, exit 3).  At the optimum ΔE is computed on every Gaussian
+rung (L1 ``linear``, L2 ``rwa``, L3 ``effective``; the headline is L1's, the most complete
+one), the approximation ladder is run (``validate`` without Fock rows unless asked), so a
+user sees that the optimum is not an artefact of a rung pushed past its regime, and the full
+quantum budget (optimal measurement) is reported next to it.
 """
 
 from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +35,7 @@ import numpy as np
 import scipy.optimize
 
 from gravsim.analysis import measurement
-from gravsim.errors import GravsimError, GravsimInputError, GravsimWarning
+from gravsim.errors import GravsimError, GravsimInputError, NumericalError
 from gravsim.gaussian import floquet
 from gravsim.model import rungs
 from gravsim.model.gravity import KTMGravity
@@ -41,7 +44,6 @@ from gravsim.workflows import budget as budgets
 from gravsim.workflows import steady, validate
 from gravsim.workflows.design import (
     DEFAULT_MIN_E_N,
-    HOLDS_RTOL,
     Constraint,
     Variable,
     parameters_at,
@@ -49,7 +51,15 @@ from gravsim.workflows.design import (
     variables,
     violation,
 )
-from gravsim.workflows.optimize_result import OptimizeResult
+from gravsim.workflows.optimize_result import (
+    RUNG_VALUES,
+    OptimizeResult,
+    constraint_rows,
+    local_stage,
+    rung_evidence,
+    unmet,
+    warn_on_bounds,
+)
 
 OBJECTIVES = ("delta_E", "samples", "time")
 MODELS = ("effective", "rwa")
@@ -59,6 +69,16 @@ PENALTY = 1e3
 LADDER_LIMIT = 0.9
 #: Largest ``adiabatic_tol``/``rwa_tol``: validate's relative tolerance 3ε stays ≤ 30 %.
 MAX_TOL = 0.1
+#: What to change when no point satisfies the constraints (the end of that error's line).
+WHAT_TO_CHANGE = (
+    "vary or widen the inputs these depend on (`vary`, `bounds`) or relax the limits "
+    "(`margin`, `adiabatic_tol`, `rwa_tol`, `min_E_N`)"
+)
+
+
+class InfeasibleError(NumericalError):
+    """The search found no point where every constraint holds (exit 3): the limits may admit
+    none, or the search missed it; the message names what fails there and what to change."""
 
 
 @dataclass
@@ -244,39 +264,81 @@ def optimize(
     progress : bool
         A progress bar over the generations.
 
+    Returns
+    -------
+    OptimizeResult
+        With ΔE on every Gaussian rung at the optimum and at the start; for ``delta_E`` its
+        ``value`` is the headline rung's ΔE (L1 where it can be computed; a
+        :class:`GravsimWarning` where it cannot and the next rung down gives it).
+
     Raises
     ------
     GravsimInputError
-        A bad objective, model, key, bound or limit, or a search space without a single
-        point inside the regime.
+        A bad objective, model, key, bound or limit.
+    InfeasibleError
+        No point found satisfies every constraint (exit 3).
+
+    Warns
+    -----
+    GravsimWarning
+        A failed local stage (the better global point is reported), an optimum on a search
+        bound, a headline not from L1.
     """
     problem = _problem(p, vary, objective, bounds, model, efficiency, error_probability,
                        (margin, adiabatic_tol, rwa_tol), min_E_N, seed)  # fmt: skip
     start = time.perf_counter()
-    units, path, info = _search(problem, seed, progress)
-    _warn_on_bounds(problem.variables, units)
-    log_value = float(problem.log_objective(units[:, None])[0])
-    p_opt = parameters_at(p, problem.variables, units).replace()  # checked: a valid point
-    start_log = _start_value(problem, p)
+    units, report, path, info = _search(problem, seed, progress)
+    warn_on_bounds(problem.variables, units)
     info["wall_time_s"] = time.perf_counter() - start
+    inputs = dict(vary=list(vary), objective=objective, bounds=dict(bounds or {}), model=model,
+                  efficiency=efficiency, error_probability=error_probability, margin=margin,
+                  adiabatic_tol=adiabatic_tol, rwa_tol=rwa_tol, min_E_N=min_E_N, fock=fock,
+                  seed=seed)  # fmt: skip
+    return _evidence(problem, units, report, path, info, inputs)
+
+
+def _evidence(
+    problem: _Problem,
+    units: np.ndarray,
+    report: list[dict],
+    path: list[dict],
+    info: dict[str, Any],
+    inputs: dict[str, Any],
+) -> OptimizeResult:
+    """The result at the optimum ``units`` (unit coordinates): the objective and ΔE on every
+    Gaussian rung there and at the start (the headline on the most complete rung computed),
+    the validation and the budget."""
+    p, model = problem.p, problem.model
+    p_opt = parameters_at(p, problem.variables, units).replace()  # checked: a valid point
+    stage = info.pop("local_stage")
+    rungs = rung_evidence(p_opt, p, fallback=model)
+    value, start_value = (rungs[k][rungs["headline_rung"]] for k in RUNG_VALUES)
+    if problem.objective != "delta_E":
+        value = problem.natural(float(problem.log_objective(units[:, None])[0]))
+        start_log = _start_value(problem, p)
+        start_value = problem.natural(start_log) if math.isfinite(start_log) else math.nan
+    budget = budgets.budget(
+        p_opt,
+        model=model,
+        efficiency=problem.efficiency,
+        error_probability=problem.error_probability,
+    )
     return OptimizeResult(
-        objective=objective,
-        value=problem.natural(log_value),
-        start_value=problem.natural(start_log) if math.isfinite(start_log) else math.nan,
+        objective=problem.objective,
+        value=value,
+        start_value=start_value,
         optimum={v.key: float(getattr(p_opt, v.key)) for v in problem.variables},
         parameters=p_opt,
-        constraints=_constraint_report(problem, units, p_opt),
-        validation=validate.run(p_opt, fock=fock, l0=False),
-        budget=budgets.budget(p_opt, model=model, efficiency=efficiency,
-                              error_probability=error_probability),
+        constraints=report,
+        validation=validate.run(p_opt, fock=inputs["fock"], l0=False),
+        budget=budget,
         path=path,
         stats=info | {"evaluations": problem.evaluations},
         variables=problem.variables,
-        inputs=dict(vary=list(vary), objective=objective, bounds=dict(bounds or {}), model=model,
-                    efficiency=efficiency, error_probability=error_probability,
-                    margin=margin, adiabatic_tol=adiabatic_tol, rwa_tol=rwa_tol,
-                    min_E_N=min_E_N, fock=fock, seed=seed),
-    )  # fmt: skip
+        inputs=inputs,
+        local_stage=stage,
+        **rungs,
+    )
 
 
 def rebuild(result: OptimizeResult) -> _Problem:
@@ -313,8 +375,11 @@ def _problem(p, vary, objective, bounds, model, efficiency, error_probability, l
                     float(min_E_N))  # fmt: skip
 
 
-def _search(problem: _Problem, seed: int, progress: bool) -> tuple[np.ndarray, list, dict]:
-    """Differential evolution, then SLSQP from its best point; the path of both."""
+def _search(
+    problem: _Problem, seed: int, progress: bool
+) -> tuple[np.ndarray, list[dict], list[dict], dict]:
+    """Differential evolution, then SLSQP from its best point: the optimum (unit
+    coordinates), its constraint report, the path of both stages and their statistics."""
     from tqdm.auto import tqdm
 
     path: list[dict[str, Any]] = []
@@ -333,7 +398,7 @@ def _search(problem: _Problem, seed: int, progress: bool) -> tuple[np.ndarray, l
             callback=generation,
         )  # fmt: skip
     if found.fun >= PENALTY:
-        raise GravsimInputError(_infeasible(problem, found.x))
+        raise InfeasibleError(_infeasible(problem, found.x))
     with tqdm(desc="optimize: local search (L1 check each step)", unit="step",
               disable=not progress) as steps:  # fmt: skip
 
@@ -347,42 +412,59 @@ def _search(problem: _Problem, seed: int, progress: bool) -> tuple[np.ndarray, l
             options={"ftol": 1e-12, "maxiter": 200}, callback=local_step,
             constraints=[{"type": "ineq", "fun": problem.constraint_values}],
         )  # fmt: skip
-    best = found.x
-    if np.all(problem.constraint_values(local.x) >= -HOLDS_RTOL) and local.fun <= found.fun:
-        best = np.clip(local.x, 0.0, 1.0)
-    info = {"generations": int(found.nit), "local": str(local.message)}
-    return best, path, info
+    best, report, stage = _choose(problem, found, local)
+    info = {"generations": int(found.nit), "local": str(local.message), "local_stage": stage}
+    return best, report, path, info
 
 
-def _warn_on_bounds(variables: tuple[Variable, ...], units: np.ndarray) -> None:
-    """A varied input that ends on its search bound: the best point may lie beyond it."""
-    for v, u in zip(variables, units, strict=True):
-        if u <= 1e-6 or u >= 1 - 1e-6:
-            side, value = ("lower", v.lo) if u <= 1e-6 else ("upper", v.hi)
-            warnings.warn(
-                f"{v.key} at the optimum is on its {side} search bound ({value:g}): the best "
-                f"point may lie beyond it; widen `bounds` {v.key}=LO:HI",
-                GravsimWarning,
-                stacklevel=3,
-            )
+def _choose(problem: _Problem, found: Any, local: Any) -> tuple[np.ndarray, list[dict], dict]:
+    """The better of the global and the local stage's points among those where every
+    reported constraint holds (on a tie the local one, unless it failed), its report, and the
+    local stage's outcome (:func:`~gravsim.workflows.optimize_result.local_stage`).
+
+    Raises
+    ------
+    InfeasibleError
+        Where the constraints hold at neither point.
+    """
+    x_local = np.clip(np.asarray(local.x, dtype=float), 0.0, 1.0)
+    order = [("local", x_local), ("global", np.asarray(found.x, dtype=float))]
+    log_local = float(problem.log_objective(x_local[:, None])[0])
+    if log_local > found.fun or (log_local == found.fun and not local.success):
+        order.reverse()
+    reports = []
+    for stage, units in order:  # each constraint with its value (constraint_rows)
+        e_n, ladder = (float(x[0]) for x in problem.rung_checks(units[:, None]))
+        l1_ratio, l1_e_n = problem.rotating_wave(units)
+        p = parameters_at(problem.p, problem.variables, units)
+        ratios = {"ladder": ladder, "rotating_wave": l1_ratio}
+        least = min(e_n, l1_e_n)
+        reports.append(
+            constraint_rows(problem.constraints, p, ratios, LADDER_LIMIT, least, problem.min_E_N)
+        )
+        if all(row["holds"] for row in reports[-1]):
+            return units, reports[-1], local_stage(local, stage)
+    raise InfeasibleError(
+        "no point the search found satisfies every constraint; at the best one "
+        f"({unmet(reports[0])}): {WHAT_TO_CHANGE}, or try another `seed`"
+    )
 
 
 def _infeasible(problem: _Problem, units: np.ndarray) -> str:
     """The one-line refusal for a search space without a feasible point: the conditions that
-    fail at its least infeasible point, with their values."""
+    fail at its least infeasible point, with their values (the floor and the ladder where the
+    point has a steady state)."""
     p = parameters_at(problem.p, problem.variables, units)
     failing = [f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}" for c in problem.constraints
                if not bool(c.holds(p))]  # fmt: skip
-    if not failing:
-        e_n, ratio = (float(x[0]) for x in problem.rung_checks(units[:, None]))
-        if e_n < problem.min_E_N:
-            failing.append(f"E_N {e_n:.3g} < `min_E_N` {problem.min_E_N:g}")
-        else:
-            failing.append(f"ladder {ratio:.3g} > {LADDER_LIMIT:g} of validate's tolerance")
+    e_n, ratio = (float(x[0]) for x in problem.rung_checks(units[:, None]))
+    if math.isfinite(ratio) and e_n < problem.min_E_N:
+        failing.append(f"E_N {e_n:.3g} < `min_E_N` {problem.min_E_N:g}")
+    if math.isfinite(ratio) and ratio > LADDER_LIMIT:
+        failing.append(f"ladder {ratio:.3g} > {LADDER_LIMIT:g} of validate's tolerance")
     return (
         "no point of the search space lies inside the regime; at the nearest one "
-        f"({', '.join(failing)}): vary or widen the inputs these depend on (`vary`, `bounds`) "
-        "or relax the limits (`margin`, `adiabatic_tol`, `rwa_tol`, `min_E_N`)"
+        f"({', '.join(failing)}): {WHAT_TO_CHANGE}"
     )
 
 
@@ -414,25 +496,3 @@ def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> An
             tol = validate.tolerance(q, eps, upper, lower)
             worst = np.maximum(worst, np.where(diff == 0, 0.0, diff / tol))
     return np.nan_to_num(worst, nan=np.inf)
-
-
-def _constraint_report(problem: _Problem, units: np.ndarray, p: Parameters) -> list[dict]:
-    rows = [
-        {"name": c.name, "value": float(c.value(p)), "limit": c.limit, "relation": "<=",
-         "holds": bool(c.holds(p)), "text": c.text}
-        for c in problem.constraints
-    ]  # fmt: skip
-    e_n, ladder = (float(x[0]) for x in problem.rung_checks(units[:, None]))
-    l1_ratio, l1_e_n = problem.rotating_wave(units)
-    for name, value, text in (
-        ("ladder", ladder, "|RWA − effective| / validate's tolerance (adiabatic elimination)"),
-        ("rotating_wave", l1_ratio,
-         "|L1 − RWA| / validate's tolerance (rotating-wave approximation)"),
-    ):  # fmt: skip
-        rows.append({"name": name, "value": value, "limit": LADDER_LIMIT, "relation": "<=",
-                     "holds": value <= LADDER_LIMIT * (1 + HOLDS_RTOL), "text": text})  # fmt: skip
-    e_n = min(e_n, l1_e_n)
-    rows.append({"name": "entangled", "value": e_n, "limit": problem.min_E_N, "relation": ">=",
-                 "holds": e_n >= problem.min_E_N * (1 - HOLDS_RTOL),
-                 "text": "E_N with KTM gravity (nats), least of effective, RWA, L1"})  # fmt: skip
-    return rows

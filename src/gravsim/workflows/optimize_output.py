@@ -73,7 +73,9 @@ def _what_counts(p: Parameters, vary: list[str], options: dict[str, Any]) -> dic
 def write(folder: RunFolder, result: optimizer.OptimizeResult, command: str, pdf: bool) -> list:
     """The search path (CSV, one row per step), the result (JSON sidecar), the map (PNG)."""
     keys = list(result.optimum)
-    rows = result.path or [{"stage": "global", **result.optimum, result.objective: result.value}]
+    rows = result.path or [
+        {"stage": "global", **result.optimum, result.objective: result.search_value}
+    ]
     columns = {k: [row.get(k) for row in rows] for k in ["stage", *keys, result.objective]}
     csv_path = folder.write_table(columns)
     sidecar = folder.write_sidecar(result.to_dict() | {"command": command})
@@ -110,8 +112,12 @@ def figure(result: optimizer.OptimizeResult) -> Any:
     ax.set_yscale("log" if vy.log else "linear")
     ax.set_xlabel(_axis(vx.key))
     ax.set_ylabel(_axis(vy.key))
-    fig.suptitle(f"{_label(result.objective)} around the optimum; hatched: outside the regime "
-                 "(L1 check at the optimum only)", fontsize=9)  # fmt: skip
+    rung = result.inputs.get("model", "effective")
+    fig.suptitle(
+        f"{_label(result.objective)} on the {rung} rung (searched) around the optimum\n"
+        "hatched: outside the regime (L1 check at the optimum only)",
+        fontsize=9,
+    )
     ax.legend(fontsize=7, loc="best")
     return fig
 
@@ -143,7 +149,7 @@ def _line(problem: Any, result: optimizer.OptimizeResult) -> Any:
     x = v.from_unit(u[0])
     ax.plot(x, np.where(outside, np.nan, value), "C0", label="inside the regime")
     ax.plot(x, np.where(outside, value, np.nan), "C0:", label="outside")
-    ax.plot(result.optimum[v.key], result.value, "r*", ms=12, label="optimum")
+    ax.plot(result.optimum[v.key], result.search_value, "r*", ms=12, label="optimum")
     ax.set_xscale("log" if v.log else "linear")
     ax.set_xlabel(_axis(v.key))
     ax.set_ylabel(_label(result.objective))
