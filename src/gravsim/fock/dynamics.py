@@ -87,7 +87,7 @@ def _displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) 
     return d @ rho @ d.dag()
 
 
-def _propagation_frame(model: ModelDescription) -> ModelDescription:
+def propagation_frame(model: ModelDescription) -> ModelDescription:
     """The frame mesolve propagates ``model`` in.
 
     Rotating at the multiple kω₀ of the base frequency nearest the mechanics' mean free
@@ -144,6 +144,17 @@ class _Observer:
         return out
 
 
+def observe(
+    states: list[tuple[float, qutip.Qobj]], modes: tuple[str, ...], dims: tuple[int, ...], base: str
+) -> dict[str, np.ndarray]:
+    """E_N, occupations and mechanical purity of (time, ρ) pairs, as :func:`transient`'s
+    table (columns time_s, E_N, n_<mode>, purity)."""
+    observer = _Observer(modes, dims, base)
+    for t, rho in states:
+        observer(t, rho)
+    return observer.table()
+
+
 def _options(progress: bool, **extra: Any) -> dict[str, Any]:
     return {
         "store_states": False,
@@ -183,7 +194,7 @@ def transient(
     dict of ndarray
         ``time_s``, ``E_N``, ``n_<mode>``, ``purity``; one entry per output time.
     """
-    frame = _propagation_frame(model)
+    frame = propagation_frame(model)
     observer = _Observer(model.modes, dims, base)
     qutip.mesolve(
         operators.hamiltonian(frame, dims),
@@ -207,12 +218,17 @@ class FockPeriodicState:
     modes : tuple of str
     samples : dict of ndarray
         E_N, occupations and purity at ``PERIODIC_SAMPLES`` times over one period.
-    periods : int
-        Periods propagated.
-    change : float
-        ‖ρ(T) − ρ(0)‖_F at the end (the stroboscopic change).
+    periods : int or None
+        Periods propagated (None when found by harmonic balance).
+    change : float or None
+        ‖ρ(T) − ρ(0)‖_F at the end (the stroboscopic change; None for harmonic balance).
     base : {"e", "2"}
         Log base of the E_N samples.
+    method : str
+        ``"period map"`` (:func:`periodic_state`) or ``"harmonic balance"``
+        (:mod:`gravsim.fock.harmonic_balance`).
+    stats : dict
+        The method's own numbers (harmonics kept, residual, GMRES steps, wall time).
 
     Like a steady state it has ``log_negativity(base)`` and ``occupations()``, here the
     averages over the period; no single covariance describes it (ρ(t) changes over the
@@ -222,9 +238,11 @@ class FockPeriodicState:
     rho: qutip.Qobj
     modes: tuple[str, ...]
     samples: dict[str, np.ndarray]
-    periods: int
-    change: float
+    periods: int | None
+    change: float | None
     base: str = "e"
+    method: str = "period map"
+    stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def mean_log_negativity(self) -> float:
@@ -285,7 +303,7 @@ def periodic_state(
         If the stroboscopic change is still above ``tol`` after ``max_periods`` (no
         attracting periodic state, or one too slow to reach).
     """
-    frame = _propagation_frame(model)
+    frame = propagation_frame(model)
     period = 2 * np.pi / model.base_frequency()
     h = operators.hamiltonian(frame, dims)
     c_ops = operators.collapse_operators(frame, dims)

@@ -90,7 +90,7 @@ def hamiltonian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj | 
             parts.append((dagger, -term.frequency, coeff.conjugate()))
         for product, nu, c in parts:
             if nu == 0:
-                static = static + c * _product(ops, product)
+                static = static + c * operator_product(ops, product)
             else:
                 by_frequency = series.setdefault(product, {})
                 by_frequency[nu] = by_frequency.get(nu, 0) + c
@@ -99,12 +99,12 @@ def hamiltonian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj | 
     grouped: dict[tuple[tuple[float, complex], ...], qutip.Qobj] = {}
     for product, by_frequency in series.items():
         key = tuple(sorted(by_frequency.items()))
-        op = _product(ops, product)
+        op = operator_product(ops, product)
         grouped[key] = grouped[key] + op if key in grouped else op
     return qutip.QobjEvo([static] + [[op, _fourier(key)] for key, op in grouped.items()])
 
 
-def _product(ops: dict[Ladder, qutip.Qobj], product: tuple[Ladder, ...]) -> qutip.Qobj:
+def operator_product(ops: dict[Ladder, qutip.Qobj], product: tuple[Ladder, ...]) -> qutip.Qobj:
     return reduce(lambda x, y: x @ y, (ops[o] for o in product))
 
 

@@ -30,7 +30,7 @@ Adiabatic elimination (L2 → L3): the cavity-correlation-time series
     shift is linear in its diffusion and is expanded the same way (its D_c = 0).
 
 Rotating-wave approximation (L1 → L2): the counter-rotating sidebands to second order
-    E_N of L2 plus the terms of :mod:`gravsim.model.sidebands` minus E_N of L2, both by the
+    E_N of L2 plus the terms of :mod:`gravsim.model.corrections` minus E_N of L2, both by the
     Lyapunov solver.  L1's E_N is the period average of its Floquet state; the micromotion
     adds to it only at order (G/ω_m)², below the terms kept.
 """
@@ -46,7 +46,7 @@ from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import PositionDiffusion
 from gravsim.model.parameters import Parameters
 from gravsim.model.rungs import rwa
-from gravsim.model.sidebands import rwa_second_order
+from gravsim.model.corrections import rwa_second_order
 
 #: Orders of the cavity-correlation-time series the adiabatic estimate keeps.
 ADIABATIC_ORDERS = 2

@@ -11,7 +11,11 @@
     A scaled point for Fock-space work, rates in units of κ (κ = 1 rad/s): occupations
     ≈ 0.4, so a truncation of ~10 levels per mode converges; the same regime ordering as
     the paper (κ ≫ G±, Ω; Ω ≳ Γ; ω_m ≫ κ) but with n̄ = 0.5 and gravity rates enlarged to
-    k_G = κ_G = 0.01 so that ΔE is of order 10⁻².
+    k_G = κ_G = 0.01 so that ΔE is of order 10⁻².  G₊ = 0.1, G₋ = 0.2 come from a weak
+    single-photon coupling g = 0.05 (g/κ = 0.05, as on ``driven``) and pump amplitudes
+    E± = |c±|·sqrt(ω_m² + κ²/4) with |c₊| = 2, |c₋| = 4: the linearisation L0 → L1 is then
+    an approximation in (g/κ)² (the paper's g = 2π rad/s with κ = 1 would make g/κ ≈ 6, and
+    "linearised" would mean nothing at 0.016-photon amplitudes).
 ``small-weak``
     As ``small`` with a ten times larger cavity decay relative to the mechanics (κ = 1,
     G± and Ω ten times smaller, γ_m and k_G = κ_G a hundred times smaller so that Γ
@@ -36,6 +40,11 @@ _TABLE_S3 = (
     "massive quantum system)"
 )
 
+#: ``small``'s single-photon coupling (rad/s) and intracavity amplitudes |c₊|, |c₋|: g ≪ κ, so
+#: that L0 differs from its linearisation L1 by a small (g/κ)² and the L0-vs-L1 check tests it.
+_SMALL_G = 0.05
+_SMALL_CAVITY = (2.0, 4.0)
+
 PRESETS: dict[str, Parameters] = {
     "paper": Parameters(
         overrides={"k_G": 2 * math.pi * 7e-10},
@@ -50,13 +59,12 @@ PRESETS: dict[str, Parameters] = {
         Omega=0.2,
         kappa=1.0,
         gamma_m=0.01,
-        overrides={
-            "G_plus": 0.1,
-            "G_minus": 0.2,
-            "n_th": 0.5,
-            "k_G": 0.01,
-        },
-        source="gravsim scaled point for Fock work (rates in units of kappa = 1 rad/s)",
+        g=_SMALL_G,
+        E_plus=_SMALL_CAVITY[0] * math.hypot(20.0, 0.5),
+        E_minus=_SMALL_CAVITY[1] * math.hypot(20.0, 0.5),
+        overrides={"n_th": 0.5, "k_G": 0.01},
+        source="gravsim scaled point for Fock work (rates in units of kappa = 1 rad/s; "
+        "g = 0.05 << kappa, pumps for |c+| = 2, |c-| = 4, so G+ = 0.1, G- = 0.2)",
     ),
     "small-weak": Parameters(
         omega_m=20.0,

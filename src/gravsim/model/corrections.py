@@ -1,4 +1,12 @@
-"""The rotating-wave approximation's leading corrections, written as terms of the L2 model.
+"""What two approximations of the ladder drop, written apart from the rungs as their check.
+
+* :func:`rwa_second_order`: the rotating-wave approximation's leading corrections, as terms
+  added to the L2 model (below);
+* :func:`radiation_pressure_nonlinearity`: the cubic term g(j + j†)δc†δc that the
+  linearisation L0 → L1 drops, on its own, for the second-order response of L1 to it
+  (:func:`gravsim.fock.harmonic_balance.second_order_shift`).
+
+The rotating-wave approximation's corrections.
 
 L1 (``linear``) is L2 (``rwa``) plus the counter-rotating terms at ±2ω_m (module
 :mod:`gravsim.model.rungs`).  In L2's frame, with A = a + b,
@@ -37,8 +45,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from gravsim.model.description import HamiltonianTerm, JumpOperator, ModelDescription, ann, cre
-from gravsim.model.gravity import GravityModel
+from gravsim.model.description import (
+    HamiltonianTerm,
+    JumpOperator,
+    ModelDescription,
+    ann,
+    cre,
+)
+from gravsim.model.gravity import GravityModel, QuantumGravity
 from gravsim.model.parameters import Parameters
 from gravsim.model.rungs import rwa
 
@@ -82,4 +96,31 @@ def rwa_second_order(p: Parameters, gravity: GravityModel | None = None) -> Mode
     )
 
 
-__all__ = ["counter_rotating_terms", "rwa_second_order"]
+def radiation_pressure_nonlinearity(p: Parameters) -> ModelDescription:
+    """H₃ = g Σ_j (j + j†) δc†δc, the radiation pressure of the cavity's fluctuations that L1
+    drops, in L1's frame (mechanics rotating at ω_m: (j e^{−iω_m t} + j† e^{iω_m t}) δc†δc).
+
+    No dissipators: it is a perturbation to add to L1's Liouvillian.  In the displaced frame
+    of L0 this is the only term of the full model beyond quadratic order, so L0 = L1 + H₃
+    exactly (same orbit, same frame), and L0 − L1 starts at second order in g (H₃ is odd
+    under the total parity that L1 conserves: first-order changes of ρ are odd and leave E_N
+    unchanged).
+    """
+    w = float(p.omega_m)
+    terms = tuple(
+        HamiltonianTerm(p.g, (ann(j), cre("c"), ann("c")), True, f"g ({j} + {j}†) δc†δc", w)
+        for j in ("a", "b")
+    )
+    return ModelDescription(
+        rung="radiation pressure",
+        modes=("a", "b", "c"),
+        hamiltonian=terms,
+        jumps=(),
+        parameters=p,
+        gravity=QuantumGravity(),
+        frame="mechanics rotating at ω_m",
+        notes=("the cubic term dropped by the linearisation",),
+    )
+
+
+__all__ = ["counter_rotating_terms", "radiation_pressure_nonlinearity", "rwa_second_order"]
