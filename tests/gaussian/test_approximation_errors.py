@@ -111,4 +111,3 @@ def test_counter_rotating_gravity_effect_is_linear_in_k_M():
         q = p.replace(k_M=0.01 * scale, kappa_G=0.01)
         effects.append(_l1(q)[0] - _l1(q, _NoCounterRotatingGravity())[0])
     assert effects[1] / effects[0] == pytest.approx(2.0, rel=0.05)
-

@@ -42,11 +42,11 @@ import numpy as np
 from gravsim.analysis.entanglement import delta_log_negativity, log_negativity
 from gravsim.gaussian.lyapunov import compare_gravity, solve_lyapunov
 from gravsim.gaussian.moments import check_stable, split_gravity
+from gravsim.model.corrections import rwa_second_order
 from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import PositionDiffusion
 from gravsim.model.parameters import Parameters
 from gravsim.model.rungs import rwa
-from gravsim.model.corrections import rwa_second_order
 
 #: Orders of the cavity-correlation-time series the adiabatic estimate keeps.
 ADIABATIC_ORDERS = 2
