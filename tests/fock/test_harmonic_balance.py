@@ -26,8 +26,8 @@ def test_fourier_components_sum_to_the_liouvillian_at_any_time():
         comps = harmonic_balance.fourier_components(frame, DIMS, w)
         total = sum(lm * np.exp(-1j * m * w * t) for m, lm in comps.items())
         h = operators.hamiltonian(frame, DIMS)
-        c_ops = [c(t) if isinstance(c, qutip.QobjEvo) else c for c in
-                 operators.collapse_operators(frame, DIMS)]  # fmt: skip
+        collapse = operators.collapse_operators(frame, DIMS)
+        c_ops = [c(t) if isinstance(c, qutip.QobjEvo) else c for c in collapse]
         ref = qutip.liouvillian(h(t) if isinstance(h, qutip.QobjEvo) else h, c_ops)
         diff = abs(total - ref.data.as_scipy()).max()
         assert diff <= 1e-12 * abs(ref.data.as_scipy()).max()

@@ -9,7 +9,7 @@ import pytest
 
 import gravsim as gs
 from gravsim.model import diffusion, gravity, rungs
-from gravsim.workflows import ladder_checks, validate
+from gravsim.workflows import approximation_order, ladder_checks, validate
 from tests.conftest import gravsim, strict_json
 
 SMALL = gs.presets.get("small")
@@ -155,3 +155,31 @@ def test_ratio_rule():
 def test_quantum_gravity_hypothesis_is_refused():
     with pytest.raises(gs.errors.GravsimInputError, match="quantum,B"):
         validate.run(PAPER, fock=False, compare="ktm")
+
+
+def test_scaling_measures_the_predicted_orders_at_the_paper_point():
+    """validate --scaling (Gaussian pairs): the elimination's and the RWA's differences fall
+    as the derived estimates predict (slopes 1.97–2.00 at paper), every slope checked."""
+    result = approximation_order.run(PAPER, l0=False)
+    assert result.ok and result.checked == 6
+    for series in result.series:
+        assert series.slope == pytest.approx(2.0, abs=0.05)
+
+
+def test_scaling_fails_for_a_wrong_rung(monkeypatch):
+    """Γ 5 % too large in L3: L2 − L3 no longer vanishes with Γ/κ; its slope (~0) is far
+    from the predicted ~2, and the ladder check fails too."""
+    monkeypatch.setattr(rungs, "effective", _scaled_reservoir(1.05))
+    result = approximation_order.run(PAPER, l0=False)
+    wrong = [s for s in result.series if s.pair == "adiabatic elimination"]
+    assert all(s.passed is False and abs(s.slope) < 1 for s in wrong)
+    assert not result.ok
+
+
+def test_scaling_writes_table_json_and_plot(tmp_path):
+    args = ["--preset", "paper", "--scaling", "--no-l0", "--json"]
+    out = gravsim("validate", *args, "--out", str(tmp_path / "s"))
+    assert out.returncode == 0, out.stderr
+    data = strict_json(out.stdout)
+    assert data["slopes_checked"] == 6 and data["not_run"]["linearisation"]
+    assert {p.name for p in (tmp_path / "s").iterdir()} >= {"scaling.csv", "scaling.png"}

@@ -15,6 +15,7 @@ from gravsim.model.inputs import duration_rates as _rates
 from gravsim.model.inputs import parse_duration, parse_settings
 from gravsim.model.parameters import UNITS, Parameters
 from gravsim.workflows import (
+    approximation_order,
     budget,
     evolve,
     figures,
@@ -158,6 +159,8 @@ def _cmd_budget(args: argparse.Namespace) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     p = _parameters(args)
+    if args.scaling:
+        return _validate_scaling(args, p)
     result = validate.run(
         p,
         base=args.log_base,
@@ -172,6 +175,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     )
     _emit(args, result)
     return 0 if result.ok and (result.complete or not args.strict) else 1
+
+
+def _validate_scaling(args: argparse.Namespace, p: Any) -> int:
+    """``validate --scaling``: the order of each approximation, measured."""
+    scaling = approximation_order.run(
+        p,
+        base=args.log_base,
+        compare=args.compare,
+        l0=args.l0 and not args.no_fock,
+        progress=_progress,
+    )
+    files = approximation_order.write(
+        scaling, Path(args.out), preset=args.preset, command=_command_line(), force=args.force
+    )
+    if args.json:
+        print(dumps({"preset": args.preset} | scaling.to_dict() | {"files": list(map(str, files))}))
+    else:
+        print(f"preset {args.preset}\n{scaling}")
+        for path in files:
+            print(f"wrote {path}")
+    return 0 if scaling.ok else 1
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:

@@ -250,6 +250,13 @@ def _validate_options(sub: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 1 also when a check could not run (out of reach, or left out on request)",
     )
+    sub.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead of the ladder: each approximation's error at its small parameter x 1, "
+        "1/2, 1/4, 1/8, its log-log slope against the predicted one (table, --out files)",
+    )
+    _add_output_options(sub, "scaling-out")
     _add_fock_options(sub, str(options.VALIDATE_N_MECH), options.DEFAULT_N_CAV, solver=True)
 
 

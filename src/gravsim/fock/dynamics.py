@@ -19,6 +19,7 @@ no longer follow the free rotation at ω_m.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,12 +364,13 @@ def _fixed_point(
     fs: list[np.ndarray] = []
     changes: list[float] = []
     change = np.inf
+    t0 = time.perf_counter()
     for k in range(1, max_periods + 1):
         now = _matrix(x)
         step = one_period(x) - now
         change = float(np.linalg.norm(step))
         if progress is not None:
-            progress(f"L0 periodic state: period {k}, ‖ρ(T) − ρ(0)‖_F = {change:.2e}")
+            progress(_period_line(k, change, changes, tol, time.perf_counter() - t0))
         if change < tol:
             return x, k, change
         changes.append(change)
@@ -383,6 +385,19 @@ def _fixed_point(
         f"{tol:g}): the driven state does not settle; check the Gaussian L1 (`model='linear'`) "
         "for its Floquet multipliers"
     )
+
+
+def _period_line(k: int, change: float, changes: list[float], tol: float, elapsed: float) -> str:
+    """The progress line of period ``k``: its change, the elapsed time and an ETA from the
+    last periods' contraction rate."""
+    line = f"periodic state: period {k}, ‖ρ(T) − ρ(0)‖_F = {change:.2e} (stop < {tol:g}), "
+    line += f"{elapsed:.0f} s"
+    if len(changes) >= 2 and change > tol:
+        rate = (change / changes[-2]) ** 0.5
+        if 0 < rate < 1:
+            left = math.log(tol / change) / math.log(rate)
+            line += f", ETA ~{left * elapsed / k:.0f} s"
+    return line
 
 
 def _slow(changes: list[float], tol: float, progress: Any) -> bool:

@@ -42,8 +42,8 @@ MAX_HARMONICS = 32
 HARMONIC_TOL = 1e-10
 #: GMRES: relative residual of the whole system, Krylov basis size, restarts.
 GMRES_TOL = 1e-12
-GMRES_RESTART = 200
-GMRES_CYCLES = 20
+GMRES_RESTART = 60
+GMRES_CYCLES = 40
 
 
 def fourier_components(

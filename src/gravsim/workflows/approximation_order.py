@@ -1,0 +1,285 @@
+"""``gravsim validate --scaling``: each approximation's error at four values of its small
+parameter, and its log–log slope against the slope its leading-order estimate predicts.
+
+Paths (the small parameter scaled by s = 1, ½, ¼, ⅛; every other rate held by giving it
+directly, so that only the named one moves):
+
+adiabatic elimination (L2 − L3), small parameter Γ/κ
+    κ → κ/s and G± → G±/√s: Γ = 4G²/κ, r, Ω, k_M, γ_m, n̄ and κ_G fixed, so Γ/κ and Ω/κ
+    fall as s.
+rotating-wave approximation (L1 − L2), small parameter κ/ω_m
+    ω_m → ω_m/s with G±, n̄, k_M and κ_G given directly (fixed).
+linearisation (L0 − L1 on one Fock truncation, quantum gravity), small parameter g/κ
+    g → s·g at fixed G± (the pumps E± grow as 1/s); only where validate's L0 row runs.
+
+The predicted slope is the log–log slope of the derived estimate
+(:mod:`gravsim.gaussian.approximation_errors`, and L1's second-order response to the dropped
+radiation pressure) over the same four points: 2 for the linearisation (the cubic term is odd
+under parity), 2 for the RWA where the sidebands' (κ/ω_m)² terms dominate and nearer 1 where
+the first-order k_M/ω_m coupling term competes (``small``), 2 for the elimination where its
+(Ω/κ)² terms dominate and nearer 1 where the Γ/κ ones do.  A pair passes when the measured
+slope is within :data:`SLOPE_TOLERANCE` of it.  A difference that changes sign over the four
+points has no slope: the row says so and fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gravsim.errors import GravsimError
+from gravsim.gaussian import approximation_errors, floquet
+from gravsim.model import corrections, description
+from gravsim.model import rungs as models
+from gravsim.model.gravity import QuantumGravity
+from gravsim.model.parameters import Parameters
+from gravsim.plotting import new_figure
+from gravsim.workflows import levels, steady, validate
+from gravsim.workflows.results import Result
+from gravsim.workflows.run_folder import RunFolder, run_identity
+
+#: The factors the small parameter is scaled by.
+FACTORS = (1.0, 0.5, 0.25, 0.125)
+#: |measured slope − predicted slope| that passes.
+SLOPE_TOLERANCE = 0.3
+#: Why a series has no slope to check: its estimate crosses zero within the range.
+NO_ORDER = (
+    "not checked: the estimate changes sign within the range (terms of two orders cancel, "
+    "e.g. k_M/ω_m against (κ/ω_m)²): no single order"
+)
+RUN_NAME = "scaling"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One rung pair and quantity along its path."""
+
+    pair: str
+    quantity: str
+    parameter: str
+    values: tuple[float, ...]
+    differences: tuple[float, ...]
+    estimates: tuple[float, ...]
+    slope: float | None
+    predicted_slope: float | None
+    passed: bool | None
+    note: str = ""
+
+
+@dataclass(frozen=True, repr=False)
+class Scaling(Result):
+    """Every pair's series; ``ok`` when every slope is as predicted."""
+
+    series: tuple[Series, ...]
+    skipped: dict[str, str]
+    log_base: str
+    parameters: Parameters
+
+    @property
+    def ok(self) -> bool:
+        """Whether every checked slope is within the tolerance of its prediction."""
+        return all(s.passed for s in self.series if s.passed is not None)
+
+    @property
+    def checked(self) -> int:
+        """How many series had a slope to check."""
+        return sum(s.passed is not None for s in self.series)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: one row per pair and quantity."""
+        return {
+            "ok": self.ok,
+            "slopes_checked": self.checked,
+            "series": len(self.series),
+            "log_base": self.log_base,
+            "factors": list(FACTORS),
+            "slope_tolerance": SLOPE_TOLERANCE,
+            "rows": [s.__dict__ for s in self.series],
+            "not_run": self.skipped,
+            "parameters": self.parameters.as_dict(),
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"Order of each approximation: difference at the small parameter × {FACTORS}, "
+            f"log–log slope vs the leading-order estimate's (pass: within {SLOPE_TOLERANCE})",
+            f"  {'pair':<26}{'quantity':<16}{'parameter':<12}{'|difference| at s = 1 … ⅛':<46}"
+            f"{'slope':>7}{'predicted':>10}",
+        ]
+        for s in self.series:
+            diffs = " ".join(f"{abs(d):.2e}" for d in s.differences)
+            slope = "  n/a" if s.slope is None else f"{s.slope:7.2f}"
+            pred = "  n/a" if s.predicted_slope is None else f"{s.predicted_slope:10.2f}"
+            mark = {True: "ok  ", False: "FAIL", None: "----"}[s.passed]
+            lines.append(
+                f"  {s.pair:<26}{s.quantity:<16}{s.parameter:<12}{diffs:<46}{slope}{pred} {mark}"
+                + (f" ({s.note})" if s.note else "")
+            )
+        for pair, reason in self.skipped.items():
+            lines.append(f"  {pair:<26}not run: {reason}")
+        verdict = "all as predicted" if self.ok else "SOME SLOPES ARE NOT AS PREDICTED"
+        lines.append(f"{self.checked} of {len(self.series)} slopes checked; {verdict}")
+        return "\n".join(lines)
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Least-squares log–log slope of |y| against x (None if y changes sign or vanishes)."""
+    if np.any(y == 0) or not (np.all(y > 0) or np.all(y < 0)):
+        return None
+    return float(np.polyfit(np.log(x), np.log(np.abs(y)), 1)[0])
+
+
+def _series(
+    pair: str, parameter: str, names: tuple[str, ...], points: list[tuple[float, Any, Any]]
+) -> list[Series]:
+    """Series of each quantity from (small parameter, differences, estimates) per point."""
+    x = np.array([pt[0] for pt in points])
+    out = []
+    for k, q in enumerate(names):
+        d = np.array([float(pt[1][k]) for pt in points])
+        e = np.array([float(pt[2][k]) for pt in points])
+        slope, predicted = _slope(x, d), _slope(x, e)
+        note = "" if slope is not None else "the difference changes sign or vanishes"
+        passed: bool | None = slope is not None and predicted is not None
+        passed = passed and abs(slope - predicted) <= SLOPE_TOLERANCE
+        if predicted is None:  # no order to check: say so, do not count it
+            note, passed = NO_ORDER, None
+        values = (tuple(map(float, x)), tuple(d), tuple(e))
+        out.append(Series(pair, q, parameter, *values, slope, predicted, passed, note))
+    return out
+
+
+def _held(p: Parameters) -> Parameters:
+    """``p`` with the rates the paths hold fixed given directly."""
+    return p.replace(
+        G_plus=float(p.G_plus),
+        G_minus=float(p.G_minus),
+        n_th=float(p.n_th),
+        k_M=float(p.k_M),
+        kappa_G=float(p.kappa_G),
+    )
+
+
+def _gaussian_triple(p: Parameters, rung: str, compare: str, base: str) -> np.ndarray:
+    if rung == "linear":
+        summary = floquet.periodic_state(models.linear(p, validate.hypothesis(compare)))
+        s = summary.summary(base)
+        return np.array([s[q] for q in validate.QUANTITIES])
+    values = steady.compute(p, model=rung, gravity=compare, base=base).comparison()
+    return np.array(list(values.values()), dtype=float)
+
+
+def run(
+    p: Parameters,
+    *,
+    base: str = "e",
+    compare: str = "both",
+    l0: bool = True,
+    progress: Any = None,
+) -> Scaling:
+    """The three pairs along their paths (module docstring) for parameters ``p``."""
+    say = progress or (lambda message: None)
+    names = validate.quantities(compare)
+    hyp = validate.hypothesis(compare)
+    held = _held(p)
+    adiabatic, rotating = [], []
+    for s in FACTORS:
+        q = held.replace(kappa=p.kappa / s, G_plus=p.G_plus / s**0.5, G_minus=p.G_minus / s**0.5)
+        d = _gaussian_triple(q, "rwa", compare, base) - _gaussian_triple(
+            q, "effective", compare, base
+        )
+        adiabatic.append(
+            (float(q.Gamma / q.kappa), d, approximation_errors.adiabatic(q, hyp, base))
+        )
+        q = held.replace(omega_m=p.omega_m / s)
+        say(f"validate --scaling: L1 vs L2 at ω_m × {1 / s:g} ...")
+        d = _gaussian_triple(q, "linear", compare, base) - _gaussian_triple(q, "rwa", compare, base)
+        rotating.append(
+            (float(q.kappa / q.omega_m), d, approximation_errors.rotating_wave(q, hyp, base))
+        )
+    series = _series("adiabatic elimination", "Γ/κ", names, adiabatic)
+    series += _series("rotating-wave approx.", "κ/ω_m", names, rotating)
+    skipped = {}
+    if not l0:
+        skipped["linearisation"] = "left out on request (--no-l0)"
+    else:
+        try:
+            series += _series("linearisation", "g/κ", ("E_N_quantum",), _l0_points(held, base, say))
+        except GravsimError as exc:
+            skipped["linearisation"] = str(exc)
+    return Scaling(tuple(series), skipped, base, p)
+
+
+def _l0_points(p: Parameters, base: str, say: Any) -> list[tuple[float, Any, Any]]:
+    """(g/κ, L0 − L1, estimate) on validate's L0 truncation for g × each factor."""
+    from gravsim.fock import harmonic_balance, periodic
+
+    dims = (validate.L0_DIMS[0], validate.L0_DIMS[0], validate.L0_DIMS[1])
+    floquet_state = floquet.periodic_state(models.linear(p, QuantumGravity()))
+    levels.check_covariances(floquet_state.modes, floquet_state.covariance, dims)
+    points = []
+    for s in FACTORS:
+        q = p.replace(g=p.g * s, G_plus=float(p.G_plus), G_minus=float(p.G_minus))
+        say(f"validate --scaling: L0 vs L1 on {dims} levels at g × {s:g} ...")
+        full = models.full(q, QuantumGravity())
+        average = steady.period_average(models.linear(q, QuantumGravity()))
+        l0, shared = periodic.periodic_state(full, dims, average, base=base)
+        lin = description.quadratic_part(full, rung="linear", note="")
+        w = full.base_frequency()
+        fast = periodic.choose(full) == "harmonic-balance"
+        l1, _ = periodic.periodic_state(
+            lin, dims, average, base=base, omega0=w, shared=shared if fast else None
+        )
+        _, estimate = harmonic_balance.second_order_shift(
+            lin,
+            corrections.radiation_pressure_nonlinearity(q),
+            dims,
+            omega0=w,
+            average=shared if fast else None,
+            base=base,
+        )
+        diff = l0.mean_log_negativity - l1.mean_log_negativity
+        points.append((float(q.g / q.kappa), [diff], [estimate]))
+    return points
+
+
+def figure(result: Scaling) -> Any:
+    """|difference| against the small parameter per pair (markers), the estimate's line
+    (its slope the predicted one), log–log."""
+    pairs = list(dict.fromkeys(s.pair for s in result.series))
+    fig, axes = new_figure((4.2 * max(len(pairs), 1), 3.6), 1, max(len(pairs), 1))
+    axes = np.atleast_1d(axes)
+    unit = "nats" if result.log_base == "e" else "bits"
+    for ax, pair in zip(axes, pairs, strict=False):
+        for k, s in enumerate(x for x in result.series if x.pair == pair):
+            color = f"C{k}"
+            label = s.quantity + ("" if s.slope is None else f": slope {s.slope:.2f}")
+            ax.loglog(s.values, np.abs(s.differences), "o", color=color, label=label)
+            pred = "" if s.predicted_slope is None else f" ({s.predicted_slope:.2f})"
+            ax.loglog(s.values, np.abs(s.estimates), "--", color=color, label="estimate" + pred)
+        ax.set_xlabel(f"{s.parameter} (dimensionless)")
+        ax.set_ylabel(f"|upper − lower rung| ({unit})")
+        ax.set_title(pair)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def write(result: Scaling, out: Path, *, preset: str, command: str, force: bool) -> list[Path]:
+    """scaling.csv (one row per pair, quantity and point), scaling.json and scaling.png."""
+    identity = run_identity(kind="scaling", preset=preset, parameters=result.parameters.as_dict())
+    with RunFolder(Path(out), RUN_NAME, identity, force=force) as folder:
+        cols: dict[str, list[Any]] = {
+            k: [] for k in ("pair", "quantity", "parameter", "value", "difference", "estimate")
+        }
+        for s in result.series:
+            for x, d, e in zip(s.values, s.differences, s.estimates, strict=True):
+                for key, v in zip(cols, (s.pair, s.quantity, s.parameter, x, d, e), strict=True):
+                    cols[key].append(v)
+        return [
+            folder.write_table(cols),
+            folder.write_sidecar({"command": command} | result.to_dict()),
+            *folder.write_figure(figure(result)),
+        ]
