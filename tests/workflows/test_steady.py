@@ -112,3 +112,17 @@ def test_closed_form_delta_E_is_cancellation_free():
     model = models.effective(PAPER, KTMGravity())
     exact, _ = mp_delta_E(model)
     assert abs(eq19_delta_E(PAPER) - float(exact)) <= 1e-10 * float(exact)
+
+
+def test_fock_defaults_from_python_on_the_three_mode_rung():
+    """``compute(p, model="rwa", backend="fock")`` with no levels: chosen from the Gaussian
+    tails within the default budget (``small-weak``: 9x9x3 in ~6 s; 1e-3 would need 12x12x3,
+    ~3 min), said in ``levels_chosen``; every error within [1, 10]x the true one."""
+    p = gs.presets.get("small-weak")
+    fock = gs.steady.compute(p, model="rwa", backend="fock")
+    exact = gs.steady.compute(p, model="rwa").comparison()
+    assert fock.stats["levels_chosen"].startswith("auto: Gaussian tails")
+    assert fock.stats["n_cav_chosen"] == fock.stats["truncation"]["dims"]["c"] >= 3
+    for key, error in fock.comparison_errors().items():
+        true = abs(fock.comparison()[key] - exact[key])
+        assert true <= error <= 10 * true, (key, error, true)

@@ -113,14 +113,24 @@ def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = opti
 
 def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool) -> None:
     """--n-mech, --n-cav (and --solver, --tol); None defaults: the library knows which
-    apply."""
+    apply.  In ``steady`` the static rungs' levels not given are chosen from the Gaussian
+    state (:data:`gravsim.workflows.options.DEFAULT_TARGET`)."""
+    if sub.prog.endswith((" steady", " validate")):
+        chosen = (
+            f"on effective, rwa, conventional chosen from the Gaussian state for a truncation "
+            f"error <= {options.DEFAULT_TARGET:g} within ~{options.AUTO_TIME_BUDGET:.0f} s; "
+            f"{options.DEFAULT_N_MECH_PERIODIC} for full and linear"
+        )
+        n_mech, cav_text = chosen, f"chosen as --n-mech; {n_cav} for full and linear"
+    else:
+        cav_text = str(n_cav)
     sub.add_argument(
         "--n-mech", type=int, help=f"Fock levels per mechanical mode (default {n_mech})"
     )
     sub.add_argument(
         "--n-cav",
         type=int,
-        help=f"Fock levels of the cavity, three-mode rungs only (default {n_cav})",
+        help=f"Fock levels of the cavity, three-mode rungs only (default {cav_text})",
     )
     if solver:
         sub.add_argument(
@@ -133,8 +143,10 @@ def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, sol
             "--tol",
             type=float,
             metavar="EPS",
-            help="Fock steady states: add levels (from --n-mech/--n-cav) until every E_N's "
-            "truncation error is <= EPS; the result names the truncation chosen",
+            help="Fock steady states: choose the levels (or add levels from --n-mech/--n-cav) "
+            "until every E_N's truncation error is <= EPS; exit 3 naming the levels EPS needs "
+            "where the time (15 min) or memory budget stops it; the result names the "
+            "truncation chosen",
         )
 
 

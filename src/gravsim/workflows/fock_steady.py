@@ -1,51 +1,78 @@
-"""Fock steady states of one hypothesis or two compared, at a given truncation or grown until
-the truncation error of every E_N is below a requested tolerance (``tol``).
+"""Fock steady states of one hypothesis or two compared, on a ladder of truncations, with
+levels given, or chosen from the exact Gaussian state to meet a target truncation error.
 
-At a given truncation N (mechanical levels; c cavity levels on the three-mode rung) the
-states are solved at N−6, N−4, N−2 and N (:func:`gravsim.fock.truncation.solve`); two
-hypotheses share one factorisation per truncation (:func:`~gravsim.fock.truncation.solve_pair`).
+At a truncation N (mechanical levels; N_c cavity levels on the three-mode rung) the states
+are solved on :func:`gravsim.fock.truncation.ladder` (N−4, N−2 at the same cavity, and one
+cavity level more); two hypotheses share one factorisation per truncation
+(:func:`~gravsim.fock.truncation.solve_pair`).  The truncation error of every E_N and of ΔE
+comes from the tail model (:func:`~gravsim.fock.truncation.estimate_series`) with the tails
+of the same rung's Gaussian state (:func:`gravsim.workflows.levels.ladder_tails`).
 
-With ``tol``: the same sequence, then N + 2, N + 4, … (one more cavity level per step),
-each truncation solved once and the error estimated from the last four
-(:func:`gravsim.fock.truncation.estimate`, which the Fock runs alone set: the exact Gaussian
-state only decides which truncations can hold the state at all), until every E_N's error
-is ≤ ``tol``.  Before each solve its memory is checked; a truncation that cannot fit ends
-the search with a :class:`~gravsim.errors.NumericalError` (exit 3) that names the size the
-tolerance would need, extrapolated from the observed convergence; so does a truncation whose
-predicted solve time would overrun :data:`TIME_BUDGET` (15 min).
+Levels: ``n_mech`` (and ``n_cav``) given and no ``tol``: that truncation.  Otherwise the
+levels not given are chosen (:func:`gravsim.workflows.levels.choose_levels`) for a
+predicted error ≤ ``tol`` (default :data:`~gravsim.workflows.options.DEFAULT_TARGET`), and
+grown after solving — two mechanical levels or one cavity level, whichever part of the error
+is larger — until every E_N's reported error is ≤ it, each truncation solved once.  The
+search's time budget is :data:`TIME_BUDGET` with ``tol``, where a target beyond it (or
+beyond memory) ends with a :class:`~gravsim.errors.NumericalError` naming the levels it
+needs; without ``tol`` it is :data:`~gravsim.workflows.options.AUTO_TIME_BUDGET`, and a
+target beyond it gives the most accurate truncation within it, saying so
+(``levels_chosen``).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from gravsim.errors import NumericalError, OutOfRegimeError
+from gravsim import gaussian
+from gravsim.analysis.fock_tails import negativity_tail
+from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import truncation
 from gravsim.model.description import ModelDescription
 from gravsim.workflows import levels
-from gravsim.workflows.options import FockOptions
+from gravsim.workflows.options import AUTO_TIME_BUDGET, DEFAULT_TARGET, FockOptions
 
-#: Largest number of growth steps of a tolerance search (each adds two mechanical levels).
+#: Largest number of growth steps of a search.
 MAX_STEPS = 30
-#: Wall-time budget (s) of a tolerance search, and the exponent of the predicted solve time
-#: in the Liouville dimension (measured with PARDISO: 2.0 on the effective rung, 2.4 on the
-#: RWA rung between 10⁴ and 3×10⁴ unknowns; benchmarks/RESULTS.md).
+#: Wall-time budget (s) of a search with ``tol``.
 TIME_BUDGET = 900.0
-TIME_EXPONENT = 2.0
 
 
 @dataclass(frozen=True, eq=False)
 class FockSolution:
-    """Per hypothesis label its :class:`~gravsim.fock.truncation.TruncatedSolve`; for two
-    hypotheses also their :class:`~gravsim.fock.truncation.PairSolve`; and, with a
-    tolerance, what the search did (``tol``, ``steps``)."""
+    """Per hypothesis label its :class:`~gravsim.fock.truncation.TruncatedSolve` and the tail
+    model's tails (None without a Gaussian state); for two hypotheses their
+    :class:`~gravsim.fock.truncation.PairSolve`; ``levels_chosen`` (how the levels were
+    chosen) and, where they were searched, what the search did (``search``)."""
 
     solves: dict[str, truncation.TruncatedSolve]
     pair: truncation.PairSolve | None
-    search: dict[str, Any]
+    tails: dict[str, truncation.Tails] = field(default_factory=dict)
+    levels_chosen: str = "given"
+    search: dict[str, Any] = field(default_factory=dict)
+
+    def log_negativity(self, label: str, base: str = "e") -> truncation.Estimate:
+        """E_N of hypothesis ``label`` with its truncation error."""
+        return self.solves[label].log_negativity(base, self.tails.get(label))
+
+    def delta(self, base: str = "e") -> truncation.Estimate | None:
+        """ΔE of the two hypotheses with its truncation error (None for one hypothesis)."""
+        if self.pair is None:
+            return None
+        both = tuple(self.tails.get(label) for label in self.solves)
+        return self.pair.delta_log_negativity(base, None if None in both else both)
+
+    def largest_error(self, base: str = "e") -> tuple[float, tuple[float, ...]]:
+        """The largest E_N truncation error over the hypotheses and its parts."""
+        worst = max((self.log_negativity(k, base) for k in self.solves), key=_error)
+        return _error(worst), worst.parts
+
+
+def _error(e: truncation.Estimate) -> float:
+    return math.inf if e.truncation_error is None else e.truncation_error
 
 
 def solve(
@@ -58,19 +85,37 @@ def solve(
 
     Raises
     ------
+    GravsimInputError
+        The cavity split asked for without a cavity.
     OutOfRegimeError
-        A given truncation that cannot hold the state.
+        A given truncation that cannot hold the state, or a state out of reach of Fock spaces.
     NumericalError
-        A tolerance that no truncation within the machine's memory and the search's time
-        budget reaches.
+        With ``tol``: a target that no truncation within the machine's memory and the
+        search's time budget reaches.
     """
     first = next(iter(descriptions.values()))
-    dims = options.dims(first.modes)
-    if options.tol is None:
+    if options.solver == "cavity-split" and "c" not in first.modes:  # before any choice
+        raise GravsimInputError(
+            "solver 'cavity-split' needs a cavity mode: use it with a three-mode model "
+            "(rwa, linear, full), or another solver"
+        )
+    given = options.n_mech is not None and (options.n_cav is not None or "c" not in first.modes)
+    if given and options.tol is None:
+        dims = options.dims(first.modes)
         for description in descriptions.values():  # refuse before spending time on a solve
             levels.check_truncation(description, dims)
-        return _at(descriptions, dims, options.solver, progress, truncation.COMPARISONS)
-    return _to_tolerance(descriptions, dims, options, progress, base)
+        return _at(descriptions, dims, options.solver, progress, {})
+    strict = options.tol is not None
+    target = options.tol if strict else DEFAULT_TARGET
+    budget = TIME_BUDGET if strict else AUTO_TIME_BUDGET
+    choice = levels.choose_levels(
+        descriptions, target, budget, options.n_mech, options.n_cav, strict
+    )
+    for description in descriptions.values():  # a level given may still be too few
+        levels.check_truncation(description, choice.dims)
+    if progress is not None:
+        progress(f"Fock levels {choice.how}: {levels.dims_text(choice.dims)}")
+    return _search(descriptions, choice, (target, budget, strict), options, progress, base)
 
 
 def _at(
@@ -78,155 +123,116 @@ def _at(
     dims: tuple[int, ...],
     solver: str | None,
     progress: Any,
-    comparisons: int,
+    solved: dict,
+    how: str = "given",
 ) -> FockSolution:
-    kw = dict(solver=solver or "auto", progress=progress, comparisons=comparisons)
+    """The ladder at ``dims`` (states in ``solved`` reused), with the tails of every
+    hypothesis's Gaussian state."""
+    kw = dict(solver=solver or "auto", progress=progress, solved=solved)
+    first = next(iter(descriptions.values()))
+    plan = truncation.ladder(first, dims)
+    tails = {
+        k: levels.ladder_tails(gaussian.steady_state(d), plan) for k, d in descriptions.items()
+    }
     if len(descriptions) == 2:
         pair = truncation.solve_pair(*descriptions.values(), dims, **kw)
         solves = dict(zip(descriptions, (pair.first, pair.second), strict=True))
-        return FockSolution(solves, pair, {})
+        return FockSolution(solves, pair, tails, how)
     solves = {label: truncation.solve(d, dims, **kw) for label, d in descriptions.items()}
-    return FockSolution(solves, None, {})
+    return FockSolution(solves, None, tails, how)
 
 
-def _to_tolerance(
+def _search(
     descriptions: dict[str, ModelDescription],
-    dims: tuple[int, ...],
+    choice: levels.Choice,
+    goal: tuple[float, float, bool],
     options: FockOptions,
     progress: Any,
     base: str,
 ) -> FockSolution:
+    """Solve at ``choice`` and grow until every E_N's error is ≤ the target (``goal``:
+    target, time budget, strict)."""
+    target, budget, strict = goal
     first = next(iter(descriptions.values()))
-    start = truncation.smaller_dims(first, dims, truncation.COMPARISONS)
-    history: list[FockSolution] = []
-    size = start
-    started, last = time.perf_counter(), None  # last: (dims, seconds) of the latest solve
-    for step in range(MAX_STEPS + truncation.COMPARISONS + 1):
-        _check_fits(size, options.tol, history, first)
-        _check_time(size, options.tol, history, first, last, time.perf_counter() - started)
-        if not _admitted(descriptions, size):  # the Gaussian state says it cannot hold it
-            size = _grow(first, size)
-            continue
+    solved: dict = {}
+    dims, started = choice.dims, time.perf_counter()
+    for step in range(1, MAX_STEPS + 1):
+        t0 = time.perf_counter()
+        solution = _at(descriptions, dims, options.solver, progress, solved, choice.how)
+        seconds = time.perf_counter() - t0
+        error, parts = solution.largest_error(base)
+        search = {"target": target, "steps": step, "truncation_error": error}
+        if error <= target:
+            return _with(solution, search)
+        grown = _grow(first, dims, parts, options)
+        elapsed = time.perf_counter() - started
+        more = _predicted_time(first, dims, grown, seconds, solved)
+        fits = truncation.memory_need(grown, True) <= truncation.available_memory()
+        if grown == dims or elapsed + more > budget or not fits:
+            if strict:
+                raise NumericalError(_beyond(target, solution, first, base, more, budget, fits))
+            note = choice.how
+            if dims != choice.dims:
+                note += f"; grown to {levels.dims_text(dims)}, where the budget stopped it"
+            return _with(FockSolution(solution.solves, solution.pair, solution.tails, note), search)
         if progress is not None:
-            progress(f"tolerance {options.tol:g}: solving on {size} levels ...")
-        try:
-            t0 = time.perf_counter()
-            history.append(_at(descriptions, size, options.solver, None, 0))
-            last = (size, time.perf_counter() - t0)
-        except OutOfRegimeError:  # its highest level holds too much: start the sequence above
-            history.clear()
-            size = _grow(first, size)
-            continue
-        solution = _combined(history[-(truncation.COMPARISONS + 1) :])
-        error = _largest_error(solution, base)
-        if len(history) > truncation.COMPARISONS and error is not None and error <= options.tol:
-            search = {"tol": options.tol, "steps": step + 1, "truncation_error": error}
-            return FockSolution(solution.solves, solution.pair, search)
-        size = _grow(first, size)
-    raise NumericalError(
-        f"tolerance {options.tol:g} not reached after {MAX_STEPS} growth steps (last size "
-        f"{size}): raise `tol`"
+            progress(f"error {error:.1g} > target {target:g}: solving on {grown} levels ...")
+        dims = grown
+    raise NumericalError(f"target {target:g} not reached after {MAX_STEPS} growth steps")
+
+
+def _with(solution: FockSolution, search: dict[str, Any]) -> FockSolution:
+    return FockSolution(
+        solution.solves, solution.pair, solution.tails, solution.levels_chosen, search
     )
 
 
-def _admitted(descriptions: dict[str, ModelDescription], dims: tuple[int, ...]) -> bool:
-    """Whether the Gaussian pre-check admits ``dims`` for every description."""
-    try:
-        for description in descriptions.values():
-            levels.check_truncation(description, dims)
-    except OutOfRegimeError:
-        return False
-    return True
-
-
-def _grow(model: ModelDescription, dims: tuple[int, ...]) -> tuple[int, ...]:
-    """Two mechanical levels and one cavity level more."""
-    return tuple(n + (1 if m == "c" else 2) for m, n in zip(model.modes, dims, strict=True))
-
-
-def _check_fits(
-    dims: tuple[int, ...], tol: float, history: list[FockSolution], model: ModelDescription
-) -> None:
-    """Refuse, as a NumericalError naming the size ``tol`` needs, a truncation too large."""
-    need, free = truncation.memory_need(dims, factorised=True), truncation.available_memory()
-    if need > free:
-        wanted = _extrapolated_size(history, tol, dims, model)
-        raise NumericalError(
-            f"{_needs(tol, wanted, dims)} needs more than {need / 2**30:.3g} GiB "
-            f"({free / 2**30:.3g} GiB available): raise `tol`, or solve on a larger machine"
-        )
-
-
-def _check_time(
-    dims: tuple[int, ...],
-    tol: float,
-    history: list[FockSolution],
-    model: ModelDescription,
-    last: tuple[tuple[int, ...], float] | None,
-    elapsed: float,
-) -> None:
-    """Refuse, as a NumericalError naming the size ``tol`` needs, a truncation whose solve
-    would end after :data:`TIME_BUDGET`: predicted from the latest solve as time ∝ (Liouville
-    dimension)^:data:`TIME_EXPONENT`."""
-    if last is None:
-        return
-    grow = (math.prod(dims) / math.prod(last[0])) ** (2 * TIME_EXPONENT)
-    predicted = last[1] * grow
-    if elapsed + predicted > TIME_BUDGET:
-        wanted = _extrapolated_size(history, tol, dims, model)
-        raise NumericalError(
-            f"{_needs(tol, wanted, dims)} would take ~{predicted:.0f} s more (budget "
-            f"{TIME_BUDGET:.0f} s, {elapsed:.0f} s spent): raise `tol`, or give `n_mech` "
-            "directly and wait"
-        )
-
-
-def _needs(tol: float, wanted: tuple[int, ...], dims: tuple[int, ...]) -> str:
-    """'tolerance T needs about W levels, but already D' (or 'at least D levels, which')."""
-    shape, size = "x".join(map(str, wanted)), "x".join(map(str, dims))
-    if wanted == dims:
-        return f"tolerance {tol:g} needs at least {size} levels, which"
-    return f"tolerance {tol:g} needs about {shape} levels, but already {size}"
-
-
-def _extrapolated_size(
-    history: list[FockSolution], tol: float, dims: tuple[int, ...], model: ModelDescription
+def _grow(
+    model: ModelDescription, dims: tuple[int, ...], parts: tuple[float, ...], options: FockOptions
 ) -> tuple[int, ...]:
-    """The truncation at which the observed geometric convergence reaches ``tol`` (a ratio
-    of ½ per step where fewer than three truncations were solved)."""
-    if len(history) < 2:
+    """Two mechanical levels more where the mechanical part of the error is the larger, else
+    one cavity level more; levels given without ``tol`` stay as given (with ``tol`` they are
+    where the search starts)."""
+    fixed = (
+        set()
+        if options.tol is not None
+        else {m for m in model.modes if (options.n_cav if m == "c" else options.n_mech) is not None}
+    )
+    mech, cav = (parts + (0.0, 0.0))[:2]
+    grow = "c" if "c" in model.modes and cav > mech and "c" not in fixed else "a"
+    if grow in fixed:
         return dims
-    solution = _combined(history[-(truncation.COMPARISONS + 1) :])
-    error = _largest_error(solution) or tol
-    seq = next(iter(solution.solves.values())).log_negativity().sequence
-    ratio = 0.5
-    if len(seq) >= 3 and seq[-2] != seq[-3]:
-        ratio = min(max(abs((seq[-1] - seq[-2]) / (seq[-2] - seq[-3])), 1e-3), 0.95)
-    steps = max(0, math.ceil(math.log(tol / error) / math.log(ratio)))
-    size = dims
-    for _ in range(steps):
-        size = _grow(model, size)
-    return size
+    return tuple(
+        n + ((1 if m == "c" else 0) if grow == "c" else (0 if m == "c" else 2))
+        for m, n in zip(model.modes, dims, strict=True)
+    )
 
 
-def _combined(window: list[FockSolution]) -> FockSolution:
-    """One solution from single-truncation solutions (smallest first): the last is the state,
-    the others its comparisons."""
-    labels = list(window[-1].solves)
-    solves = {
-        label: truncation.TruncatedSolve(
-            window[-1].solves[label].state, tuple(w.solves[label].state for w in window[:-1])
-        )
-        for label in labels
-    }
-    pair = None
-    if window[-1].pair is not None:
-        shifts = tuple(w.pair.shifts[-1] for w in window)
-        pair = truncation.PairSolve(solves[labels[0]], solves[labels[1]], shifts)
-    return FockSolution(solves, pair, {})
+def _predicted_time(
+    model: ModelDescription, dims: tuple[int, ...], grown: tuple[int, ...], seconds: float, solved
+) -> float:
+    """Wall time (s) of the ladder at ``grown``, scaled from the last one's (``seconds``) as
+    (Liouville dimension)^:data:`~gravsim.workflows.levels.SOLVE_EXPONENT`, new solves only."""
+    size = math.prod(dims) ** 2
+    plan = truncation.ladder(model, grown)
+    new = [d for d in plan.sizes if d not in solved]
+    return seconds * sum((math.prod(d) ** 2 / size) ** levels.SOLVE_EXPONENT for d in new)
 
 
-def _largest_error(solution: FockSolution, base: str = "e") -> float | None:
-    """The largest E_N truncation error over the hypotheses (None before two truncations)."""
-    errors = [s.log_negativity(base).truncation_error for s in solution.solves.values()]
-    return None if any(e is None for e in errors) else max(errors)
+def _beyond(target, solution, model, base, more, budget, fits) -> str:
+    """One line: the levels the target needs and which budget stops the search.  The levels:
+    the largest E_N error carried down the tail model's t(N) of the first hypothesis."""
+    dims = next(iter(solution.solves.values())).state.dims
+    error, _ = solution.largest_error(base)
+    k = model.modes.index("a")
+    mech = gaussian.steady_state(model).mechanical_covariance
+    now, n = negativity_tail(mech, dims[k]), dims[k]
+    while n < levels.REACH and error * negativity_tail(mech, n) / now > target:
+        n += 1
+    wanted = tuple(d if m == "c" else n for m, d in zip(model.modes, dims, strict=True))
+    stop = "the memory available" if not fits else f"the {budget:.0f} s budget (~{more:.0f} s more)"
+    return (
+        f"target {target:g} needs about {levels.dims_text(wanted)} levels (reached {error:.1g} "
+        f"at {levels.dims_text(dims)}); the next truncation would exceed {stop}: raise the "
+        "tolerance, or give `n_mech`/`n_cav` directly and wait"
+    )

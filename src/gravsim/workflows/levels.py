@@ -10,6 +10,11 @@ thermal mode it is (n/(n+1))^(N−1); a squeezed one (the cavity of the three-mo
 more at the same occupation.  The refusal names the levels needed (at the paper's
 n̄ ≈ 4×10⁶: ~3×10⁷, out of reach of any Fock space).
 
+The same state predicts the truncation error (:func:`ladder_tails`: the tails of the model
+in :func:`gravsim.fock.truncation.estimate_series`), and with it the levels chosen where none
+are given (:func:`choose_levels`: the cheapest truncation predicted to meet a target, within
+a time budget).
+
 The workflows (steady, evolve, validate) call these checks; the Fock backend itself never
 reads the Gaussian state or the classical orbit.
 """
@@ -17,17 +22,30 @@ reads the Gaussian state or the classical orbit.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.special
 
 from gravsim import gaussian
-from gravsim.analysis.fock_tails import gaussian_tail, thermal_tail
-from gravsim.errors import OutOfRegimeError
-from gravsim.fock.truncation import LAST_LEVEL_LIMIT, MIN_LEVELS, check_memory
+from gravsim.analysis.fock_tails import gaussian_tail, negativity_tail, thermal_tail
+from gravsim.errors import NumericalError, OutOfRegimeError
+from gravsim.fock import truncation
+from gravsim.fock.truncation import (
+    COMPARISONS,
+    LAST_LEVEL_LIMIT,
+    MIN_LEVELS,
+    Ladder,
+    Tails,
+    check_memory,
+    ladder,
+)
 from gravsim.model.description import ModelDescription
 from gravsim.model.parameters import Parameters
 from gravsim.model.rungs import ClassicalField
+
+#: Most levels per mode a Fock space is asked to hold (beyond: out of reach).
+REACH = 60
 
 __all__ = [
     "check_covariances",
@@ -87,21 +105,38 @@ def check_covariances(
         else:
             tail = thermal_tail(n, levels - 1)
         if tail > LAST_LEVEL_LIMIT:
-            need = required_levels(n)
-            if n < 60:  # a squeezed marginal needs at least the thermal count
-                while gaussian_tail(block, need - 1) > LAST_LEVEL_LIMIT:
-                    need += 1
-            flag = "`n_cav`" if mode == "c" else "`n_mech`"
-            if need > 60:
-                raise OutOfRegimeError(
-                    f"Fock space out of reach: mode {mode} has occupation {n:.3g}, which needs "
-                    f"~{need:.3g} levels per mode; use `backend='gaussian'` (exact for this rung)"
-                )
+            need = _levels_needed(mode, block)
             raise OutOfRegimeError(
                 f"truncation too small: mode {mode} (occupation {n:.3g}) would hold "
                 f"~{tail:.1e} of its population at or above its highest level {levels - 1} "
-                f"(limit {LAST_LEVEL_LIMIT:g}); use {flag} {need} or more"
+                f"(limit {LAST_LEVEL_LIMIT:g}); use {_flag(mode)} {need} or more"
             )
+
+
+def _flag(mode: str) -> str:
+    return "`n_cav`" if mode == "c" else "`n_mech`"
+
+
+def _levels_needed(mode: str, block: np.ndarray) -> int:
+    """Fewest levels that leave at most :data:`LAST_LEVEL_LIMIT` of a mode (2×2 covariance
+    ``block``) at or above its highest level.
+
+    Raises
+    ------
+    OutOfRegimeError
+        Where that is more than :data:`REACH` levels (out of reach of Fock spaces).
+    """
+    n = 0.5 * float(block[0, 0] + block[1, 1] - 1.0)
+    need = required_levels(n)
+    if n < REACH:  # a squeezed marginal needs at least the thermal count
+        while gaussian_tail(block, need - 1) > LAST_LEVEL_LIMIT:
+            need += 1
+    if need > REACH:
+        raise OutOfRegimeError(
+            f"Fock space out of reach: mode {mode} has occupation {n:.3g}, which needs "
+            f"~{need:.3g} levels per mode; use `backend='gaussian'` (exact for this rung)"
+        )
+    return need
 
 
 def check_mean_amplitudes(
@@ -127,3 +162,164 @@ def check_mean_amplitudes(
                 f"coherent amplitude up to {amplitude[mode]:.3g}, which puts {tail:.1e} at or "
                 f"above level {levels - 1}; use `frame='displaced'`, or raise {flag}"
             )
+
+
+# --- the truncation error predicted from the Gaussian state, and levels chosen by it ---
+
+#: The tail model's amplitude assumed before solving: E_N's error at N levels is c·t(N)
+#: (:func:`gravsim.fock.truncation.estimate_series`), c measured 0.8–8 over random points of
+#: both rungs and ~1–5 on the presets, and the bound reported after solving is ≈ 2.5 c·t.
+PREDICTED_AMPLITUDE = 10.0
+#: Fewest mechanical levels chosen automatically: a ladder below N = 6 has too few values
+#: in the asymptotic convergence (:data:`~gravsim.fock.truncation.LOWEST_LEVELS`).
+AUTO_MIN_MECH = 6
+AUTO_MIN_CAV = 3
+#: Solve time of one truncation (both hypotheses from one factorisation), s, as
+#: SOLVE_SECONDS × (Liouville dimension / 10⁴)^SOLVE_EXPONENT: a rough fit on 2 shared cores
+#: (MKL PARDISO two-mode, the cavity split three-mode, 10⁴–1.6×10⁵): 2–4× pessimistic on
+#: ``small`` and ``paper`` (8×8×4: 7.8 s measured, 14.7 predicted), 2× optimistic on
+#: ``driven``'s 8×8×5 (67 s, 31), where the reservoir's shift takes many back-substitutions.
+SOLVE_SECONDS = 0.6
+SOLVE_EXPONENT = 1.7
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Levels chosen from the Gaussian state: the truncation, its predicted error (largest
+    E_N bound over the hypotheses), its predicted wall time (s) and how it was chosen."""
+
+    dims: tuple[int, ...]
+    predicted_error: float
+    predicted_time: float
+    how: str
+
+
+def ladder_tails(state: gaussian.GaussianState, plan: Ladder) -> Tails:
+    """The tail model's t at every mechanical truncation of ``plan`` (the requested last)
+    and, with a cavity, its τ(N) = P(n_c ≥ N − 1) at N_c + 1 (the cavity comparison's) and
+    N_c."""
+    modes, k = state.modes, state.modes.index("a")
+    mech = state.mechanical_covariance
+    t = tuple(negativity_tail(mech, d[k]) for d in (*plan.mechanics, plan.dims))
+    if "c" not in modes:
+        return Tails(t)
+    n_cav = plan.dims[modes.index("c")]
+    return Tails(t, (_cavity_tail(state, n_cav + 1), _cavity_tail(state, n_cav)))
+
+
+def solve_time(model: ModelDescription, dims: tuple[int, ...], comparisons: int) -> float:
+    """Predicted wall time (s) of a ladder at ``dims`` (:data:`SOLVE_SECONDS`)."""
+    plan = ladder(model, dims, comparisons)
+    return sum(SOLVE_SECONDS * (math.prod(d) ** 2 / 1e4) ** SOLVE_EXPONENT for d in plan.sizes)
+
+
+def choose_levels(
+    descriptions: dict[str, ModelDescription],
+    target: float,
+    budget: float,
+    n_mech: int | None = None,
+    n_cav: int | None = None,
+    strict: bool = False,
+) -> Choice:
+    """The cheapest truncation whose predicted E_N error is ≤ ``target`` (nats) for every
+    description, from their Gaussian states; ``n_mech``/``n_cav`` fixed where given.
+
+    Predicted error of N mechanical and N_c cavity levels: :data:`PREDICTED_AMPLITUDE` ×
+    (t(N) + τ(N_c)) (:func:`ladder_tails`), the largest over the descriptions.  Predicted
+    time: :func:`solve_time`.  Where the cheapest such truncation would take more than
+    ``budget`` seconds, or does not fit in memory: with ``strict``, a
+    :class:`~gravsim.errors.NumericalError`; otherwise the most accurate truncation within
+    them, saying so.
+
+    Raises
+    ------
+    OutOfRegimeError
+        A mode that needs more than :data:`REACH` levels (out of reach of Fock spaces).
+    NumericalError
+        With ``strict``, a target that no truncation reaches within budget and memory.
+    """
+    first = next(iter(descriptions.values()))
+    states = [gaussian.steady_state(d) for d in descriptions.values()]
+    mech_range, cav_range = _ranges(states, n_mech, n_cav)
+    mech = [{n: negativity_tail(s.mechanical_covariance, n) for n in mech_range} for s in states]
+    cav = [{c: _cavity_tail(s, c) for c in cav_range} for s in states]
+    errors = {
+        (n, c): PREDICTED_AMPLITUDE * max(m[n] + t[c] for m, t in zip(mech, cav, strict=True))
+        for n in mech_range
+        for c in cav_range
+    }
+    dims = {key: _dims(first, *key) for key in errors}
+    free = truncation.available_memory()  # (through the module: tests replace it)
+    fits = [k for k in errors if truncation.memory_need(dims[k], factorised=True) <= free]
+    times = {k: solve_time(first, dims[k], COMPARISONS) for k in fits}
+    good = [k for k in fits if errors[k] <= target]
+    best = min(good, key=times.__getitem__) if good else None
+    text = f"target {target:g}"
+    if best is not None and times[best] <= budget:
+        how = f"auto: Gaussian tails, predicted error {errors[best]:.1g} ({text})"
+        return Choice(dims[best], errors[best], times[best], how)
+    need = _needed_text(first, errors, target, budget, times, free)
+    if strict or not fits:
+        raise NumericalError(f"{text} {need}: raise the tolerance, or give `n_mech`/`n_cav`")
+    within = [k for k in fits if times[k] <= budget] or [min(fits, key=times.__getitem__)]
+    pick = min(within, key=errors.__getitem__)
+    how = (
+        f"auto: Gaussian tails; {text} {need}: chose {dims_text(dims[pick])} (predicted error "
+        f"{errors[pick]:.1g}, ~{times[pick]:.0f} s); ask for the target with `tol`"
+    )
+    return Choice(dims[pick], errors[pick], times[pick], how)
+
+
+def _ranges(states: list, n_mech: int | None, n_cav: int | None) -> tuple[range, range]:
+    """Candidate mechanical and cavity levels: from the fewest that hold each mode
+    (:func:`_levels_needed`) to :data:`REACH`, or the given number."""
+    need = {m: 0 for m in states[0].modes}
+    for state in states:
+        for k, mode in enumerate(state.modes):
+            block = state.covariance[2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
+            need[mode] = max(need[mode], _levels_needed(mode, block))
+    low_mech = max(AUTO_MIN_MECH, need["a"], need["b"])
+    mech = range(n_mech, n_mech + 1) if n_mech is not None else range(low_mech, REACH + 1)
+    if "c" not in need:
+        return mech, range(0, 1)
+    cav = range(max(AUTO_MIN_CAV, need["c"]), REACH // 4)
+    return mech, (range(n_cav, n_cav + 1) if n_cav is not None else cav)
+
+
+def _cavity_tail(state: gaussian.GaussianState, levels: int) -> float:
+    """τ(N_c) = P(n_c ≥ N_c − 1) of the state's cavity (0 without one)."""
+    if "c" not in state.modes:
+        return 0.0
+    k = state.modes.index("c")
+    return gaussian_tail(state.covariance[2 * k : 2 * k + 2, 2 * k : 2 * k + 2], levels - 1)
+
+
+def _dims(model: ModelDescription, n: int, c: int) -> tuple[int, ...]:
+    return tuple(c if m == "c" else n for m in model.modes)
+
+
+def dims_text(dims: tuple[int, ...]) -> str:
+    """``"12x12x5"``."""
+    return "x".join(map(str, dims))
+
+
+def _needed_text(model, errors, target, budget, times, free) -> str:
+    """'needs about NxNxC levels (~T s predicted), beyond the B s budget' (or the memory) for
+    a refusal or a note."""
+    reach = [k for k in errors if errors[k] <= target]
+    if not reach:
+        shape = dims_text(_dims(model, *max(errors)))
+        return f"needs more than {shape} levels (beyond {REACH} per mode)"
+    timed = [k for k in reach if k in times]
+    if not timed:  # every truncation reaching it is too large for the memory
+        need = min(reach, key=lambda k: math.prod(_dims(model, *k)))
+        gib = truncation.memory_need(_dims(model, *need), factorised=True) / 2**30
+        return (
+            f"needs about {dims_text(_dims(model, *need))} levels, whose LU needs more than "
+            f"{gib:.3g} GiB ({free / 2**30:.3g} GiB available)"
+        )
+    best = min(timed, key=times.__getitem__)
+    return (
+        f"needs about {dims_text(_dims(model, *best))} levels (~{times[best]:.0f} s predicted), "
+        f"beyond the {budget:.0f} s budget"
+    )

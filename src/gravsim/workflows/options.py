@@ -40,6 +40,13 @@ BACKENDS = ("gaussian", "fock")
 DEFAULT_N_MECH = 10
 DEFAULT_N_MECH_PERIODIC = 8
 DEFAULT_N_CAV = 3
+#: Static rungs (``effective``, ``rwa``, ``conventional``) in ``steady``: levels not given are
+#: chosen from the Gaussian state's tails for a truncation error of every E_N ≤
+#: DEFAULT_TARGET (nats), within AUTO_TIME_BUDGET seconds of predicted solve time; beyond
+#: it, the most accurate truncation within it (:mod:`gravsim.workflows.fock_steady`).  The
+#: DEFAULT_N_* above are the scans', ``validate``'s and the periodic rungs' levels.
+DEFAULT_TARGET = 1e-3
+AUTO_TIME_BUDGET = 30.0
 EVOLVE_N_MECH = 8
 EVOLVE_N_CAV = 4
 VALIDATE_N_MECH = 8
@@ -107,15 +114,17 @@ class FockOptions:
     Attributes
     ----------
     n_mech, n_cav : int, optional
-        Fock levels per mechanical mode and of the cavity.
+        Fock levels per mechanical mode and of the cavity; on the static rungs of ``steady``,
+        those not given are chosen from the Gaussian state (:data:`DEFAULT_TARGET`).
     solver : str, optional
         Linear solver of the static rungs (``"auto"``; see :mod:`gravsim.fock.solvers`).
     frame : {"displaced", "undisplaced"}, optional
         Frame of the ``full`` model (see :func:`gravsim.model.rungs.full`).
     tol : float, optional
-        Grow the truncation of a steady Fock solve (from ``n_mech``, ``n_cav``) until the
-        truncation error of every E_N is at most ``tol`` (in the result's log base; see
-        :mod:`gravsim.workflows.fock_steady`).
+        Choose (or grow from ``n_mech``, ``n_cav``) the truncation of a steady Fock solve
+        until the truncation error of every E_N is at most ``tol`` (in the result's log base;
+        see :mod:`gravsim.workflows.fock_steady`); a target beyond the search's time or
+        memory budget is a :class:`~gravsim.errors.NumericalError`.
     """
 
     n_mech: int | None = None
@@ -145,12 +154,21 @@ class FockOptions:
         """The options set explicitly (not None), by name."""
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
-    def resolved(self, model: str, n_mech: int | None = None, n_cav: int | None = None) -> Any:
+    def resolved(
+        self, model: str, n_mech: int | None = None, n_cav: int | None = None, auto: bool = False
+    ) -> Any:
         """Every option filled in: the given value, else the workflow's default.
 
         ``n_mech`` and ``n_cav`` are the workflow's own defaults where they differ from the
-        steady state's (:data:`EVOLVE_N_MECH`, …).
+        steady state's (:data:`EVOLVE_N_MECH`, …).  ``auto``: levels not given stay None on
+        the static rungs, to be chosen from the Gaussian state (:data:`DEFAULT_TARGET`).
         """
+        if auto and model not in PERIODIC:
+            return dataclasses.replace(
+                self,
+                solver="auto" if self.solver is None else self.solver,
+                frame="displaced" if self.frame is None else self.frame,
+            )
         if n_mech is None:
             n_mech = DEFAULT_N_MECH_PERIODIC if model in PERIODIC else DEFAULT_N_MECH
         return FockOptions(

@@ -96,7 +96,8 @@ class GravityOutcome:
     E_N_ripple : float, optional
         max − min of E_N over the period (periodic rungs).
     truncation_error, E_N_extrapolated : float, optional
-        Fock backend: error estimate from the N−6 … N truncations and the Aitken limit.
+        Fock backend: error bound from the comparison truncations (mechanics at N−4, N−2, one
+        cavity level more; :mod:`gravsim.fock.truncation`) and the extrapolated limit.
     E_N_from_covariance, truncation_error_from_covariance : float, optional
         Fock backend: E_N of the Gaussian state with ρ's covariance, and its error.
     occupations, last_level_population : dict, optional

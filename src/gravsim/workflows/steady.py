@@ -103,7 +103,7 @@ def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyRes
     """
     run = RunOptions.from_kwargs(**options)
     model, gravity, backend, base = run.model, run.gravity, run.backend, run.base
-    fock = run.fock.resolved(model)
+    fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
     warn_validity(choose(gravity), p)
     if model == "closed-form":
@@ -217,7 +217,7 @@ def _fock(
     solves = solution.solves
     outcomes = {}
     for label, s in solves.items():
-        e, e_cov = s.log_negativity(base), s.log_negativity_from_covariance(base)
+        e, e_cov = solution.log_negativity(label, base), s.log_negativity_from_covariance(base)
         outcomes[label] = GravityOutcome(
             E_N=e.value,
             truncation_error=e.truncation_error,
@@ -227,48 +227,58 @@ def _fock(
             occupations=s.state.occupations(),
             last_level_population=s.state.last_level_population(),
         )
-    delta = None
-    if solution.pair is not None:
-        delta = _delta_estimate(list(solution.pair.delta_log_negativity(base).sequence))
+    estimate = solution.delta(base)
+    delta = None if estimate is None else _delta_of(estimate)
     first = next(iter(solves.values()))
     stats = {
-        "truncation": _truncation(
-            first.state.modes, first.state.dims, [s.dims for s in first.comparison]
-        ),
+        "truncation": _truncation(first.state.modes, first.state.dims, first),
+        "levels_chosen": solution.levels_chosen,
         "solver": first.state.report.solver,
         "residual": max(s.state.report.residual for s in solves.values()),
         "wall_time_s": sum(
-            st.report.wall_time for s in solves.values() for st in s.comparison + (s.state,)
+            st.report.wall_time
+            for s in solves.values()
+            for st in s.ladder_states + ((s.cavity,) if s.cavity else ())
         ),
     }
-    if solution.search:
+    if solution.levels_chosen != "given":
         dims = stats["truncation"]["dims"]
-        stats |= {"tolerance_search": solution.search, "n_mech_chosen": dims["a"]}
-        stats |= {"n_cav_chosen": dims["c"]} if "c" in dims else {}
+        stats |= {"n_mech_chosen": dims["a"]} | ({"n_cav_chosen": dims["c"]} if "c" in dims else {})
+    if solution.search:
+        stats["tolerance_search"] = solution.search
+    return _Solved(outcomes, delta, stats, _fock_notes(delta is not None))
+
+
+def _fock_notes(pair: bool) -> tuple[str, ...]:
     notes = (
-        "Fock steady state on the even-parity block; truncation_error from N-6, N-4, N-2, N "
-        "(geometric tail, robust to one small difference), extrapolated = Aitken limit of the "
-        "last three where the convergence is monotone",
+        "Fock steady state on the even-parity block; truncation_error from the mechanics at "
+        "N-4, N-2, N (cavity fixed) and one cavity level more, by the tail model: E_N(N) = "
+        "E_N - c t(N), t the weight of |rho^T_b| of the Gaussian state beyond N, c fitted from "
+        "each pair (fock.truncation.estimate_series); extrapolated = E_N(N) + c t(N)",
     )
-    if delta is not None:
+    if pair:
         notes += (
             "the second state is the first plus its exact shift from one factorisation "
             "(fock.response); delta_E from the first state and that shift",
         )
-    return _Solved(outcomes, delta, stats, notes)
+    return notes
 
 
 def _truncation(modes: tuple[str, ...], dims: tuple[int, ...], smaller: Any) -> dict[str, Any]:
-    """The truncation a Fock result used: levels per mode and the smaller comparison runs."""
-    return {
-        "dims": dict(zip(modes, dims, strict=True)),
-        "comparison_dims": [list(d) for d in smaller],
-    }
+    """Levels per mode and the comparison runs (``smaller``: their dims, or a TruncatedSolve)."""
+    out: dict[str, Any] = {"dims": dict(zip(modes, dims, strict=True))}
+    if not isinstance(smaller, truncation.TruncatedSolve):
+        return out | {"comparison_dims": [list(d) for d in smaller]}
+    cavity = {"cavity_comparison_dims": list(smaller.cavity.dims)} if smaller.cavity else {}
+    return out | {"comparison_dims": [list(s.dims) for s in smaller.comparison]} | cavity
 
 
 def _delta_estimate(deltas: list[float]) -> DeltaE:
     """ΔE with its truncation error from its values at the compared truncations."""
-    delta = truncation.estimate(deltas)
+    return _delta_of(truncation.estimate(deltas))
+
+
+def _delta_of(delta: truncation.Estimate) -> DeltaE:
     return DeltaE(
         delta.value, truncation_error=delta.truncation_error, extrapolated=delta.extrapolated
     )
@@ -357,14 +367,14 @@ def _periodic_outcome(
     message: str,
 ) -> tuple[GravityOutcome, list[float]]:
     """The Fock periodic state of one gravity model on each truncation in ``sizes``."""
-    from gravsim.fock import dynamics
+    from gravsim.fock import periodic
 
     states = []
     for d in sizes:
         if progress is not None:
-            progress(message.format(d))
-        start = dynamics.averaged_start(description, average, d)
-        states.append(dynamics.periodic_state(description, d, start, base=base))
+            progress(message.format(d) + f" ({periodic.choose(description)})")
+        state, _ = periodic.periodic_state(description, d, average, base=base, progress=progress)
+        states.append(state)
     state = states[-1]
     excess = truncation.top_level_excess(state.last_level_population())
     if excess and progress is not None:  # minutes of propagation: keep the numbers, say so
@@ -386,11 +396,14 @@ def _periodic_outcome(
 
 
 def _periodic_note() -> str:
-    from gravsim.fock import dynamics
+    from gravsim.fock import dynamics, harmonic_balance, periodic
 
     return (
-        "Fock periodic state: fixed point of the one-period map (mesolve; preconditioned by "
-        "the averaged Liouvillian, Anderson-accelerated) to ‖ρ(T) − ρ(0)‖_F < "
+        "Fock periodic state by harmonic balance where ω_m ≥ "
+        f"{periodic.FAST_DRIVE:g}κ (Fourier coefficients of ρ(t) until the highest is below "
+        f"{harmonic_balance.HARMONIC_TOL:g} of ρ₀; periods and stroboscopic_change null), "
+        "otherwise as the fixed point of the one-period map (mesolve; preconditioned by the "
+        f"averaged Liouvillian, Anderson-accelerated) to ‖ρ(T) − ρ(0)‖_F < "
         f"{dynamics.PERIODIC_TOL:g}, started from the period-averaged (RWA) steady state; "
         f"E_N, ΔE, occupations averaged over {dynamics.PERIODIC_SAMPLES} samples of the "
         "period; truncation_error from N-4, N-2, N"

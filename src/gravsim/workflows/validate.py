@@ -56,7 +56,7 @@ from gravsim.workflows.ladder_checks import (
     against_truncation,
     not_run,
 )
-from gravsim.workflows.options import DEFAULT_N_CAV, VALIDATE_N_MECH, unused_options
+from gravsim.workflows.options import unused_options
 from gravsim.workflows.results import Result, SteadyResult
 
 #: The quantities of every row with the default comparison (quantum gravity vs KTM).
@@ -206,6 +206,8 @@ def run(
     ``l0``: include the L0 row (where the Fock truncation :data:`L0_DIMS` holds it).
     ``compare``: quantum gravity and the hypothesis set against it, ``"quantum,B"``
     (default ``"both"``: quantum,ktm); the rows then report ``E_N_<B's label>``.
+    ``n_mech``, ``n_cav``: the Fock rows' levels; None: chosen from the Gaussian state as
+    ``steady`` chooses them (:data:`~gravsim.workflows.options.DEFAULT_TARGET`).
     ``tol``: the Fock rows grow their truncation until every E_N's error is ≤ ``tol``.
     ``progress``: called with one line of text before each row that takes more than a moment.
     """
@@ -213,9 +215,7 @@ def run(
     if not fock:
         given = {"n_mech": n_mech, "n_cav": n_cav, "solver": solver, "tol": tol}
         unused_options("", "", given, False, "without the Fock rows")
-    n_mech = VALIDATE_N_MECH if n_mech is None else n_mech
-    n_cav = DEFAULT_N_CAV if n_cav is None else n_cav
-    if fock:
+    if fock:  # levels not given are chosen from the Gaussian state by the Fock rows
         truncation.check_levels(n_mech, n_cav)
     say = progress or (lambda message: None)
     rows: list[Row] = []
