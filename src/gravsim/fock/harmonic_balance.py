@@ -119,6 +119,11 @@ class HarmonicBalance:
     average: Any  # the LU of L₀ on the even half, with the trace row
     scale: float
     trace_rows: np.ndarray
+    diagonals: tuple[np.ndarray, ...] = ()
+
+    def __post_init__(self) -> None:
+        # the diagonal of L₀ on each half: the n ≠ 0 blocks' preconditioner
+        self.diagonals = tuple(self.blocks[0, src].diagonal() for src in {0, self.half(1)})
 
     @classmethod
     def build(
@@ -180,8 +185,7 @@ class HarmonicBalance:
             if n == 0:
                 out[n] = np.asarray(self.average.solve(part)).ravel()
             else:
-                diagonal = self.blocks[0, self.half(n)].diagonal()
-                out[n] = part / (diagonal + 1j * n * self.omega0)
+                out[n] = part / (self.diagonals[self.half(n)] + 1j * n * self.omega0)
         return out
 
     def solve(

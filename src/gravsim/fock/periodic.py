@@ -9,10 +9,11 @@
   state needs to settle, i.e. with ω_m over the slowest relaxation rate.
 
 ``"auto"`` takes harmonic balance for ω_m ≥ :data:`FAST_DRIVE`·κ.  Measured on 2 cores
-(benchmarks/RESULTS.md, ``bench_periodic.py``): ``small`` (ω_m = 20κ) 7×7×4, L0 and L1:
-harmonic balance 31 s against the period map's minutes; ``driven`` (ω_m = 5κ) 8×8×4:
-harmonic balance needs ~500 GMRES steps per solve (the n ≠ 0 blocks are no longer
-dominated by nω_m) and loses to the period map.
+(benchmarks/RESULTS.md, ``bench_periodic.py``, L0 + L1 on one truncation): ``small``
+(ω_m = 20κ) 7×7×4, harmonic balance 41 s against the period map's 114 s; ``driven``
+(ω_m = 5κ) 5×5×3, 13 s against 24 s, but 7×7×4, 843 s against 116 s: there the coherent
+couplings inside L₀ are no longer small against ω_m, the diagonal preconditioner of the n ≠ 0
+harmonics fails and GMRES needs hundreds of steps.
 """
 
 from __future__ import annotations
