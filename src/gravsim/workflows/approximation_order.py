@@ -32,7 +32,6 @@ import numpy as np
 
 from gravsim.errors import GravsimError
 from gravsim.gaussian import approximation_errors, floquet
-from gravsim.model import corrections, description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import QuantumGravity
 from gravsim.model.parameters import Parameters
@@ -164,10 +163,7 @@ def _held(p: Parameters) -> Parameters:
 
 
 def _gaussian_triple(p: Parameters, rung: str, compare: str, base: str) -> np.ndarray:
-    if rung == "linear":
-        summary = floquet.periodic_state(models.linear(p, validate.hypothesis(compare)))
-        s = summary.summary(base)
-        return np.array([s[q] for q in validate.QUANTITIES])
+    """E_N,q, E_N of the hypothesis and ΔE of ``rung`` (L1: its Floquet period average)."""
     values = steady.compute(p, model=rung, gravity=compare, base=base).comparison()
     return np.array(list(values.values()), dtype=float)
 
@@ -215,8 +211,6 @@ def run(
 
 def _l0_points(p: Parameters, base: str, say: Any) -> list[tuple[float, Any, Any]]:
     """(g/κ, L0 − L1, estimate) on validate's L0 truncation for g × each factor."""
-    from gravsim.fock import harmonic_balance, periodic
-
     dims = (validate.L0_DIMS[0], validate.L0_DIMS[0], validate.L0_DIMS[1])
     floquet_state = floquet.periodic_state(models.linear(p, QuantumGravity()))
     levels.check_covariances(floquet_state.modes, floquet_state.covariance, dims)
@@ -224,23 +218,7 @@ def _l0_points(p: Parameters, base: str, say: Any) -> list[tuple[float, Any, Any
     for s in FACTORS:
         q = p.replace(g=p.g * s, G_plus=float(p.G_plus), G_minus=float(p.G_minus))
         say(f"validate --scaling: L0 vs L1 on {dims} levels at g × {s:g} ...")
-        full = models.full(q, QuantumGravity())
-        average = steady.period_average(models.linear(q, QuantumGravity()))
-        l0, shared = periodic.periodic_state(full, dims, average, base=base)
-        lin = description.quadratic_part(full, rung="linear", note="")
-        w = full.base_frequency()
-        fast = periodic.choose(full) == "harmonic-balance"
-        l1, _ = periodic.periodic_state(
-            lin, dims, average, base=base, omega0=w, shared=shared if fast else None
-        )
-        _, estimate = harmonic_balance.second_order_shift(
-            lin,
-            corrections.radiation_pressure_nonlinearity(q),
-            dims,
-            omega0=w,
-            average=shared if fast else None,
-            base=base,
-        )
+        l0, l1, estimate = validate.linearisation_pair(q, dims, base, say)
         diff = l0.mean_log_negativity - l1.mean_log_negativity
         points.append((float(q.g / q.kappa), [diff], [estimate]))
     return points

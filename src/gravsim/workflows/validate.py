@@ -366,23 +366,12 @@ L0_CHECK = "L0 Fock vs L1 Fock (same truncation)"
 def _l0_rows(p: Parameters, rows: list[Row], state: Any, base: str, say: Any) -> list[Check]:
     """L0 and L1 on the same Fock truncation (:data:`L0_DIMS`), where it holds L1's state."""
     dims = (L0_DIMS[0], L0_DIMS[0], L0_DIMS[1])
-    average = steady.period_average(models.linear(p, QuantumGravity()))
     try:  # the quantum-gravity Floquet state over the period, as steady's Fock path checks
         levels.check_covariances(state.modes, state.covariance, dims)
     except GravsimInputError as exc:
         rows.append(Row("L0", "full Fock", skipped=str(exc)))
         return [not_run(L0_CHECK, "E_N_quantum", str(exc))]
-    from gravsim.fock import harmonic_balance, periodic
-
-    full = models.full(p, QuantumGravity())
-    method = periodic.choose(full)
-    say(f"validate: L0 periodic state of the full model on {dims} levels by {method} ...")
-    l0, shared = periodic.periodic_state(full, dims, average, base=base, progress=say)
-    lin = description.quadratic_part(full, rung="linear", note="")
-    say(f"validate: L1 periodic state on the same {dims} levels ...")
-    l1f, _ = periodic.periodic_state(
-        lin, dims, average, base=base, omega0=full.base_frequency(), shared=shared, progress=say
-    )
+    l0, l1f, estimate = linearisation_pair(p, dims, base, say)
     label = "x".join(map(str, dims))
     rows.append(
         Row(
@@ -400,16 +389,6 @@ def _l0_rows(p: Parameters, rows: list[Row], state: Any, base: str, say: Any) ->
             detail=f"{_how(l0)}, ripple {l0.ripple:.2e}; quantum gravity; displaced frame",
         )
     )
-    say("validate: L1's response to the dropped radiation pressure, to second order ...")
-    shared = shared if periodic.choose(full) == "harmonic-balance" else None
-    _, estimate = harmonic_balance.second_order_shift(
-        lin,
-        corrections.radiation_pressure_nonlinearity(p),
-        dims,
-        omega0=full.base_frequency(),
-        average=shared,
-        base=base,
-    )
     return [
         against_estimate(
             L0_CHECK,
@@ -420,6 +399,37 @@ def _l0_rows(p: Parameters, rows: list[Row], state: Any, base: str, say: Any) ->
             "linearisation: L1's 2nd-order response to g(j + j†)δc†δc",
         )
     ]
+
+
+def linearisation_pair(
+    p: Parameters, dims: tuple[int, ...], base: str, say: Any
+) -> tuple[Any, Any, float]:
+    """L0's and L1's Fock periodic states on ``dims`` (quantum gravity; one factorisation or
+    start shared) and the estimate of their difference: L1's second-order response to the
+    radiation pressure g(j + j†)δc†δc that it drops (written apart, in
+    :func:`~gravsim.model.corrections.radiation_pressure_nonlinearity`)."""
+    from gravsim.fock import harmonic_balance, periodic
+
+    full = models.full(p, QuantumGravity())
+    average = steady.period_average(models.linear(p, QuantumGravity()))
+    omega0 = full.base_frequency()
+    say(f"validate: L0 periodic state on {dims} levels by {periodic.choose(full)} ...")
+    l0, shared = periodic.periodic_state(full, dims, average, base=base, progress=say)
+    lin = description.quadratic_part(full, rung="linear", note="")
+    say(f"validate: L1 periodic state on the same {dims} levels ...")
+    l1, _ = periodic.periodic_state(
+        lin, dims, average, base=base, omega0=omega0, shared=shared, progress=say
+    )
+    say("validate: L1's response to the dropped radiation pressure, to second order ...")
+    _, estimate = harmonic_balance.second_order_shift(
+        lin,
+        corrections.radiation_pressure_nonlinearity(p),
+        dims,
+        omega0=omega0,
+        average=shared if periodic.choose(full) == "harmonic-balance" else None,
+        base=base,
+    )
+    return l0, l1, estimate
 
 
 def _how(state: Any) -> str:
