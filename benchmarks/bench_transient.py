@@ -44,6 +44,7 @@ import gravsim as gs
 from gravsim import fock
 from gravsim.analysis.entanglement import delta_log_negativity, log_negativity
 from gravsim.fock import dynamics as fock_dynamics
+from gravsim.fock import period_map as fock_period_map
 from gravsim.gaussian.moments import drift_diffusion
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
@@ -176,10 +177,10 @@ def plain_hamiltonian(model, dims: tuple[int, ...]) -> qutip.QobjEvo:
 def period_case(dims: tuple[int, ...], repeat: int) -> dict:
     p = gs.presets.get("driven")
     lab = models.full(p, QuantumGravity())
-    rotating = fock_dynamics._propagation_frame(lab)
+    rotating = fock_dynamics.propagation_frame(lab)
     period = 2 * np.pi / float(p.omega_m)
     average = gs.steady.period_average(models.linear(p, QuantumGravity()))
-    rho0 = fock_dynamics.averaged_start(lab, average, dims)
+    rho0 = fock_period_map.averaged_start(lab, average, dims)
     c_ops = fock.collapse_operators(lab, dims)  # thermal baths and κ: static in both frames
     options = {"store_final_state": True, "rtol": fock_dynamics.RTOL, "atol": fock_dynamics.ATOL}
     hams = {

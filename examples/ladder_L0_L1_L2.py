@@ -41,7 +41,7 @@ from threadpoolctl import threadpool_limits
 
 import gravsim as gs
 from gravsim import fock, gaussian
-from gravsim.fock import dynamics as fock_dynamics
+from gravsim.fock import period_map as fock_period_map
 from gravsim.gaussian import floquet
 from gravsim.model import description
 from gravsim.model import rungs as models
@@ -82,7 +82,7 @@ def gaussian_rungs(p: Parameters) -> dict[str, dict]:
 def fock_periodic(model, start, label: str) -> tuple[dict, object]:
     """Periodic state of ``model`` on DIMS levels from ``start``; E_N average, min, max."""
     t0 = time.perf_counter()
-    state = fock_dynamics.periodic_state(model, DIMS, start, depth=20, tol=TOL)
+    state = fock_period_map.periodic_state(model, DIMS, start, depth=20, tol=TOL)
     e_n = state.samples["E_N"]
     print(
         f"  {label}: {state.periods} periods, ‖ρ(T) − ρ(0)‖_F = {state.change:.1e}, "

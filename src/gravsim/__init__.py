@@ -38,6 +38,7 @@ SUBMODULES = {
     "floquet": "gravsim.gaussian.floquet",
     "fock": "gravsim.fock",
     "fock_dynamics": "gravsim.fock.dynamics",
+    "fock_period_map": "gravsim.fock.period_map",
     "gaussian": "gravsim.gaussian",
     "gravity": "gravsim.model.gravity",
     "grid": "gravsim.workflows.grid",

@@ -12,6 +12,7 @@ import scipy.integrate
 import gravsim as gs
 from gravsim.analysis import entanglement
 from gravsim.fock import dynamics as fock_dynamics
+from gravsim.fock import period_map as fock_period_map
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
@@ -140,8 +141,8 @@ def _l0_minus_l1(g: float, dims=(4, 4, 2)) -> float:
     lin = description.quadratic_part(full, rung="linear", note="")
     avg = description.secular(models.linear(p, QuantumGravity()), rung="rwa", note="")
     start = gs.fock.steady_state(avg, dims).rho
-    e0 = fock_dynamics.periodic_state(full, dims, start, depth=20).mean_log_negativity
-    e1 = fock_dynamics.periodic_state(lin, dims, start, depth=20).mean_log_negativity
+    e0 = fock_period_map.periodic_state(full, dims, start, depth=20).mean_log_negativity
+    e1 = fock_period_map.periodic_state(lin, dims, start, depth=20).mean_log_negativity
     return e0 - e1
 
 

@@ -7,6 +7,7 @@ from functools import reduce
 
 import numpy as np
 import pytest
+import qutip
 import scipy.integrate
 
 import gravsim as gs
@@ -83,7 +84,7 @@ def test_full_fock_steady_agrees_with_L1_within_its_stated_errors():
     l1 = gs.steady.compute(p, model="linear", gravity="quantum").values["E_N"]
     assert abs(v["E_N"] - l1) <= v["truncation_error"] + (p.g / p.kappa) ** 2
     assert v["truncation"]["comparison_dims"] == [[2, 2, 2], [4, 4, 3]]
-    assert v["stroboscopic_change"] < gs.fock_dynamics.PERIODIC_TOL
+    assert v["stroboscopic_change"] < gs.fock_period_map.PERIODIC_TOL
     assert 0 < v["E_N_ripple"] < 0.05 and v["period_s"] == pytest.approx(2 * np.pi / p.omega_m)
     gauss = gs.steady.compute(p, model="linear", gravity="quantum").values["occupations"]
     assert v["occupations"]["a"] == pytest.approx(gauss["a"], abs=v["truncation_error"])
@@ -202,9 +203,36 @@ def test_preconditioned_periodic_state_equals_plain_iteration():
     p = gs.presets.get("driven")
     dims = (4, 4, 2)
     full = models.full(p)
-    start = gs.fock_dynamics.averaged_start(full, gs.steady.period_average(models.linear(p)), dims)
-    fast = gs.fock_dynamics.periodic_state(full, dims, start, tol=1e-9)
-    plain = gs.fock_dynamics.periodic_state(full, dims, start, tol=1e-9, precondition=False)
+    average = gs.steady.period_average(models.linear(p))
+    start = gs.fock_period_map.averaged_start(full, average, dims)
+    fast = gs.fock_period_map.periodic_state(full, dims, start, tol=1e-9)
+    plain = gs.fock_period_map.periodic_state(full, dims, start, tol=1e-9, precondition=False)
     assert np.max(np.abs((fast.rho - plain.rho).full())) < 1e-8
     assert fast.mean_log_negativity == pytest.approx(plain.mean_log_negativity, abs=1e-8)
     assert fast.periods < plain.periods / 2
+
+
+def test_two_grid_start_from_a_smaller_truncation_keeps_the_fixed_point():
+    """Started from the periodic state on fewer levels and preconditioned there, the period
+    map reaches the same fixed point as the plain iteration, in fewer periods."""
+    p = gs.presets.get("driven")
+    full = models.full(p)
+    average = gs.steady.period_average(models.linear(p))
+    pm = gs.fock_period_map
+    coarse = pm.periodic_state(full, (3, 3, 2), pm.averaged_start(full, average, (3, 3, 2)))
+    dims = (5, 5, 2)
+    two_grid = pm.periodic_state(full, dims, coarse.rho, tol=1e-9)
+    plain = pm.periodic_state(full, dims, coarse.rho, tol=1e-9, precondition=False)
+    assert np.max(np.abs((two_grid.rho - plain.rho).full())) < 1e-8
+    assert two_grid.periods < plain.periods
+
+
+def test_embedded_state_keeps_every_element_and_refuses_to_shrink():
+    rho = qutip.rand_dm([3, 2])
+    big = gs.fock_period_map.embedded(rho, (4, 3))
+    assert big.dims == [[4, 3], [4, 3]]
+    assert big.tr() == pytest.approx(1.0)
+    kept = big.full().reshape(4, 3, 4, 3)[:3, :2, :3, :2].reshape(6, 6)
+    assert np.array_equal(kept, rho.full())
+    with pytest.raises(ValueError, match="does not embed"):
+        gs.fock_period_map.embedded(big, (3, 3))

@@ -4,8 +4,10 @@
 model description and holds :class:`FockState`; :mod:`~gravsim.fock.solvers` solves L ρ = 0
 (parity block, MKL PARDISO or SuperLU) and :mod:`~gravsim.fock.cavity_split` the three-mode
 blocks too large to factorise; :mod:`~gravsim.fock.response` gives a second hypothesis as an
-exact shift of the first; :mod:`~gravsim.fock.dynamics` evolves ρ(t) and finds
-the periodic state of the lab-frame L0/L1; :mod:`~gravsim.fock.truncation` checks level counts
+exact shift of the first; :mod:`~gravsim.fock.dynamics` evolves ρ(t);
+:mod:`~gravsim.fock.periodic` finds the periodic state of the lab-frame L0/L1 (by
+:mod:`~gravsim.fock.period_map` or :mod:`~gravsim.fock.harmonic_balance`);
+:mod:`~gravsim.fock.truncation` checks level counts
 and memory and extrapolates results in the truncation.  Imports the model descriptions and
 the entanglement measures, never the Gaussian backend: the checks of a truncation against
 the exact Gaussian state are the workflows' (:mod:`gravsim.workflows.levels`).
@@ -30,7 +32,17 @@ _NAMES = {
     "SolveReport": "solvers",
     "SolverError": "solvers",
 }
-_SUBMODULES = ("cavity_split", "dynamics", "operators", "response", "solvers", "truncation")
+_SUBMODULES = (
+    "cavity_split",
+    "dynamics",
+    "harmonic_balance",
+    "operators",
+    "period_map",
+    "periodic",
+    "response",
+    "solvers",
+    "truncation",
+)
 
 __all__ = sorted([*_NAMES, *_SUBMODULES])
 

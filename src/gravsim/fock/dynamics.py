@@ -3,23 +3,20 @@
 * :func:`transient` — E_N(t), occupations and the mechanical purity at the output times,
   computed inside mesolve's ``e_ops`` callable, so no state is stored; QuTiP's own progress
   bar.
-* :func:`periodic_state` — the periodic asymptotic state of a time-periodic model (L0):
-  the fixed point of the one-period map ρ(0) → ρ(T), found by propagating period by period,
-  each step preconditioned by the period-averaged Liouvillian and Anderson-accelerated,
-  stopped when ‖ρ(T) − ρ(0)‖_F falls below a stated tolerance; then one more period sampled
-  for the period average and ripple of E_N.
+* :class:`FockPeriodicState` — the periodic asymptotic state of a time-periodic model (L0,
+  L1), whichever method found it (:mod:`gravsim.fock.period_map`,
+  :mod:`gravsim.fock.harmonic_balance`), with E_N, occupations and purity sampled over one
+  period (:func:`sample_period`).
 
 Time-periodic models with the mechanics in the laboratory frame (L0) are propagated in the
 frame rotating at their base frequency ω₀ = ω_m for the mechanical modes a, b
-(:func:`~gravsim.model.description.rotating_frame`): exact, it leaves E_N, purities and
-occupations unchanged (a local rotation, identity at every t = nT), and the solver's steps
-no longer follow the free rotation at ω_m.
+(:func:`propagation_frame`): exact, it leaves E_N, purities and occupations unchanged (a
+local rotation, identity at every t = nT), and the solver's steps no longer follow the free
+rotation at ω_m.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,21 +24,12 @@ import numpy as np
 import qutip
 
 from gravsim.analysis.entanglement import log_base_factor, log_negativity_of_state
-from gravsim.errors import NumericalError
-from gravsim.fock import operators, solvers
-from gravsim.model.description import Ladder, ModelDescription, ann, cre, rotating_frame, secular
+from gravsim.fock import operators
+from gravsim.model.description import Ladder, ModelDescription, ann, cre, rotating_frame
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
 RTOL = 1e-8
 ATOL = 1e-10
-#: Stop the periodic-state iteration when ‖ρ(T) − ρ(0)‖_F is below this.
-PERIODIC_TOL = 1e-7
-#: Periods of plain iteration after which ``precondition=None`` decides, and the number of
-#: further plain periods (extrapolated from the last four) above which it preconditions.
-PRECONDITION_AFTER = 8
-PRECONDITION_ABOVE = 50
-#: Liouville dimension up to which ``precondition=None`` factorises from the start (~1 s).
-PRECONDITION_FREE_DIM = 20_000
 #: Samples over the last period for the period average.
 PERIODIC_SAMPLES = 16
 
@@ -60,22 +48,10 @@ def initial_state(
             for m, n in zip(model.modes, dims, strict=True)
         )
     )
-    return _displaced(model, rho, dims)
+    return displaced(model, rho, dims)
 
 
-def averaged_start(
-    model: ModelDescription, average: ModelDescription, dims: tuple[int, ...]
-) -> qutip.Qobj:
-    """A start for :func:`periodic_state`: the steady state of the period average.
-
-    ``average`` is the period average of ``model``'s linearisation (the RWA rung); its
-    steady state is displaced by the model's mean amplitudes where its frame keeps them
-    (``model.initial_means``).
-    """
-    return _displaced(model, operators.steady_state(average, dims).rho, dims)
-
-
-def _displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) -> qutip.Qobj:
+def displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) -> qutip.Qobj:
     """D ρ D† with D the product of displacements by ``model.initial_means``."""
     if not any(model.initial_means.get(m, 0) for m in model.modes):
         return rho
@@ -156,7 +132,8 @@ def observe(
     return observer.table()
 
 
-def _options(progress: bool, **extra: Any) -> dict[str, Any]:
+def mesolve_options(progress: bool, **extra: Any) -> dict[str, Any]:
+    """mesolve's options here: :data:`RTOL`, :data:`ATOL`, no stored states, ``extra``."""
     return {
         "store_states": False,
         "rtol": RTOL,
@@ -203,7 +180,7 @@ def transient(
         np.asarray(times, dtype=float),
         operators.collapse_operators(frame, dims),
         e_ops=[observer],
-        options=_options(progress),
+        options=mesolve_options(progress),
     )
     return observer.table()
 
@@ -226,7 +203,7 @@ class FockPeriodicState:
     base : {"e", "2"}
         Log base of the E_N samples.
     method : str
-        ``"period map"`` (:func:`periodic_state`) or ``"harmonic balance"``
+        ``"period map"`` (:func:`gravsim.fock.period_map.periodic_state`) or ``"harmonic balance"``
         (:mod:`gravsim.fock.harmonic_balance`).
     stats : dict
         The method's own numbers (harmonics kept, residual, GMRES steps, wall time).
@@ -270,164 +247,7 @@ class FockPeriodicState:
         return operators.last_level_population(self.rho, self.modes)
 
 
-def periodic_state(
-    model: ModelDescription,
-    dims: tuple[int, ...],
-    start: qutip.Qobj,
-    *,
-    base: str = "e",
-    tol: float = PERIODIC_TOL,
-    max_periods: int = 400,
-    depth: int = 20,
-    precondition: bool | None = None,
-    progress: Any = None,
-) -> FockPeriodicState:
-    """Fixed point of the one-period map P, from ``start`` (a good guess saves periods).
-
-    Preconditioned (``precondition`` True; None: from the start up to a Liouville dimension
-    :data:`PRECONDITION_FREE_DIM`, above it only once the plain iteration, watched for
-    :data:`PRECONDITION_AFTER` periods, would need more than :data:`PRECONDITION_ABOVE` more
-    — the factorisation costs 1 s at 6×6×3 but 80 s at 8×8×4, where a fast-relaxing point
-    needs only ~40 plain periods): the map iterated is G(ρ) = ρ − C[P(ρ) − ρ], with
-    C ≈ (e^{T L̄} − 1)⁻¹ built from the period-averaged Liouvillian L̄ (factorised once; the
-    (1,1) Padé form (T L̄)⁻¹ − ½ on trace-free operators).  P − 1 ≈ e^{T L̄} − 1 up to the
-    time-dependent terms' O(‖L_ν‖/ν), so G contracts by about that factor per period however
-    slow the relaxation (a 0.99-per-period mode costs hundreds of plain periods).  Anderson
-    acceleration (depth ``depth``) on x ↦ G(x), x the real coordinates of ρ: the next guess
-    is G(x_k) − Σ_j γ_j ΔG_j with γ minimising ‖f_k − Σ_j γ_j Δf_j‖, f = G(x) − x.  Affine
-    combinations keep the trace and Hermiticity.  The stopping test is on P itself,
-    ‖P(ρ) − ρ‖_F < ``tol``.  ``progress`` (callable) gets a one-line message per period.
-
-    Raises
-    ------
-    NumericalError
-        If the stroboscopic change is still above ``tol`` after ``max_periods`` (no
-        attracting periodic state, or one too slow to reach).
-    """
-    frame = propagation_frame(model)
-    period = 2 * np.pi / model.base_frequency()
-    h = operators.hamiltonian(frame, dims)
-    c_ops = operators.collapse_operators(frame, dims)
-    shape = start.dims
-
-    def averaged_inverse() -> _AveragedInverse:
-        return _AveragedInverse(frame, dims, period)
-
-    small = int(np.prod(dims)) ** 2 <= PRECONDITION_FREE_DIM
-    eager = precondition or (precondition is None and small)
-    x, periods, change = _fixed_point(
-        _period_map(h, c_ops, period, shape),
-        _coords(start.full()),
-        averaged_inverse() if eager else None,
-        averaged_inverse if precondition is None else None,
-        tol=tol,
-        max_periods=max_periods,
-        depth=depth,
-        progress=progress,
-    )
-    rho = qutip.Qobj(_matrix(x), dims=shape)
-    table = _sample_period(h, c_ops, rho, period, model.modes, dims, base)
-    return FockPeriodicState(rho, model.modes, table, periods, change, base)
-
-
-def _period_map(h: Any, c_ops: list[Any], period: float, shape: list[Any]) -> Any:
-    """x ↦ ρ(T) (a dense matrix) from ρ(0) with the real coordinates x, by mesolve."""
-
-    def one_period(x: np.ndarray) -> np.ndarray:
-        rho = qutip.Qobj(_matrix(x), dims=shape)
-        out = qutip.mesolve(
-            h, rho, [0.0, period], c_ops, options=_options(False, store_final_state=True)
-        )
-        return out.final_state.full()
-
-    return one_period
-
-
-def _fixed_point(
-    one_period: Any,
-    x: np.ndarray,
-    correction: _AveragedInverse | None,
-    late_correction: Any,
-    *,
-    tol: float,
-    max_periods: int,
-    depth: int,
-    progress: Any,
-) -> tuple[np.ndarray, int, float]:
-    """The iteration of :func:`periodic_state`: (x, periods, change) at ‖P(ρ) − ρ‖_F < tol.
-
-    ``correction`` is the preconditioner from the start (None: plain periods);
-    ``late_correction`` (None: never) builds it after :data:`PRECONDITION_AFTER` plain
-    periods if the iteration is slow (:func:`_slow`).
-    """
-    xs: list[np.ndarray] = []
-    fs: list[np.ndarray] = []
-    changes: list[float] = []
-    change = np.inf
-    t0 = time.perf_counter()
-    for k in range(1, max_periods + 1):
-        now = _matrix(x)
-        step = one_period(x) - now
-        change = float(np.linalg.norm(step))
-        if progress is not None:
-            progress(_period_line(k, change, changes, tol, time.perf_counter() - t0))
-        if change < tol:
-            return x, k, change
-        changes.append(change)
-        if late_correction is not None and correction is None and k == PRECONDITION_AFTER:
-            if _slow(changes, tol, progress):
-                correction = late_correction()
-                xs, fs = [], []  # a new map: the old differences do not describe it
-        gx = _coords(now - correction(step) if correction else now + step)
-        x, xs, fs = _anderson(x, gx, xs, fs, depth)
-    raise NumericalError(
-        f"no periodic state within {max_periods} periods (‖ρ(T) − ρ(0)‖ {change:.2e} > "
-        f"{tol:g}): the driven state does not settle; check the Gaussian L1 (`model='linear'`) "
-        "for its Floquet multipliers"
-    )
-
-
-def _period_line(k: int, change: float, changes: list[float], tol: float, elapsed: float) -> str:
-    """The progress line of period ``k``: its change, the elapsed time and an ETA from the
-    last periods' contraction rate."""
-    line = f"periodic state: period {k}, ‖ρ(T) − ρ(0)‖_F = {change:.2e} (stop < {tol:g}), "
-    line += f"{elapsed:.0f} s"
-    if len(changes) >= 2 and change > tol:
-        rate = (change / changes[-2]) ** 0.5
-        if 0 < rate < 1:
-            left = math.log(tol / change) / math.log(rate)
-            line += f", ETA ~{left * elapsed / k:.0f} s"
-    return line
-
-
-def _slow(changes: list[float], tol: float, progress: Any) -> bool:
-    """Would the plain iteration need more than :data:`PRECONDITION_ABOVE` more periods?"""
-    change = changes[-1]
-    rate = (changes[-1] / changes[-5]) ** 0.25
-    if rate >= 1 or math.log(tol / change) / math.log(rate) > PRECONDITION_ABOVE:
-        if progress is not None:
-            progress(f"L0 periodic state: slow ({rate:.3f} per period), preconditioning")
-        return True
-    return False
-
-
-def _anderson(
-    x: np.ndarray, gx: np.ndarray, xs: list[np.ndarray], fs: list[np.ndarray], depth: int
-) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """One Anderson step: the next guess from G(x) = ``gx`` and the last ``depth`` ones."""
-    f = gx - x
-    xs.append(gx)
-    fs.append(f)
-    xs, fs = xs[-depth - 1 :], fs[-depth - 1 :]
-    if len(fs) > 1:
-        df = np.diff(np.array(fs), axis=0).T
-        dx = np.diff(np.array(xs), axis=0).T
-        gamma, *_ = np.linalg.lstsq(df, f, rcond=None)
-        return gx - dx @ gamma, xs, fs
-    return gx, xs, fs
-
-
-def _sample_period(
+def sample_period(
     h: Any,
     c_ops: list[Any],
     rho: qutip.Qobj,
@@ -444,45 +264,6 @@ def _sample_period(
         period * np.arange(PERIODIC_SAMPLES + 1) / PERIODIC_SAMPLES,
         c_ops,
         e_ops=[observer],
-        options=_options(False),
+        options=mesolve_options(False),
     )
     return {key: col[:-1] for key, col in observer.table().items()}
-
-
-class _AveragedInverse:
-    """y ↦ [(T L̄)⁻¹ − ½] y for trace-free Hermitian y: (e^{T L̄} − 1)⁻¹ to (1,1) Padé order.
-
-    L̄ (the static part of the Liouvillian in the propagation frame, i.e. its period
-    average) is singular: its kernel is the averaged steady state and its left kernel the
-    trace.  On the real coordinates of Hermitian z
-    (:class:`~gravsim.fock.solvers.HermitianSystem`, the whole space: L0's radiation pressure
-    breaks parity) with the dependent equation Re(L̄z)₀₀ replaced by Tr z = 0 it is not, and
-    for trace-free y that system gives L̄ z = y/T.  It is factorised once (PARDISO where QuTiP
-    finds MKL, else SuperLU) in real arithmetic: at 8×8×4 (``driven``) 61 s and 1.9 s per
-    application, against 90 s and 1.0 s for the complex LU with a rank-one trace term it
-    replaces.  (The cavity split is no use here: a preconditioner needs one cheap
-    application, and GMRES with the split took ~100 s per application on this model.)
-    """
-
-    def __init__(self, frame: ModelDescription, dims: tuple[int, ...], period: float) -> None:
-        average = secular(frame, rung=frame.rung, note="period average")
-        hs = solvers.HermitianSystem.build(operators.liouvillian(average, dims), dims, False)
-        self._lu = solvers.factorise(hs.system)
-        self._hs, self._period = hs, period
-
-    def __call__(self, y: np.ndarray) -> np.ndarray:
-        rhs = np.real(self._hs.real_eqs @ y.ravel(order="F")) / self._period
-        rhs[0] = 0.0  # the trace equation: z is trace-free
-        z = self._hs.to_vec @ np.real(np.asarray(self._lu.solve(rhs))).ravel()
-        return np.asarray(z).reshape(self._hs.dim, self._hs.dim, order="F") - 0.5 * y
-
-
-def _coords(rho: np.ndarray) -> np.ndarray:
-    """Real coordinates of a Hermitian matrix (real and imaginary parts)."""
-    return np.concatenate([rho.real.ravel(), rho.imag.ravel()])
-
-
-def _matrix(x: np.ndarray) -> np.ndarray:
-    n = int(round(np.sqrt(x.size // 2)))
-    m = x[: n * n].reshape(n, n) + 1j * x[n * n :].reshape(n, n)
-    return 0.5 * (m + m.conj().T)

@@ -15,7 +15,7 @@ n ≠ 0 blocks by 1/(inω₀) (their diagonal nω₀ dominates where the drive i
 The harmonics couple through ‖L_{±1}‖/ω₀, so ρ_n falls off geometrically; K doubles from
 :data:`FIRST_HARMONICS` until the highest kept ρ_K is below :data:`HARMONIC_TOL` of ρ₀.
 
-Against the period iteration (:func:`gravsim.fock.dynamics.periodic_state`: one mesolve per
+Against the period iteration (:func:`gravsim.fock.period_map.periodic_state`: one mesolve per
 period, 30–190 periods for L0) this needs one factorisation and sparse products only; QuTiP's
 ``steadystate_fourier`` (matrix continued fractions) handles one cos-drive operator and keeps
 dense D²×D² matrices, out of reach at 7×7×4 (D² = 38 416: 23 GB each).
@@ -391,7 +391,7 @@ def periodic_state(
 ) -> tuple[FockPeriodicState, Any]:
     """The periodic state of ``model`` (L0 or L1, laboratory-frame mechanics) on ``dims``,
     sampled at :data:`~gravsim.fock.dynamics.PERIODIC_SAMPLES` times over the period, as
-    :func:`gravsim.fock.dynamics.periodic_state` gives it; and the factorised period average
+    :func:`gravsim.fock.period_map.periodic_state` gives it; and the factorised period average
     for a model with the same one (pass it as ``average``, with this ``omega0``).
 
     Solved in the frame rotating at ω_m for the mechanics (a local rotation: E_N, purity and

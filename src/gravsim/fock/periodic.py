@@ -4,7 +4,7 @@
   average on the even half of Liouville space and GMRES over the Fourier coefficients; fast
   where the drive is fast against the damped dynamics (ω_m ≫ κ), where the harmonics couple
   weakly and the n ≠ 0 blocks are dominated by nω_m;
-* the period map (:func:`gravsim.fock.dynamics.periodic_state`): mesolve period by period,
+* the period map (:func:`gravsim.fock.period_map.periodic_state`): mesolve period by period,
   preconditioned by the averaged Liouvillian; its cost grows with the number of periods the
   state needs to settle, i.e. with ω_m over the slowest relaxation rate.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from gravsim.errors import GravsimInputError
-from gravsim.fock import dynamics, harmonic_balance
+from gravsim.fock import dynamics, harmonic_balance, period_map
 from gravsim.model.description import ModelDescription
 
 METHODS = ("auto", "harmonic-balance", "period-map")
@@ -51,6 +51,7 @@ def periodic_state(
     method: str = "auto",
     omega0: float | None = None,
     shared: Any = None,
+    smaller: dynamics.FockPeriodicState | None = None,
     progress: Any = None,
 ) -> tuple[dynamics.FockPeriodicState, Any]:
     """The periodic state of ``model`` on ``dims`` by ``method``.
@@ -58,11 +59,18 @@ def periodic_state(
     ``average`` is the period average of the model's linearisation (the RWA rung in its
     frame), the period map's start; ``shared`` is what a previous call on a model with the
     same period average returned (the factorisation, or the start), ``omega0`` that call's
-    base frequency.  Returns the state and what to share with the next such call.
+    base frequency.  ``smaller``: the periodic state of the same model on a smaller
+    truncation, where the period map starts instead and preconditions on (harmonic balance
+    needs no start).  Returns the state and what to share with the next such call.
     """
     if choose(model, method) == "harmonic-balance":
         return harmonic_balance.periodic_state(
             model, dims, base=base, omega0=omega0, average=shared, progress=progress
         )
-    start = shared if shared is not None else dynamics.averaged_start(model, average, dims)
-    return dynamics.periodic_state(model, dims, start, base=base, progress=progress), start
+    if smaller is not None:
+        start = smaller.rho
+    elif shared is not None:
+        start = shared
+    else:
+        start = period_map.averaged_start(model, average, dims)
+    return period_map.periodic_state(model, dims, start, base=base, progress=progress), start

@@ -429,7 +429,10 @@ class PardisoFactor:
         return self._lu.solve(b)
 
     def __del__(self) -> None:
-        self._lu.delete()
+        try:
+            self._lu.delete()
+        except ImportError:  # at interpreter exit QuTiP's module is gone; so is the memory
+            pass
 
 
 def factorise(system: sp.spmatrix, solver: str = "auto", refine: bool = True):

@@ -369,11 +369,14 @@ def _periodic_outcome(
     """The Fock periodic state of one gravity model on each truncation in ``sizes``."""
     from gravsim.fock import periodic
 
-    states = []
+    states: list[Any] = []
     for d in sizes:
         if progress is not None:
             progress(message.format(d) + f" ({periodic.choose(description)})")
-        state, _ = periodic.periodic_state(description, d, average, base=base, progress=progress)
+        smaller = states[-1] if states else None
+        state, _ = periodic.periodic_state(
+            description, d, average, base=base, smaller=smaller, progress=progress
+        )
         states.append(state)
     state = states[-1]
     excess = truncation.top_level_excess(state.last_level_population())
@@ -396,7 +399,7 @@ def _periodic_outcome(
 
 
 def _periodic_note() -> str:
-    from gravsim.fock import dynamics, harmonic_balance, periodic
+    from gravsim.fock import dynamics, harmonic_balance, period_map, periodic
 
     return (
         "Fock periodic state by harmonic balance where ω_m ≥ "
@@ -404,7 +407,8 @@ def _periodic_note() -> str:
         f"{harmonic_balance.HARMONIC_TOL:g} of ρ₀; periods and stroboscopic_change null), "
         "otherwise as the fixed point of the one-period map (mesolve; preconditioned by the "
         f"averaged Liouvillian, Anderson-accelerated) to ‖ρ(T) − ρ(0)‖_F < "
-        f"{dynamics.PERIODIC_TOL:g}, started from the period-averaged (RWA) steady state; "
+        f"{period_map.PERIODIC_TOL:g}, the smallest truncation started from the period-averaged "
+        "(RWA) steady state, each larger one from the one below and preconditioned on it; "
         f"E_N, ΔE, occupations averaged over {dynamics.PERIODIC_SAMPLES} samples of the "
         "period; truncation_error from N-4, N-2, N"
     )
