@@ -333,23 +333,33 @@ def second_order_shift(
     omega0: float,
     average: Any = None,
     base: str = "e",
+    progress: Any = None,
 ) -> tuple[float, float]:
     """Period-averaged E_N of ``model``'s periodic state and its shift to second order in
     ``perturbation`` (a Hamiltonian in the same frame, e.g. the cubic radiation pressure that
     L1 drops): ρ = ρ⁽⁰⁾ + ρ⁽¹⁾ + ρ⁽²⁾ with A ρ⁽ⁱ⁾ = −P ρ⁽ⁱ⁻¹⁾ (A the harmonic-balance system
     of ``model``, P the perturbation's components; each ρ⁽ⁱ⁾ trace-free), on the same
     truncation.  Returns (E_N of ρ⁽⁰⁾, E_N of ρ⁽⁰⁾ + ρ⁽¹⁾ + ρ⁽²⁾ minus it), both averaged over
-    the period's samples.
+    the period's samples.  ``progress`` (callable) gets a line per solve.
     """
+    t0 = time.perf_counter()
     frame = propagation_frame(model)
+    if progress is not None and average is None:
+        progress(f"harmonic balance on {dims} levels: factorising the period average ...")
     hb = HarmonicBalance.build(frame, dims, omega0, average)
-    vecs, stats = _converged(hb, None, time.perf_counter())
+    vecs, stats = _converged(hb, progress, t0)
     k = stats["harmonics"]
     pert = hb.restrict(fourier_components(perturbation, dims, omega0))
     orders = [vecs]
-    for _ in range(2):
+    for order in (1, 2):
         rhs = {n: -v for n, v in hb.apply(orders[-1], k, pert).items()}
-        orders.append(hb.solve(k, rhs=rhs)[0])
+        response, residual, steps = hb.solve(k, rhs=rhs)
+        orders.append(response)
+        if progress is not None:
+            progress(
+                f"harmonic balance: order {order} of the response, {steps} GMRES steps, "
+                f"residual {residual:.1e}, {time.perf_counter() - t0:.0f} s"
+            )
     total = {n: sum(o[n] for o in orders) for n in vecs}
     values = []
     for coefficients in (vecs, total):

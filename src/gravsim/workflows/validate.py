@@ -428,6 +428,7 @@ def linearisation_pair(
         omega0=omega0,
         average=shared if periodic.choose(full) == "harmonic-balance" else None,
         base=base,
+        progress=say,
     )
     return l0, l1, estimate
 
