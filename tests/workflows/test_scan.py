@@ -321,3 +321,16 @@ def test_map_mpi_without_mpi4py_is_refused(tmp_path, monkeypatch):
     out = gravsim_in_process(*FOCK, "--map", "mpi", "--out", "s", cwd=tmp_path)
     assert "mpi4py" in one_error_line(out, 2)
     assert not (tmp_path / "s").exists()
+
+
+def test_fock_scan_without_levels_chooses_them_per_point_as_steady_does(tmp_path):
+    """The project preset's defaults are never refused: each point's levels are chosen from
+    its Gaussian state, recorded in n_mech_chosen, and its numbers are steady's."""
+    p = gs.presets.get("small")
+    axes = [scan.parse_axis("G_plus=0.1,0.15")]
+    rows = read(scan.run(p, axes, tmp_path, backend="fock", progress=False))
+    for row in rows:
+        assert row["status"] == "ok"
+        single = steady.compute(p.replace(G_plus=float(row["G_plus"])), backend="fock").values
+        assert int(row["n_mech_chosen"]) == single["n_mech_chosen"]
+        assert float(row["delta_E"]) == pytest.approx(single["delta_E"], rel=1e-9)

@@ -85,6 +85,17 @@ def uses(option: str, model: str, backend: str) -> bool:
     }.get(option, True)
 
 
+def chooses_levels(options: dict[str, Any]) -> bool:
+    """Whether :func:`gravsim.workflows.steady.compute` given these keyword ``options`` picks
+    the Fock levels itself (a static Fock rung with ``tol``, or with levels not all given):
+    then each result says which (``n_mech_chosen``, ``n_cav_chosen``)."""
+    model, backend = options.get("model", "effective"), options.get("backend", "gaussian")
+    if not uses("tol", model, backend):
+        return False
+    given = "n_mech" in options and ("n_cav" in options or not uses("n_cav", model, backend))
+    return "tol" in options or not given
+
+
 def unused_options(
     model: str,
     backend: str,

@@ -45,7 +45,7 @@ from gravsim.fock import truncation
 from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
 from gravsim.workflows.grid import Axis, Grid, parse_axis
-from gravsim.workflows.options import PERIODIC, RunOptions, uses
+from gravsim.workflows.options import PERIODIC, RunOptions, chooses_levels, uses
 from gravsim.workflows.run_folder import RunFolder, run_identity
 from gravsim.workflows.scan_solve import MAPS, check_parallel, run_batched, run_fock, run_points
 from gravsim.workflows.scan_table import (
@@ -124,7 +124,7 @@ def run(
     check_parallel(backend, workers, map_name)
     grid = Grid(axes)
     quantity = _plot_quantity(plot, model, gravity, backend, len(axes))
-    header = columns(grid, model, gravity, backend, "tol" in options)
+    header = columns(grid, model, gravity, backend, chooses_levels(options))
     identity = run_identity(kind="scan", preset=preset, parameters=base_p.as_dict(),
                             grid=[a.to_dict() for a in grid.axes], options=options)  # fmt: skip
     with RunFolder(Path(out), "scan", identity, force=force) as folder:
@@ -185,19 +185,22 @@ def _plot_quantity(plot: bool | str, model, gravity, backend, n_axes) -> str | N
 
 def _options(run: RunOptions) -> dict[str, Any]:
     """What :func:`gravsim.workflows.steady.compute` gets for every point: the Fock defaults
-    resolved (so that the run identity names what ran), unused options left out."""
+    resolved (so that the run identity names what ran), unused options left out.  On the
+    static Fock rungs levels not given are chosen per point from its Gaussian state, as
+    ``steady`` chooses them (the columns ``n_mech_chosen``, ``n_cav_chosen`` say which)."""
     model, backend = run.model, run.backend
-    fock = run.fock.resolved(model)
+    fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given stay None
     options: dict[str, Any] = dict(model=model, gravity=run.gravity, backend=backend, base=run.base)
     if backend == "fock":
         truncation.check_levels(fock.n_mech, fock.n_cav)
-        options["n_mech"] = fock.n_mech
-        dims = (fock.n_mech,) * 2
-        if uses("n_cav", model, backend):
+        if fock.n_mech is not None:
+            options["n_mech"] = fock.n_mech
+        if uses("n_cav", model, backend) and fock.n_cav is not None:
             options["n_cav"] = fock.n_cav
-            dims += (fock.n_cav,)
-        # the same for every point: refused once, before the grid, not as a row per point
-        truncation.check_memory(dims, factorised=model not in PERIODIC)
+        if not chooses_levels(options | fock.given()):
+            # the same for every point: refused once, before the grid, not as a row per point
+            dims = (fock.n_mech,) * 2 + ((fock.n_cav,) if "n_cav" in options else ())
+            truncation.check_memory(dims, factorised=model not in PERIODIC)
         if uses("solver", model, backend):
             options["solver"] = fock.solver
         if uses("tol", model, backend) and fock.tol is not None:
