@@ -31,7 +31,6 @@ from gravsim.fock import harmonic_balance, period_map, periodic  # noqa: E402
 from gravsim.model import description, rungs  # noqa: E402
 from gravsim.model.description import HamiltonianTerm, JumpOperator, ModelDescription  # noqa: E402
 from gravsim.model.gravity import QuantumGravity  # noqa: E402
-from gravsim.workflows import steady  # noqa: E402
 
 
 def ladder(preset: str, dims: tuple[int, ...]) -> None:
@@ -39,7 +38,7 @@ def ladder(preset: str, dims: tuple[int, ...]) -> None:
     p = gs.presets.get(preset)
     full = rungs.full(p, QuantumGravity())
     lin = description.quadratic_part(full, rung="linear", note="")
-    average = steady.period_average(rungs.linear(p, QuantumGravity()))
+    average = rungs.period_average(rungs.linear(p, QuantumGravity()))
     w = full.base_frequency()
     for method in ("harmonic-balance", "period-map"):
         t0 = time.perf_counter()
@@ -58,7 +57,7 @@ def two_grid(dims: tuple[int, ...], smaller: tuple[int, ...]) -> None:
     """The period map on ``dims`` after ``smaller``: two-grid against the earlier starts."""
     p = gs.presets.get("driven")
     full = rungs.full(p, QuantumGravity())
-    average = steady.period_average(rungs.linear(p, QuantumGravity()))
+    average = rungs.period_average(rungs.linear(p, QuantumGravity()))
     coarse = period_map.periodic_state(
         full, smaller, period_map.averaged_start(full, average, smaller)
     )

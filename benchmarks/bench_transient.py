@@ -179,7 +179,7 @@ def period_case(dims: tuple[int, ...], repeat: int) -> dict:
     lab = models.full(p, QuantumGravity())
     rotating = fock_dynamics.propagation_frame(lab)
     period = 2 * np.pi / float(p.omega_m)
-    average = gs.steady.period_average(models.linear(p, QuantumGravity()))
+    average = gs.models.period_average(models.linear(p, QuantumGravity()))
     rho0 = fock_period_map.averaged_start(lab, average, dims)
     c_ops = fock.collapse_operators(lab, dims)  # thermal baths and κ: static in both frames
     options = {"store_final_state": True, "rtol": fock_dynamics.RTOL, "atol": fock_dynamics.ATOL}

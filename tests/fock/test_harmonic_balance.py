@@ -10,7 +10,6 @@ import gravsim as gs
 from gravsim.fock import dynamics, harmonic_balance, operators, periodic
 from gravsim.model import corrections, description, rungs
 from gravsim.model.gravity import KTMGravity, QuantumGravity
-from gravsim.workflows import steady
 
 DRIVEN = gs.presets.get("driven")
 DIMS = (4, 4, 3)
@@ -37,7 +36,7 @@ def test_harmonic_balance_equals_the_period_map():
     """L0 on driven 4×4×3: the period-averaged E_N and its ripple agree with the period
     map's (mesolve rtol 1e-8) to 1e-7."""
     full = rungs.full(DRIVEN, QuantumGravity())
-    average = steady.period_average(rungs.linear(DRIVEN, QuantumGravity()))
+    average = rungs.period_average(rungs.linear(DRIVEN, QuantumGravity()))
     hb, _ = periodic.periodic_state(full, DIMS, average, method="harmonic-balance")
     pm, _ = periodic.periodic_state(full, DIMS, average, method="period-map")
     assert hb.method == "harmonic balance" and pm.method == "period map"

@@ -203,7 +203,7 @@ def test_preconditioned_periodic_state_equals_plain_iteration():
     p = gs.presets.get("driven")
     dims = (4, 4, 2)
     full = models.full(p)
-    average = gs.steady.period_average(models.linear(p))
+    average = gs.models.period_average(models.linear(p))
     start = gs.fock_period_map.averaged_start(full, average, dims)
     fast = gs.fock_period_map.periodic_state(full, dims, start, tol=1e-9)
     plain = gs.fock_period_map.periodic_state(full, dims, start, tol=1e-9, precondition=False)
@@ -217,7 +217,7 @@ def test_two_grid_start_from_a_smaller_truncation_keeps_the_fixed_point():
     map reaches the same fixed point as the plain iteration, in fewer periods."""
     p = gs.presets.get("driven")
     full = models.full(p)
-    average = gs.steady.period_average(models.linear(p))
+    average = gs.models.period_average(models.linear(p))
     pm = gs.fock_period_map
     coarse = pm.periodic_state(full, (3, 3, 2), pm.averaged_start(full, average, (3, 3, 2)))
     dims = (5, 5, 2)

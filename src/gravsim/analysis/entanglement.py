@@ -27,13 +27,24 @@ import numpy as np
 from gravsim.errors import GravsimInputError, NumericalError
 
 
-def log_base_factor(base: str) -> float:
-    """ln(base): divide an E_N in nats by this to express it in ``base``."""
-    if base == "e":
-        return 1.0
-    if base == "2":
-        return float(np.log(2.0))
-    raise GravsimInputError(f"unknown log base {base!r}: use e or 2")
+def log_base(base: str | float) -> str:
+    """The log base ``base`` as gravsim writes it: ``"e"`` (nats) or ``"2"`` (bits).
+
+    Accepts ``"e"``, ``"2"``, the number 2 and ``math.e`` (as QuTiP users write them).
+    """
+    if isinstance(base, str) and base in ("e", "2"):
+        return base
+    if not isinstance(base, bool) and isinstance(base, (int, float, np.integer, np.floating)):
+        if base == 2:
+            return "2"
+        if base == np.e:
+            return "e"
+    raise GravsimInputError(f"unknown log base {base!r}: use 'e' (nats) or 2 (bits)")
+
+
+def log_base_factor(base: str | float) -> float:
+    """ln(base): divide an E_N in nats by this to express it in ``base`` (see :func:`log_base`)."""
+    return 1.0 if log_base(base) == "e" else float(np.log(2.0))
 
 
 def _det2(m: np.ndarray) -> np.ndarray:
@@ -187,6 +198,12 @@ def _transpose_trace_norm(rho: Any) -> float:
     partial transpose, summed."""
     import qutip
 
+    if len(rho.dims[0]) != 2:
+        raise GravsimInputError(
+            f"E_N here is between two modes, and the state has {len(rho.dims[0])} subsystems "
+            f"(dims {rho.dims[0]}): keep the two with rho.ptrace([0, 1]), or use "
+            "gs.fock.from_qobj(rho).log_negativity()"
+        )
     pt = qutip.partial_transpose(rho, [0, 1]).full()
     return float(np.sum(np.abs(np.linalg.eigvalsh(0.5 * (pt + pt.conj().T)))))
 

@@ -23,6 +23,8 @@ from typing import Any
 _NAMES = {
     "FockState": "operators",
     "collapse_operators": "operators",
+    "covariance": "operators",
+    "from_qobj": "operators",
     "hamiltonian": "operators",
     "ladder_operators": "operators",
     "last_level_population": "operators",

@@ -138,17 +138,26 @@ def liouvillian(model: ModelDescription, dims: tuple[int, ...]) -> qutip.Qobj:
 
 
 def mechanical_covariance(rho: qutip.Qobj, modes: tuple[str, ...]) -> np.ndarray:
-    """The (x_a, p_a, x_b, p_b) covariance of ρ, from normally ordered moments.
+    """The (x_a, p_a, x_b, p_b) covariance of ρ (:func:`covariance` of the mechanics)."""
+    return covariance(rho, modes, ("a", "b"))
+
+
+def covariance(
+    rho: qutip.Qobj, modes: tuple[str, ...], keep: tuple[str, ...] | None = None
+) -> np.ndarray:
+    """The quadrature covariance (x₁, p₁, x₂, p₂, …) of the modes ``keep`` (default all of
+    ``modes``) of ρ, vacuum ½·I, from normally ordered moments.
 
     The symmetrised moments use the exact commutator [a, a†] = 1 (⟨aa†⟩ = ⟨a†a⟩ + 1) rather
     than products of truncated operators, whose top level breaks it.  Means are subtracted
     (they vanish for the even steady states of the linear rungs).
     """
-    dims = tuple(rho.dims[0])
-    ops = ladder_operators(modes, dims)
-    ladders = [Ladder(m, d) for m in ("a", "b") for d in (False, True)]
+    keep = tuple(modes) if keep is None else tuple(keep)
+    ops = ladder_operators(modes, tuple(rho.dims[0]))
+    ladders = [Ladder(m, d) for m in keep for d in (False, True)]
     mean = np.array([qutip.expect(ops[o], rho) for o in ladders])
-    sym = np.zeros((4, 4), dtype=complex)
+    size = len(ladders)
+    sym = np.zeros((size, size), dtype=complex)
     for i, oi in enumerate(ladders):
         for j, oj in enumerate(ladders):
             if oi.mode == oj.mode and oi.dagger != oj.dagger:
@@ -159,7 +168,7 @@ def mechanical_covariance(rho: qutip.Qobj, modes: tuple[str, ...]) -> np.ndarray
                 sym[i, j] = qutip.expect(ops[first] @ ops[second], rho)
             sym[i, j] -= mean[i] * mean[j]
     # α = T R with rows u(a), u(a†) per mode (the Gaussian rule's convention): V = T⁻¹ S T⁻ᵀ
-    t = np.array([ladder_vector(Ladder(o.mode, o.dagger), ("a", "b")) for o in ladders])
+    t = np.array([ladder_vector(Ladder(o.mode, o.dagger), keep) for o in ladders])
     t_inv = np.linalg.inv(t)
     v = t_inv @ sym @ t_inv.T
     return np.real_if_close(0.5 * (v + v.T), tol=1e6).real
@@ -177,8 +186,9 @@ class FockState(MechanicalState):
     dims : tuple of int
         Fock levels kept per mode.
     rung, gravity : str
-    report : SolveReport
-        Solver, residual, trace and hermiticity errors, wall time.
+        What produced ρ (``"given"``, ``""`` for a state of one's own, :func:`from_qobj`).
+    report : SolveReport or None
+        Solver, residual, trace and hermiticity errors, wall time (None: not solved here).
 
     Like the Gaussian backend's ``GaussianState`` it has ``mechanical_covariance``,
     ``log_negativity(base)`` and ``occupations()``; here E_N is that of ρ itself.
@@ -189,7 +199,7 @@ class FockState(MechanicalState):
     dims: tuple[int, ...]
     rung: str
     gravity: str
-    report: SolveReport
+    report: SolveReport | None = None
 
     @property
     def mechanical_rho(self) -> qutip.Qobj:
@@ -206,6 +216,10 @@ class FockState(MechanicalState):
         """The (x_a, p_a, x_b, p_b) covariance (4, 4) of ρ, as ``GaussianState``'s."""
         return mechanical_covariance(self.rho, self.modes)
 
+    def covariance(self) -> np.ndarray:
+        """The quadrature covariance (x, p per mode in ``modes`` order) of ρ, vacuum ½·I."""
+        return covariance(self.rho, self.modes)
+
     def occupations(self) -> dict[str, float]:
         """⟨j†j⟩ for every mode."""
         ops = ladder_operators(self.modes, self.dims)
@@ -217,6 +231,55 @@ class FockState(MechanicalState):
     def last_level_population(self) -> dict[str, float]:
         """Population of the highest kept Fock level of every mode."""
         return last_level_population(self.rho, self.modes)
+
+
+#: Mode names of a state given without them, by its number of subsystems.
+DEFAULT_MODES = {2: ("a", "b"), 3: ("a", "b", "c")}
+#: How far from 1 the trace, and from Hermitian ρ, a given state may be (rounding).
+STATE_TOLERANCE = 1e-8
+
+
+def from_qobj(rho: qutip.Qobj, modes: tuple[str, ...] | None = None) -> FockState:
+    """A state of one's own (a ``qutip.Qobj`` density matrix or ket of the two mechanical
+    modes, or of the mechanics and the cavity) as a :class:`FockState`, for its E_N
+    (``log_negativity(base)``), ``covariance()``, ``mechanical_covariance`` and
+    ``occupations()``.
+
+    ``modes``: the subsystems' names in order (default ``("a", "b")`` or ``("a", "b", "c")``);
+    ``"a"`` and ``"b"`` are the two whose entanglement is reported.
+
+    Raises
+    ------
+    GravsimInputError
+        Not a ``Qobj`` operator or ket, not two or three subsystems, names that do not match,
+        a trace other than 1 or a non-Hermitian ρ (beyond :data:`STATE_TOLERANCE`).
+    """
+    if not isinstance(rho, qutip.Qobj) or not (rho.isoper or rho.isket):
+        raise GravsimInputError(
+            f"give the state as a qutip.Qobj density matrix or ket, not {type(rho).__name__}"
+        )
+    rho = qutip.ket2dm(rho) if rho.isket else rho
+    dims = tuple(int(n) for n in rho.dims[0])
+    if modes is None:
+        if len(dims) not in DEFAULT_MODES:
+            raise GravsimInputError(
+                f"the state has {len(dims)} subsystems (dims {list(dims)}): give two (a, b) or "
+                "three (a, b, c), e.g. qutip.tensor(rho_a, rho_b)"
+            )
+        modes = DEFAULT_MODES[len(dims)]
+    modes = tuple(modes)
+    if len(modes) != len(dims) or not {"a", "b"} <= set(modes) or len(set(modes)) != len(modes):
+        raise GravsimInputError(
+            f"modes {modes} do not name the state's {len(dims)} subsystems once each with "
+            "'a' and 'b' among them"
+        )
+    if abs(rho.tr() - 1) > STATE_TOLERANCE:
+        raise GravsimInputError(
+            f"the state's trace is {rho.tr():.6g}: normalise it (rho / rho.tr())"
+        )
+    if (rho - rho.dag()).norm("max") > STATE_TOLERANCE:
+        raise GravsimInputError("the state is not Hermitian: give a density matrix")
+    return FockState(rho, modes, dims, "given", "")
 
 
 def cavity_index(model: ModelDescription) -> int | None:

@@ -40,6 +40,7 @@ from gravsim.model.description import (
     cre,
     quadratic_part,
     rotating_frame,
+    secular,
 )
 from gravsim.model.gravity import GravityModel, QuantumGravity
 from gravsim.model.parameters import Parameters
@@ -433,6 +434,12 @@ def linear(p: Parameters, gravity: GravityModel | None = None) -> ModelDescripti
         frame="mechanics rotating at ω_m, cavity at the tones' centre; displaced by the "
         "classical field; counter-rotating terms kept",
     )
+
+
+def period_average(linear: ModelDescription) -> ModelDescription:
+    """The period average of L1 (:func:`linear`): the RWA rung in L1's own frame, the start
+    and preconditioner of L0's and L1's Fock periodic states."""
+    return secular(linear, rung="rwa", note="period average of L1")
 
 
 def build(

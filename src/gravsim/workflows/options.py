@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from gravsim.analysis.entanglement import log_base_factor
+from gravsim.analysis.entanglement import log_base
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model.gravity import CHOICES as GRAVITY
 from gravsim.model.gravity import choose
@@ -213,8 +213,8 @@ class RunOptions:
     backend : {"gaussian", "fock"}
         Lyapunov (exact for the linear rungs) or QuTiP on truncated Fock spaces; ``full``
         (radiation pressure is cubic) is Fock only.
-    base : {"e", "2"}
-        Log base of every E_N and ΔE: nats (default) or bits.
+    base : {"e", "2"} or 2
+        Log base of every E_N and ΔE: nats (default) or bits (the number 2 is "2").
     fock : FockOptions
         ``n_mech``, ``n_cav``, ``solver``, ``frame`` (given as keywords of their own).
     """
@@ -224,6 +224,9 @@ class RunOptions:
     backend: str = "gaussian"
     base: str = "e"
     fock: FockOptions = FockOptions()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", log_base(self.base))  # 2, "2" -> "2"; refuses others
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> RunOptions:
@@ -245,7 +248,6 @@ class RunOptions:
             )
         fock = FockOptions(**{k: kwargs.pop(k) for k in fock_names if k in kwargs})
         run = cls(fock=fock, **kwargs)
-        log_base_factor(run.base)
         check_choices(run.model, run.gravity, run.backend)
         unused_options(run.model, run.backend, fock.given())
         return run

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from gravsim.errors import GravsimInputError
 from gravsim.model.parameters import Parameters
 from gravsim.model.units import DESCRIPTIONS, UNITS
 
@@ -108,6 +109,8 @@ class GravityOutcome:
         Why the truncation is doubtful, found after the solve.
     covariance : ndarray, optional
         Gaussian backend: the full covariance (ordering x₁, p₁, …; vacuum ½·I).
+    state : qutip.Qobj, optional
+        Fock backend: the density matrix (the periodic rungs: at t = nT), never in the JSON.
     """
 
     E_N: Any
@@ -122,6 +125,7 @@ class GravityOutcome:
     stroboscopic_change: float | None = NOT_COMPUTED
     truncation_warning: str | None = NOT_COMPUTED
     covariance: np.ndarray | None = NOT_COMPUTED
+    state: Any = NOT_COMPUTED
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +186,30 @@ class SteadyResult(Result):
                 raise KeyError("two gravity models were computed: name one")
             return next(iter(self.outcomes.values()))
         return self.outcomes[label]
+
+    def state(self, label: str | None = None) -> Any:
+        """ρ of hypothesis ``label`` as a ``qutip.Qobj`` (Fock backend; the periodic rungs: at
+        t = nT, modes a, b[, c] in that order)."""
+        rho = self.outcome(label).state
+        if rho is NOT_COMPUTED:
+            raise GravsimInputError(
+                f"the {self.backend} backend has no density matrix: use backend='fock' on a "
+                "scaled preset (small, driven), or .covariance(label) for the Gaussian state"
+            )
+        return rho
+
+    def covariance(self, label: str | None = None) -> np.ndarray:
+        """The quadrature covariance (x, p per mode, vacuum ½·I) of hypothesis ``label``: the
+        Gaussian backend's, or from ρ on the Fock backend (:func:`gravsim.fock.covariance`)."""
+        outcome = self.outcome(label)
+        if outcome.covariance is not NOT_COMPUTED:
+            return outcome.covariance
+        if outcome.state is NOT_COMPUTED:
+            raise GravsimInputError(f"model {self.model!r} gives no covariance: it has no state")
+        from gravsim.fock import operators
+
+        rho = outcome.state
+        return operators.covariance(rho, operators.DEFAULT_MODES[len(rho.dims[0])])
 
     def comparison(self) -> dict[str, Any]:
         """E_N of the two compared hypotheses and ΔE under their JSON keys (``E_N_quantum``,

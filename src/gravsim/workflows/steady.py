@@ -26,7 +26,7 @@ from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
-from gravsim.model.description import ModelDescription, secular
+from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import fock_steady, levels
@@ -60,7 +60,6 @@ __all__ = [
     "PERIODIC",
     "compute",
     "eq19_delta_E",
-    "period_average",
     "result_keys",
 ]
 
@@ -226,6 +225,7 @@ def _fock(
             truncation_error_from_covariance=e_cov.truncation_error,
             occupations=s.state.occupations(),
             last_level_population=s.state.last_level_population(),
+            state=s.state.rho,
         )
     estimate = solution.delta(base)
     delta = None if estimate is None else _delta_of(estimate)
@@ -336,7 +336,7 @@ def _periodic_fock(
         covariances = floquet_state.covariance + (g.label != "quantum") * floquet_state.shift
         levels.check_covariances(floquet_state.modes, covariances, dims)
         levels.check_mean_amplitudes(description, p, dims)
-        pairs.append((g, description, period_average(models.linear(p, g))))
+        pairs.append((g, description, models.period_average(models.linear(p, g))))
     sizes = [truncation.smaller_dims(pairs[0][1], dims, step) for step in (2, 1)]
     sizes = [d for k, d in enumerate(sizes) if d != dims and d not in sizes[:k]] + [dims]
     outcomes, series = {}, {}
@@ -394,6 +394,7 @@ def _periodic_outcome(
         periods=state.periods,
         stroboscopic_change=state.change,
         truncation_warning=excess or NOT_COMPUTED,
+        state=state.rho,
     )
     return outcome, series
 
@@ -412,11 +413,6 @@ def _periodic_note() -> str:
         f"E_N, ΔE, occupations averaged over {dynamics.PERIODIC_SAMPLES} samples of the "
         "period; truncation_error from N-4, N-2, N"
     )
-
-
-def period_average(linear: ModelDescription) -> ModelDescription:
-    """The period average of L1 (the RWA rung in L1's own frame)."""
-    return secular(linear, rung="rwa", note="period average of L1")
 
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:

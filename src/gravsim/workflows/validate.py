@@ -411,7 +411,7 @@ def linearisation_pair(
     from gravsim.fock import harmonic_balance, periodic
 
     full = models.full(p, QuantumGravity())
-    average = steady.period_average(models.linear(p, QuantumGravity()))
+    average = models.period_average(models.linear(p, QuantumGravity()))
     omega0 = full.base_frequency()
     say(f"validate: L0 periodic state on {dims} levels by {periodic.choose(full)} ...")
     l0, shared = periodic.periodic_state(full, dims, average, base=base, progress=say)
