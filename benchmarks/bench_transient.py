@@ -103,7 +103,7 @@ def fock_case(name: str, dims: tuple[int, ...], repeat: int, bare: bool) -> dict
     e_ops = plain_e_ops(dims)
 
     def ours():
-        return fock_dynamics.transient(model, dims, times, occupations, progress=False)
+        return fock_dynamics.transient(model, dims, times, occupations, progress=False).table
 
     def plain():
         return qutip.mesolve(h, rho0, times, c_ops, e_ops=e_ops, options=options)

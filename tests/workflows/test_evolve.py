@@ -61,7 +61,8 @@ def test_fock_transient_equals_gaussian_within_truncation_error():
     """Effective model, small preset: mesolve E_N(t) at N = 6, 8, 10 vs the exact Gaussian."""
     m = models.effective(gs.presets.get("small"), KTMGravity())
     times = np.linspace(0, 20, 11)
-    runs = [fock_dynamics.transient(m, (n, n), times, {"a": 0.5, "b": 0.5}) for n in (6, 8, 10)]
+    start = {"a": 0.5, "b": 0.5}
+    runs = [fock_dynamics.transient(m, (n, n), times, start).table for n in (6, 8, 10)]
     v, s = Propagator(m).evolve(initial_covariance(m.modes, {"a": 0.5, "b": 0.5}), times)
     exact = entanglement.log_negativity(_mech(v + s, m.modes))
     for i in range(len(times)):
@@ -160,8 +161,8 @@ def test_undisplaced_frame_equals_displaced_frame():
     p = gs.presets.get("driven").replace(g=0.05, G_plus=0.005, G_minus=0.01)
     times = np.linspace(0, 2 * 2 * np.pi / p.omega_m, 5)
     occ = {"a": 0.3, "b": 0.3}
-    disp = fock_dynamics.transient(models.full(p, frame="displaced"), (5, 5, 3), times, occ)
-    und = fock_dynamics.transient(models.full(p, frame="undisplaced"), (5, 5, 4), times, occ)
+    disp = fock_dynamics.transient(models.full(p, frame="displaced"), (5, 5, 3), times, occ).table
+    und = fock_dynamics.transient(models.full(p, frame="undisplaced"), (5, 5, 4), times, occ).table
     assert np.max(np.abs(disp["E_N"] - und["E_N"])) < 2e-4
 
 

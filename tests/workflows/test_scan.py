@@ -334,3 +334,14 @@ def test_fock_scan_without_levels_chooses_them_per_point_as_steady_does(tmp_path
         single = steady.compute(p.replace(G_plus=float(row["G_plus"])), backend="fock").values
         assert int(row["n_mech_chosen"]) == single["n_mech_chosen"]
         assert float(row["delta_E"]) == pytest.approx(single["delta_E"], rel=1e-9)
+
+
+def test_axes_as_the_command_line_writes_them(tmp_path):
+    """``gs.scan.run`` takes the CLI's axis text; the rows equal those of parsed axes."""
+    p = gs.presets.get("paper")
+    text = read(scan.run(p, ["E_plus=lin:50:150:3"], tmp_path / "text", progress=False))
+    parsed = [scan.parse_axis("E_plus=lin:50:150:3")]
+    axes = read(scan.run(p, parsed, tmp_path / "axes", progress=False))
+    assert [r["delta_E"] for r in text] == [r["delta_E"] for r in axes]
+    with pytest.raises(gs.GravsimInputError, match="scan axis is text"):
+        scan.run(p, [("E_plus", [1, 2])], tmp_path / "bad", progress=False)

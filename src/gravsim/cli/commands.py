@@ -18,6 +18,7 @@ from gravsim.workflows import (
     approximation_order,
     budget,
     evolve,
+    evolve_result,
     figures,
     hypotheses,
     optimize_output,
@@ -84,7 +85,7 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
         ground=args.ground,
         comparisons=args.truncation_error,
     )
-    with evolve.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
+    with evolve_result.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
         result = evolve.compute(p, **inputs, progress=not args.no_progress)
         paths = result.write(folder, _command_line(), pdf=args.pdf)
     summary = {"preset": args.preset, "model": args.model, "backend": args.backend}

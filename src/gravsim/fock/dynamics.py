@@ -17,6 +17,7 @@ rotation at ω_m.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,27 +65,52 @@ def displaced(model: ModelDescription, rho: qutip.Qobj, dims: tuple[int, ...]) -
     return d @ rho @ d.dag()
 
 
-def propagation_frame(model: ModelDescription) -> ModelDescription:
-    """The frame mesolve propagates ``model`` in.
-
-    Rotating at the multiple kω₀ of the base frequency nearest the mechanics' mean free
-    frequency (the static j†j coefficients of a and b): exact, and the identity at t = nT.
-    A model already in a rotating frame (L1) has k = 0 and is left alone.
-    """
+def frame_rotation(model: ModelDescription) -> float:
+    """The frequency kω₀ (rad/s) at which :func:`propagation_frame` rotates a and b: the
+    multiple of the base frequency nearest the mechanics' mean free frequency (the static
+    j†j coefficients of a and b); 0 for a static model or one already rotating (L1)."""
     omega0 = model.base_frequency()
     if omega0 == 0:
-        return model
+        return 0.0
     free = [
         float(np.real(t.coeff))
         for t in model.hamiltonian
         if t.frequency == 0 and t.ops in ((cre("a"), ann("a")), (cre("b"), ann("b")))
     ]
-    k = round(sum(free) / 2 / omega0)
-    if k == 0:
+    return round(sum(free) / 2 / omega0) * omega0
+
+
+def propagation_frame(model: ModelDescription) -> ModelDescription:
+    """The frame mesolve propagates ``model`` in: rotating a and b at :func:`frame_rotation`.
+
+    Exact, and the identity at t = nT; the model itself where the rotation is 0.
+    """
+    omega = frame_rotation(model)
+    if omega == 0:
         return model
+    k = round(omega / model.base_frequency())
     return rotating_frame(
-        model, k * omega0, ("a", "b"), rung=model.rung, frame=model.frame + f", rotating at {k}ω₀"
+        model, omega, ("a", "b"), rung=model.rung, frame=model.frame + f", rotating at {k}ω₀"
     )
+
+
+def _back_to_model_frame(
+    modes: tuple[str, ...], dims: tuple[int, ...], omega: float
+) -> Callable[[float, qutip.Qobj], qutip.Qobj]:
+    """t, ρ' ↦ ρ = U ρ' U† with U = exp(−iωt(a†a + b†b)): the state propagated in
+    :func:`propagation_frame` (rotating at ω) back in the model's own frame."""
+    numbers = np.zeros(1)
+    for mode, n in zip(modes, dims, strict=True):
+        levels = np.arange(n) if mode in ("a", "b") else np.zeros(n)
+        numbers = np.add.outer(numbers, levels).ravel()
+
+    def rotate(t: float, rho: qutip.Qobj) -> qutip.Qobj:
+        if omega == 0:
+            return rho
+        phase = np.exp(-1j * omega * t * numbers)
+        return qutip.Qobj(phase[:, None] * rho.full() * phase.conj()[None, :], dims=rho.dims)
+
+    return rotate
 
 
 @dataclass
@@ -95,20 +121,33 @@ class _Observer:
     dims: tuple[int, ...]
     base: str
     rows: list[tuple[float, ...]] = field(default_factory=list)
+    e_ops: tuple[qutip.Qobj, ...] = ()
+    keep_states: bool = False
+    rotation: float = 0.0
+    expect: list[list[complex]] = field(default_factory=list)
+    states: list[qutip.Qobj] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         ops = operators.ladder_operators(self.modes, self.dims)
         self._number = [ops[Ladder(m, True)] @ ops[Ladder(m)] for m in self.modes]
         self._keep = [self.modes.index("a"), self.modes.index("b")]
+        self._to_model = _back_to_model_frame(self.modes, self.dims, self.rotation)
+        self.expect = [[] for _ in self.e_ops]
 
     def __call__(self, t: float, state: qutip.Qobj) -> float:
         rho = state if state.isoper else qutip.vector_to_operator(state)
         mech = rho if len(self.modes) == 2 else rho.ptrace(self._keep)
-        e_n = log_negativity_of_state(mech, self.base)
+        e_n = log_negativity_of_state(mech, self.base)  # E_N, n, purity: frame-independent
         occ = [float(np.real(qutip.expect(n, rho))) for n in self._number]
         m = mech.full()
         purity = float(np.vdot(m, m).real)  # tr ρ² = Σ|ρ_ij|², no O(n³) product
         self.rows.append((float(t), e_n, *occ, purity))
+        if self.e_ops or self.keep_states:
+            own = self._to_model(t, rho)
+            for column, op in zip(self.expect, self.e_ops, strict=True):
+                column.append(qutip.expect(op, own))
+            if self.keep_states:
+                self.states.append(own)
         return e_n
 
     def table(self) -> dict[str, np.ndarray]:
@@ -143,16 +182,44 @@ def mesolve_options(progress: bool, **extra: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, eq=False)
+class FockTransient:
+    """What :func:`transient` returns.
+
+    Attributes
+    ----------
+    table : dict of ndarray
+        ``time_s``, ``E_N``, ``n_<mode>``, ``purity`` (mechanical); one entry per time.
+    expect : list of ndarray
+        ⟨O⟩(t) for each of the ``e_ops`` O, as ``qutip.Result.expect`` (real for Hermitian O).
+    states : list of qutip.Qobj
+        ρ(t) at each output time, where asked (``store_states``).
+
+    Both ``expect`` and ``states`` are in the model's own frame (:attr:`model.frame`), as
+    ``qutip.mesolve`` on :func:`gravsim.fock.operators.liouvillian` gives them.
+    """
+
+    table: dict[str, np.ndarray]
+    expect: list[np.ndarray]
+    states: list[qutip.Qobj]
+
+
 def transient(
     model: ModelDescription,
     dims: tuple[int, ...],
     times: np.ndarray,
-    occupations: dict[str, float],
+    occupations: dict[str, float] | None = None,
     *,
+    rho0: qutip.Qobj | None = None,
+    e_ops: list[qutip.Qobj] | tuple[qutip.Qobj, ...] = (),
+    store_states: bool = False,
     base: str = "e",
     progress: bool = False,
-) -> dict[str, np.ndarray]:
-    """E_N(t), occupations and mechanical purity from a thermal start, by mesolve.
+) -> FockTransient:
+    """E_N(t), occupations and mechanical purity by mesolve, from a thermal start or ``rho0``.
+
+    Propagated in :func:`propagation_frame` (exact; L0's free rotation removed), the states
+    and the ``e_ops`` taken back to the model's frame at each output time.
 
     Parameters
     ----------
@@ -160,29 +227,43 @@ def transient(
     dims : tuple of int
         Fock levels per mode (``model.modes`` order).
     times : ndarray
-        Output times (s), starting at 0.
-    occupations : dict
-        Initial thermal occupation per mode (missing: vacuum).
+        Output times (s); the first is the start.
+    occupations : dict, optional
+        Initial thermal occupation per mode (missing: vacuum), displaced by the model's mean
+        amplitudes where its frame keeps them (:func:`initial_state`).
+    rho0 : qutip.Qobj, optional
+        The initial state instead (on ``dims``, in the model's frame).
+    e_ops : list of qutip.Qobj
+        Operators on ``dims`` whose expectation values to record.
+    store_states : bool
+        Keep ρ(t) at every output time (memory: one D×D matrix each).
     base : {"e", "2"}
     progress : bool
         Show QuTiP's tqdm progress bar.
-
-    Returns
-    -------
-    dict of ndarray
-        ``time_s``, ``E_N``, ``n_<mode>``, ``purity``; one entry per output time.
     """
     frame = propagation_frame(model)
-    observer = _Observer(model.modes, dims, base)
+    start = initial_state(model, dims, occupations or {}) if rho0 is None else rho0
+    observer = _Observer(
+        model.modes,
+        dims,
+        base,
+        e_ops=tuple(e_ops),
+        keep_states=store_states,
+        rotation=frame_rotation(model),
+    )
     qutip.mesolve(
         operators.hamiltonian(frame, dims),
-        initial_state(model, dims, occupations),
+        start,
         np.asarray(times, dtype=float),
         operators.collapse_operators(frame, dims),
         e_ops=[observer],
         options=mesolve_options(progress),
     )
-    return observer.table()
+    expect = [
+        np.real(np.array(column)) if op.isherm else np.array(column, dtype=complex)
+        for column, op in zip(observer.expect, e_ops, strict=True)
+    ]
+    return FockTransient(observer.table(), expect, observer.states)
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,9 +24,9 @@ the conventional scheme its exact transient maximum (its steady state is not ent
 
 from __future__ import annotations
 
+import hashlib
 import math
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -40,11 +40,10 @@ from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
 from gravsim.model.gravity import choose, classical_in, warn_validity
-from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
+from gravsim.model.parameters import Parameters
 from gravsim.model.quadratures import mechanical_block
-from gravsim.model.units import UNITS
-from gravsim.plotting import new_figure
-from gravsim.workflows.levels import check_covariances, check_mean_amplitudes
+from gravsim.workflows import evolve_fock
+from gravsim.workflows.evolve_result import EvolveResult
 from gravsim.workflows.options import (
     EVOLVE_N_CAV,
     EVOLVE_N_MECH,
@@ -53,8 +52,6 @@ from gravsim.workflows.options import (
     RunOptions,
     unused_options,
 )
-from gravsim.workflows.results import Result, to_plain
-from gravsim.workflows.run_folder import RunFolder, run_identity
 
 GRIDS = ("lin", "log")
 #: Most output times (each holds a covariance, and a density matrix's E_N on Fock).
@@ -83,156 +80,10 @@ def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | 
     raise GravsimInputError(f"unknown time grid {grid!r}: use lin or log")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class EvolveResult(Result):
-    """A transient: one column per quantity, one entry per output time.
-
-    Attributes
-    ----------
-    columns : dict of ndarray
-        ``time_s``; ``E_N_quantum``, ``E_N_classical``, ``delta_E`` (as requested);
-        ``n_<mode>_<gravity>`` occupations; ``purity_<gravity>`` of the mechanical state;
-        ``truncation_error_*`` (Fock with comparisons).
-    steady : dict
-        The reference the transient tends to (see the module docstring), with ``method``.
-    model, backend, gravity, log_base, frame : str
-    parameters : Parameters
-    notes : tuple of str
-    inputs : dict
-        The arguments :func:`compute` was called with (the run identity of :meth:`write`).
-    """
-
-    columns: dict[str, np.ndarray]
-    steady: dict[str, Any]
-    model: str
-    backend: str
-    gravity: str
-    log_base: str
-    frame: str
-    parameters: Parameters
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        """Final values, maxima over t and the steady reference."""
-        out: dict[str, Any] = {"t_final_s": float(self.columns["time_s"][-1])}
-        for key in [k for k in self.columns if k.startswith("E_N_")] + ["delta_E"]:
-            if key in self.columns:
-                col = self.columns[key]
-                k = int(np.argmax(col))
-                out[key] = {
-                    "final": float(col[-1]),
-                    "max": float(col[k]),
-                    "t_max_s": float(self.columns["time_s"][k]),
-                }
-        out["steady"] = self.steady
-        return out
-
-    def write(
-        self,
-        out: Path | RunFolder,
-        command: str = "",
-        pdf: bool = False,
-        *,
-        force: bool = False,
-        preset: str | None = None,
-    ) -> list[Path]:
-        """CSV (one row per time, every parameter a column), JSON sidecar and PNG.
-
-        ``out`` is a folder (refused if it holds this run with other inputs, unless
-        ``force``; see :mod:`gravsim.workflows.run_folder`) or a :class:`RunFolder` already
-        opened with :func:`run_folder`.
-        """
-        if not isinstance(out, RunFolder):
-            with run_folder(out, self.parameters, self.inputs, preset, force) as folder:
-                return self.write(folder, command, pdf)
-        params = {k: getattr(self.parameters, k) for k in INPUT_KEYS + DERIVED_KEYS}
-        meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
-        csv_path = out.write_table(self.columns, meta | params)
-        sidecar = out.write_sidecar(self._described() | {"command": command})
-        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: the run's description, summary, parameters, units and columns
-        (the sidecar of :meth:`write` is this without the columns, which go to the CSV)."""
-        return self._described() | {"columns": to_plain(self.columns)}
-
-    def _described(self) -> dict[str, Any]:
-        unit = "nats" if self.log_base == "e" else "bits"
-        return to_plain(
-            {
-                "model": self.model,
-                "backend": self.backend,
-                "gravity": self.gravity,
-                "frame": self.frame,
-                "log_base": self.log_base,
-                "summary": self.summary(),
-                "parameters": self.parameters.as_dict(),
-                "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
-                "kG_convention": self.parameters.kG_source,
-                "notes": list(self.notes),
-            }
-        )
-
-    def figure(self) -> Any:
-        """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t)."""
-        c = self.columns
-        t = c["time_s"]
-        unit = "nats" if self.log_base == "e" else "bits"
-        both = "delta_E" in c
-        fig, axes = new_figure((6.4, 6.4 if both else 4.2), 2 if both else 1)
-        ax = axes[0] if both else axes
-        names = {"quantum": "quantum", "classical": "KTM", "diosi_penrose": "Diósi–Penrose"}
-        curves = [k for k in c if k.startswith("E_N_") and k.removeprefix("E_N_") in names]
-        for k, key in enumerate(curves):
-            color, label = f"C{k}", f"{names[key.removeprefix('E_N_')]} gravity"
-            if key in c:
-                ax.plot(t, c[key], color, lw=1.4, label=label)
-                ref = self.steady.get("E_N_quantum" if key == "E_N_quantum" else "E_N_classical")
-                if ref is not None:
-                    ax.axhline(ref, color=color, ls="--", lw=1, label=f"{label}: steady")
-        peak = self.steady.get("transient_maximum")
-        if peak:
-            ax.plot([peak["t_max"]], [peak["E_N"]], "k*", ms=9, label="maximum over t (exact)")
-        ax.set_xlabel("time t (s)")
-        ax.set_ylabel(f"$E_N$ ({unit})")
-        ax.set_title(f"{self.model} model, {self.backend} backend", fontsize=10)
-        ax.text(0.01, 0.02, f"dashed: {self.steady['method']}", transform=ax.transAxes, fontsize=6)
-        ax.legend(fontsize=7)
-        if both:
-            d = c["delta_E"]
-            ok = d > 0
-            axes[1].semilogy(t[ok], d[ok], "C2", lw=1.4, label="ΔE = E_N,q − E_N,c")
-            if self.steady.get("delta_E"):
-                axes[1].axhline(self.steady["delta_E"], color="C2", ls="--", lw=1, label="steady")
-            axes[1].set_xlabel("time t (s)")
-            axes[1].set_ylabel(f"ΔE ({unit})")
-            axes[1].legend(fontsize=7)
-        return fig
-
-
-def run_name(model: str, backend: str) -> str:
-    """Files of a transient: ``evolve_<model>_<backend>.{csv,json,png}``."""
-    return f"evolve_{model}_{backend}"
-
-
-def run_folder(
-    out: Path, p: Parameters, inputs: dict[str, Any], preset: str | None, force: bool = False
-) -> RunFolder:
-    """The output folder of the transient :func:`compute` gives for ``p`` and ``inputs``.
-
-    Open it before computing (``with evolve.run_folder(...) as folder:``) so that a folder
-    that cannot be written, or that holds this transient with other inputs, is refused
-    before the work; then :meth:`EvolveResult.write` into it.
-    """
-    identity = run_identity(kind="evolve", preset=preset, parameters=p.as_dict(), inputs=inputs)
-    return RunFolder(out, run_name(inputs["model"], inputs["backend"]), identity, force=force)
-
-
 def compute(
     p: Parameters,
     *,
-    t_final: float,
+    t_final: float | None = None,
     n_times: int = 201,
     grid: str = "lin",
     t_first: float | None = None,
@@ -240,17 +91,34 @@ def compute(
     ground: bool = False,
     comparisons: int | None = None,
     progress: bool = False,
+    times: Any = None,
+    rho0: Any = None,
+    e_ops: Any = None,
+    store_states: bool = False,
     **options: Any,
 ) -> EvolveResult:
     """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
+
+    On the Fock backend it behaves like ``qutip.mesolve`` on
+    ``gs.fock.liouvillian(model, dims)``: give ``rho0``, ``times``, ``e_ops`` and
+    ``store_states`` and read ``.times``, ``.expect`` and ``.states``, next to gravsim's own
+    E_N, occupation and purity columns.
 
     Parameters
     ----------
     p : Parameters
     t_final : float
-        Last output time (s).
+        Last output time (s); or give ``times``.
     n_times, grid, t_first
-        Output times, see :func:`time_grid`.
+        Output times, see :func:`time_grid`; or ``times`` (s) themselves, increasing from 0.
+    rho0 : qutip.Qobj, optional
+        Fock backend: the initial state (on the run's levels ``n_mech``, ``n_cav``, in the
+        model's frame: :attr:`~gravsim.model.description.ModelDescription.frame`) instead
+        of the thermal start.
+    e_ops : list of qutip.Qobj, optional
+        Fock backend: operators on the same levels; ⟨O⟩(t) in ``.expect``.
+    store_states : bool
+        Fock backend: keep ρ(t) at every output time in ``.states``.
     n_init : float, optional
         Initial thermal occupation of each oscillator (default: the bath's n̄).
     ground : bool
@@ -277,36 +145,95 @@ def compute(
         If the transient overflows float64 (an initial occupation near 10³⁰⁸).
     """
     run = _check_options(options)
-    model, gravity, backend, base, fock = run.model, run.gravity, run.backend, run.base, run.fock
-    inputs = dict(model=model, gravity=gravity, backend=backend, t_final=t_final,
-                  n_times=n_times, grid=grid, t_first=t_first, n_init=n_init, ground=ground,
-                  base=base, **{k: v for k, v in asdict(fock).items() if k != "solver"},
-                  comparisons=comparisons)  # fmt: skip
-    options = fock.resolved(model, EVOLVE_N_MECH, EVOLVE_N_CAV)
-    comparisons = _check_comparisons(model, backend, comparisons, options)
-    times = _times(model, backend, t_final, n_times, grid, t_first)
+    request = _user_request(run.backend, rho0, e_ops, store_states, ground, n_init)
+    times = _times(run.model, run.backend, t_final, n_times, grid, t_first, times)
+    asked = {"t_final": t_final, "n_times": n_times, "grid": grid, "t_first": t_first}
+    asked |= {"n_init": n_init, "ground": ground, "comparisons": comparisons}
+    inputs = _inputs(run, asked, times, request)
     n0 = _initial_occupation(p, ground, n_init)
-    occupations = {"a": n0, "b": n0}
-    warn_validity(choose(gravity), p)
-    ktm = models.build(model, p, classical_in(choose(gravity)), frame=options.frame)
-    # first: an unstable model (no steady or periodic state) is refused before any work
-    steady = _steady(p, model, ktm, base)
-    if backend == "gaussian":
-        columns, notes = _gaussian(ktm, times, occupations, gravity, base)
-    else:
-        columns, notes = _fock(
-            p, model, options, times, occupations, gravity, base, comparisons, progress
-        )
-    _require_finite(columns, n0)
+    ktm, steady, runs = _transient(p, run, times, n0, comparisons, progress, request)
     start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
-    notes = (f"start: oscillators {start}, cavity in vacuum",) + ktm.notes + notes
-    return EvolveResult(columns, steady, model, backend, gravity, base, ktm.frame, p, notes, inputs)
+    start = f"oscillators {start}, cavity in vacuum" if rho0 is None else "the given rho0"
+    notes = (f"start: {start}",) + ktm.notes + runs.notes
+    described = (run.model, run.backend, run.gravity, run.base, ktm.frame, p, notes, inputs)
+    return EvolveResult(
+        runs.columns, steady, *described, expectations=runs.expect, state_series=runs.states
+    )
 
 
-def _times(model, backend, t_final, n_times, grid, t_first) -> np.ndarray:
-    if grid == "lin" and t_first is not None:
-        unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
-    return time_grid(t_final, n_times, grid, t_first)
+def _transient(p, run, times, n0, comparisons, progress, request):
+    """(the compared hypothesis's description, the steady reference, the runs)."""
+    options = run.fock.resolved(run.model, EVOLVE_N_MECH, EVOLVE_N_CAV)
+    comparisons = _check_comparisons(run.model, run.backend, comparisons, options)
+    warn_validity(choose(run.gravity), p)
+    ktm = models.build(run.model, p, classical_in(choose(run.gravity)), frame=options.frame)
+    # first: an unstable model (no steady or periodic state) is refused before any work
+    steady = _steady(p, run.model, ktm, run.base)
+    occupations = {"a": n0, "b": n0}
+    runs = evolve_fock.FockRuns({}, ())
+    if run.backend == "gaussian":
+        runs.columns, runs.notes = _gaussian(ktm, times, occupations, run.gravity, run.base)
+    else:
+        solve = (run.model, options, times, occupations, run.gravity, run.base, comparisons)
+        runs = evolve_fock.run(p, *solve, progress, request)
+    _require_finite(runs.columns, n0)
+    return ktm, steady, runs
+
+
+def _inputs(run: RunOptions, asked: dict[str, Any], times: np.ndarray, request) -> dict[str, Any]:
+    """The run's identity (:meth:`EvolveResult.write`): options and time grid, in the order
+    the command line has always recorded them, and digests of a given start and times."""
+    identity = _request_identity(request, times, asked["t_final"])
+    if asked["t_final"] is None:  # the times given: their span and count
+        asked = asked | {"t_final": float(times[-1]), "n_times": len(times)}
+    fock = {k: v for k, v in asdict(run.fock).items() if k != "solver"}
+    head = {"model": run.model, "gravity": run.gravity, "backend": run.backend}
+    grid = {k: asked[k] for k in ("t_final", "n_times", "grid", "t_first", "n_init", "ground")}
+    last = {"comparisons": asked["comparisons"]}
+    return head | grid | {"base": run.base} | fock | last | identity
+
+
+def _times(model, backend, t_final, n_times, grid, t_first, times=None) -> np.ndarray:
+    """The output times: ``times`` as given (checked), or :func:`time_grid`."""
+    if times is None:
+        if t_final is None:
+            raise GravsimInputError("give `t_final` (s) or the output `times` (s)")
+        if grid == "lin" and t_first is not None:
+            unused_options(model, backend, {"t_first": t_first}, False, "on a linear time grid")
+        return time_grid(t_final, n_times, grid, t_first)
+    if t_final is not None:
+        raise GravsimInputError("`t_final` and `times` given together: give one of them")
+    out = np.asarray(times, dtype=float)
+    if out.ndim != 1 or not 2 <= out.size <= MAX_TIMES:
+        raise GravsimInputError(f"`times` must be a list of 2 ... {MAX_TIMES} times (s)")
+    if not np.all(np.isfinite(out)) or out[0] != 0 or np.any(np.diff(out) <= 0):
+        raise GravsimInputError("`times` must be finite and increasing, starting at 0 s")
+    return out
+
+
+def _user_request(backend, rho0, e_ops, store_states, ground, n_init):
+    """The QuTiP-style asks (``rho0``, ``e_ops``, ``store_states``), refused off the Fock
+    backend or with a thermal start asked for too."""
+    request = evolve_fock.UserRequest(rho0, tuple(e_ops or ()), bool(store_states))
+    if backend != "fock" and request != evolve_fock.UserRequest():
+        raise GravsimInputError(
+            "`rho0`, `e_ops` and `store_states` are Fock-space objects: use backend='fock' "
+            "(the Gaussian backend evolves covariances)"
+        )
+    if rho0 is not None and (ground or n_init is not None):
+        raise GravsimInputError("`rho0` and `ground`/`n_init` given together: give one start")
+    return request
+
+
+def _request_identity(request, times, t_final) -> dict[str, Any]:
+    """What a user's start and times add to the run's identity (a digest of the numbers)."""
+    out: dict[str, Any] = {}
+    if request.rho0 is not None:
+        digest = hashlib.sha256(np.ascontiguousarray(request.rho0.full()).tobytes())
+        out["rho0"] = f"given (sha256 {digest.hexdigest()[:16]})"
+    if t_final is None:
+        out["times"] = f"given (sha256 {hashlib.sha256(times.tobytes()).hexdigest()[:16]})"
+    return out
 
 
 def _require_finite(columns: dict[str, np.ndarray], n0: float) -> None:
@@ -390,90 +317,6 @@ def _gaussian(model, times, occupations, gravity, base) -> tuple[dict, tuple]:
         cols[f"purity{suffix}"] = 1.0 / (4.0 * np.sqrt(np.linalg.det(state.mechanical_covariance)))
     how = "Van Loan propagator" if prop.period == 0 else "one-period map + dense output"
     return cols, (f"Gaussian transient: exact covariance propagation ({how})",)
-
-
-def _fock(p, model, options, times, occupations, gravity, base, comparisons, progress):
-    from gravsim.fock import dynamics as fock_dynamics
-
-    n_mech, n_cav, frame = options.n_mech, options.n_cav, options.frame
-    grav = choose(gravity)
-    _check_transient_truncation(p, model, frame, times, occupations, grav, (n_mech, n_cav))
-    cols: dict[str, np.ndarray] = {"time_s": times}
-    series: dict[str, list[np.ndarray]] = {}
-    for g in grav:
-        description = models.build(model, p, g, frame=frame)
-        suffix = f"_{g.label}"
-        runs = []
-        for step in range(comparisons, -1, -1):
-            dims = tuple(n_cav if m == "c" else n_mech - 2 * step for m in description.modes)
-            runs.append(
-                fock_dynamics.transient(
-                    description,
-                    dims,
-                    times,
-                    occupations,
-                    base=base,
-                    progress=progress and step == 0,
-                )
-            )
-        final = runs[-1]
-        series[g.label] = [r["E_N"] for r in runs]
-        cols[f"E_N{suffix}"] = final["E_N"]
-        if len(runs) > 1:
-            cols[f"truncation_error{suffix}"] = np.array(
-                [
-                    truncation.estimate([r["E_N"][i] for r in runs]).truncation_error
-                    for i in range(len(times))
-                ]
-            )
-        for key, col in final.items():
-            if key.startswith("n_") or key == "purity":
-                cols[f"{key}{suffix}"] = col
-    if len(series) == 2:
-        first, second = series
-        cols["delta_E"] = cols[f"E_N_{first}"] - cols[f"E_N_{second}"]
-        if comparisons:
-            diffs = [q - c for q, c in zip(series[first], series[second], strict=True)]
-            cols["truncation_error_delta_E"] = np.array(
-                [
-                    truncation.estimate([d[i] for d in diffs]).truncation_error
-                    for i in range(len(times))
-                ]
-            )
-    dims_text = "x".join(str(n_cav if m == "c" else n_mech) for m in description.modes)
-    return cols, (
-        f"Fock transient: qutip.mesolve on {dims_text} levels (rtol {fock_dynamics.RTOL:g}), "
-        "E_N from rho at each output time",
-    )
-
-
-#: Equally spaced times at which a Fock transient's truncation is checked (besides the
-#: output times).
-CHECK_TIMES = 512
-
-
-def _check_transient_truncation(p, model, frame, times, occupations, grav, levels) -> None:
-    """Refuse a Fock truncation that the exact Gaussian transient overflows at any time.
-
-    The Gaussian covariances of the same rung (of L1 for L0) at every output time and on a
-    grid of :data:`CHECK_TIMES` equal steps (a coarse output grid could miss a peak), for each
-    gravity model, go through :func:`~gravsim.workflows.levels.check_covariances` — the start,
-    and a cavity that the reservoir squeezes on the way.  Costs milliseconds.
-    """
-    gaussian_rung = "linear" if model == "full" else model
-    description = models.build(gaussian_rung, p, classical_in(grav))
-    dense = np.union1d(times, np.linspace(times[0], times[-1], CHECK_TIMES))  # peaks between
-    v, s = Propagator(description).evolve(initial_covariance(description.modes, occupations), dense)
-    dims = tuple(levels[1] if m == "c" else levels[0] for m in description.modes)
-    for g in grav:
-        covariances = v if g.label == "quantum" else v + s
-        try:
-            check_covariances(description.modes, covariances, dims)
-        except GravsimInputError as exc:
-            if "backend" in str(exc):
-                raise
-            raise GravsimInputError(f"{exc} (or `backend='gaussian'`)") from None
-        check_mean_amplitudes(models.build(model, p, g, frame=frame), p, dims)
 
 
 def _steady(p: Parameters, model: str, ktm, base: str) -> dict[str, Any]:

@@ -69,7 +69,7 @@ BATCHED = ("rwa", "effective", "closed-form")
 
 def run(
     base_p: Parameters,
-    axes: list[Axis],
+    axes: list[Axis | str],
     out: Path,
     *,
     workers: int | None = None,
@@ -88,8 +88,10 @@ def run(
     ----------
     base_p : Parameters
         Every parameter that the grid does not set.
-    axes : list of Axis
-        From :func:`parse_axis`; their product is the grid.
+    axes : list of Axis or str
+        Each an :class:`~gravsim.workflows.grid.Axis` or its text as the command line takes
+        it (``"E_plus=lin:20:199:40"``, see :func:`~gravsim.workflows.grid.parse_axis`);
+        their product is the grid.
     out : Path
         Folder of ``scan.csv``, ``scan.json`` (and the plot, see :func:`figure`).
     **options
@@ -122,7 +124,7 @@ def run(
     model, gravity, backend = run.model, run.gravity, run.backend
     options = _options(run)
     check_parallel(backend, workers, map_name)
-    grid = Grid(axes)
+    grid = Grid([_axis(a) for a in axes])
     quantity = _plot_quantity(plot, model, gravity, backend, len(axes))
     header = columns(grid, model, gravity, backend, chooses_levels(options))
     identity = run_identity(kind="scan", preset=preset, parameters=base_p.as_dict(),
@@ -143,6 +145,17 @@ def run(
         if quantity is not None:
             folder.write_figure(figure(load(folder.path), quantity), pdf)
     return csv_path
+
+
+def _axis(axis: Any) -> Axis:
+    """An axis as given, or parsed from its command-line text."""
+    if isinstance(axis, str):
+        return parse_axis(axis)
+    if not isinstance(axis, Axis):
+        raise GravsimInputError(
+            f"a scan axis is text such as 'E_plus=lin:20:199:40' or an Axis, not {axis!r}"
+        )
+    return axis
 
 
 def _fill(folder, header, grid, base_p, options, parallel, progress) -> Path:
