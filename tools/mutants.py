@@ -249,7 +249,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "E_N-log-base",
         "E_N's log-base factor wrong: ln 2 → log₁₀ 2",
         "src/gravsim/analysis/entanglement.py",
-        (("return float(np.log(2.0))", "return float(np.log10(2.0))"),),
+        (("else float(np.log(2.0))", "else float(np.log10(2.0))"),),
         (f"{LYAPUNOV}::test_two_mode_squeezed_vacuum_has_E_N_2r", LYAPUNOV),
     ),
     Mutant(

@@ -12,8 +12,9 @@ import scipy.optimize
 
 import gravsim as gs
 from gravsim.errors import GravsimWarning, NumericalError
-from gravsim.workflows import optimize, optimize_result, steady
-from gravsim.workflows.design import parameters_at
+from gravsim.workflows import optimize, steady
+from gravsim.workflows.optimize import result as optimize_result
+from gravsim.workflows.optimize.design import parameters_at
 from tests.conftest import gravsim, gravsim_in_process, one_error_line, strict_json
 
 PAPER = gs.presets.get("paper")
@@ -143,7 +144,7 @@ def test_failed_local_stage_is_a_warning_and_a_field(tmp_path, monkeypatch):
     fake = types.SimpleNamespace(
         differential_evolution=scipy.optimize.differential_evolution, minimize=_failed_local_stage
     )
-    monkeypatch.setattr(optimize, "scipy", types.SimpleNamespace(optimize=fake))
+    monkeypatch.setattr(optimize.search, "scipy", types.SimpleNamespace(optimize=fake))
     run = gravsim_in_process("optimize", *QUICK, "--json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     lines = run.stderr.strip().splitlines()
@@ -219,7 +220,7 @@ def test_optimum_failing_the_L1_check_is_exit_3(tmp_path, monkeypatch):
     """The global stage's point passes the batched checks, but neither it nor the local
     stage's passes the L1 one (here forced): exit 3 and one line (not a result with
     ``constraints_hold`` false and exit 1)."""
-    monkeypatch.setattr(optimize._Problem, "rotating_wave", lambda self, units: (2.0, 1.0))
+    monkeypatch.setattr(optimize.Problem, "rotating_wave", lambda self, units: (2.0, 1.0))
     line = one_error_line(gravsim_in_process("optimize", *QUICK, cwd=tmp_path), 3)
     assert "no point the search found satisfies every constraint" in line
     assert "rotating_wave 2 > 0.9" in line and "--seed" in line

@@ -281,8 +281,9 @@ def kubo_mori_metric(V: Any, dV: Any) -> float:
     # 1 + z = (2x+1)(2y−1)/den exactly: near z = −1 (x ≈ −y, a nearly pure state) its
     # logarithm comes from these factors, not from log1p of a sum that rounds to −1
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_1pz = np.where(z > -0.5, np.log1p(np.maximum(z, -0.5)),
-                           np.log(np.abs((2 * x + 1) * (2 * y - 1) / den)))  # fmt: skip
+        log_1pz = np.where(
+            z > -0.5, np.log1p(np.maximum(z, -0.5)), np.log(np.abs((2 * x + 1) * (2 * y - 1) / den))
+        )
     ratio = np.where(np.abs(z) < 1e-12, 1 - z / 2, log_1pz / np.where(z == 0, 1, z))
     dd = -2 / den * ratio
     dg = 2 * ij @ (p @ ((pinv @ (dv @ ij) @ p) * dd) @ pinv)

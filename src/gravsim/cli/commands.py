@@ -21,12 +21,12 @@ from gravsim.workflows import (
     evolve_result,
     figures,
     hypotheses,
-    optimize_output,
     reference,
     scan,
     steady,
     validate,
 )
+from gravsim.workflows.optimize import output as optimize_output
 from gravsim.workflows.results import dumps, parameter_table
 
 
@@ -131,8 +131,11 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         command=_command_line(),
         **_run_options(args),
     )
-    files = [str(p) for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
-             if p.exists()]  # fmt: skip
+    files = [
+        str(p)
+        for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
+        if p.exists()
+    ]
     if args.json:
         sidecar = json.loads(csv_path.with_suffix(".json").read_text())
         print(dumps({"preset": args.preset, "points": sidecar["points"], "files": files}))
@@ -207,13 +210,26 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
             raise GravsimInputError(f"--bounds {spec!r}: write KEY=LO:HI, e.g. E_plus=10:300")
         bounds[key.strip()] = rng
     result, files = optimize_output.run(
-        _parameters(args), [k.strip() for k in args.vary.split(",") if k.strip()],
-        out=args.out, force=args.force, pdf=args.pdf, preset=args.preset,
-        command=_command_line(), objective=args.objective, bounds=bounds, model=args.model,
-        efficiency=args.efficiency, error_probability=args.error_probability,
-        margin=args.margin, adiabatic_tol=args.adiabatic_tol, rwa_tol=args.rwa_tol,
-        min_E_N=args.min_E_N, fock=args.fock, seed=args.seed, progress=not args.no_progress,
-    )  # fmt: skip
+        _parameters(args),
+        [k.strip() for k in args.vary.split(",") if k.strip()],
+        out=args.out,
+        force=args.force,
+        pdf=args.pdf,
+        preset=args.preset,
+        command=_command_line(),
+        objective=args.objective,
+        bounds=bounds,
+        model=args.model,
+        efficiency=args.efficiency,
+        error_probability=args.error_probability,
+        margin=args.margin,
+        adiabatic_tol=args.adiabatic_tol,
+        rwa_tol=args.rwa_tol,
+        min_E_N=args.min_E_N,
+        fock=args.fock,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
     if args.json:
         print(dumps({"preset": args.preset} | result.to_dict() | {"files": list(map(str, files))}))
     else:

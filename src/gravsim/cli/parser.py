@@ -13,13 +13,13 @@ from gravsim.fock.solvers import SOLVERS
 from gravsim.model import presets
 from gravsim.model.parameters import known_keys
 from gravsim.workflows import (
-    design,
     evolve,
     hypotheses,
     optimize,
     options,
     scan,
 )
+from gravsim.workflows.optimize import design
 
 EXIT_CODES = (
     "exit codes: 0 done; 1 a validate check failed; 2 bad input (one line: the problem and "
@@ -304,8 +304,12 @@ def _budget_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
     sub.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
     sub.add_argument("--error-probability", type=float, default=0.01)
-    sub.add_argument("--compare", metavar="A,B", default="both",
-                     help="the two hypotheses to tell apart (default quantum,ktm)")  # fmt: skip
+    sub.add_argument(
+        "--compare",
+        metavar="A,B",
+        default="both",
+        help="the two hypotheses to tell apart (default quantum,ktm)",
+    )
     sub.add_argument("--plot-out", help="also write budget vs Q_m (CSV + PNG) into this folder")
     sub.add_argument(
         "--force", action="store_true", help="replace a budget in --plot-out with other inputs"
@@ -326,8 +330,12 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
 def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     sub.add_argument("--model", default="effective", choices=hypotheses.MODELS)
-    sub.add_argument("--samples", type=float, metavar="N",
-                     help="also the Q_m each needs to be told apart in N samples")  # fmt: skip
+    sub.add_argument(
+        "--samples",
+        type=float,
+        metavar="N",
+        help="also the Q_m each needs to be told apart in N samples",
+    )
     _add_log_base(sub)
 
 

@@ -58,43 +58,55 @@ def fourier_components(
     (k, l), r c_k c_l* [O_k ρ O_l† − ½{O_l†O_k, ρ}] at (ν_k − ν_l)/ω₀.
     """
     ops = operators.ladder_operators(model.modes, dims)
-    dim = int(np.prod(dims))
-    eye = sp.identity(dim, format="csr", dtype=complex)
-    out: dict[int, sp.csr_matrix] = {}
-
-    def add(nu: float, matrix: sp.spmatrix) -> None:
-        m = int(round(nu / omega0))
-        out[m] = out.get(m, 0) + matrix
-
-    def mat(op: Any) -> sp.csr_matrix:
-        return op.data.as_scipy().tocsr()
-
-    def pre(x: sp.csr_matrix) -> sp.csr_matrix:  # X ρ, column stacking: 1 ⊗ X
-        return sp.kron(eye, x, format="csr")
-
-    def post(x: sp.csr_matrix) -> sp.csr_matrix:  # ρ X: Xᵀ ⊗ 1
-        return sp.kron(x.T, eye, format="csr")
-
+    out = _Components(int(np.prod(dims)), omega0)
     for term in model.hamiltonian:
         c = complex(term.coeff)
-        o = mat(operators.operator_product(ops, term.ops))
-        add(term.frequency, -1j * c * (pre(o) - post(o)))
+        o = _csr(operators.operator_product(ops, term.ops))
+        out.add(term.frequency, -1j * c * (out.pre(o) - out.post(o)))
         if term.hermitian_conjugate:
             od = o.conj().T.tocsr()
-            add(-term.frequency, -1j * np.conj(c) * (pre(od) - post(od)))
+            out.add(-term.frequency, -1j * np.conj(c) * (out.pre(od) - out.post(od)))
     for jump in model.jumps:
         rate = float(np.real(jump.rate))
-        if rate == 0:
-            continue
-        pieces = [
-            (complex(c) * mat(ops[o]), jump.frequency(k)) for k, (c, o) in enumerate(jump.terms)
-        ]
+        if rate != 0:
+            pieces = [
+                (complex(c) * _csr(ops[o]), jump.frequency(k))
+                for k, (c, o) in enumerate(jump.terms)
+            ]
+            out.add_dissipator(rate, pieces)
+    return {m: sp.csr_matrix(v) for m, v in out.by_harmonic.items() if sp.csr_matrix(v).nnz}
+
+
+def _csr(op: Any) -> sp.csr_matrix:
+    return op.data.as_scipy().tocsr()
+
+
+class _Components:
+    """Superoperators summed by harmonic m = ν/ω₀, in the column-stacking convention."""
+
+    def __init__(self, dim: int, omega0: float) -> None:
+        self.eye = sp.identity(dim, format="csr", dtype=complex)
+        self.omega0 = omega0
+        self.by_harmonic: dict[int, Any] = {}
+
+    def add(self, nu: float, matrix: sp.spmatrix) -> None:
+        m = int(round(nu / self.omega0))
+        self.by_harmonic[m] = self.by_harmonic.get(m, 0) + matrix
+
+    def pre(self, x: sp.csr_matrix) -> sp.csr_matrix:  # X ρ, column stacking: 1 ⊗ X
+        return sp.kron(self.eye, x, format="csr")
+
+    def post(self, x: sp.csr_matrix) -> sp.csr_matrix:  # ρ X: Xᵀ ⊗ 1
+        return sp.kron(x.T, self.eye, format="csr")
+
+    def add_dissipator(self, rate: float, pieces: list[tuple[sp.csr_matrix, float]]) -> None:
+        """r D[Σ_k O_k e^{−iν_k t}]: r [O_k ρ O_l† − ½{O_l†O_k, ρ}] at ν_k − ν_l, every (k, l)."""
         for ok, nk in pieces:
             for ol, nl in pieces:
                 old = ol.conj().T.tocsr()
                 prod = (old @ ok).tocsr()
-                add(nk - nl, rate * (pre(ok) @ post(old) - 0.5 * pre(prod) - 0.5 * post(prod)))
-    return {m: sp.csr_matrix(v) for m, v in out.items() if sp.csr_matrix(v).nnz}
+                term = self.pre(ok) @ self.post(old) - 0.5 * self.pre(prod) - 0.5 * self.post(prod)
+                self.add(nk - nl, rate * term)
 
 
 #: Harmonic coefficients: n ↦ the vector of ρ_n on its parity's half of Liouville space.

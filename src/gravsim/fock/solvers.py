@@ -272,9 +272,14 @@ class HermitianSystem:
         trace_error = float(abs(np.trace(rho_mat) - (0 if shift else 1)))
         herm = float(np.linalg.norm(raw - rho_mat) / np.linalg.norm(x))
         report = SolveReport(
-            chosen, self.dim**2, self.block.shape[0], residual, trace_error, herm,
+            chosen,
+            self.dim**2,
+            self.block.shape[0],
+            residual,
+            trace_error,
+            herm,
             time.perf_counter() - t0,
-        )  # fmt: skip
+        )
         return qutip.Qobj(rho_mat, dims=[list(dims), list(dims)]), report
 
 

@@ -119,6 +119,30 @@ class Parameters:
         break the rule.  Malformed inputs (a wrong type, shapes that do not broadcast) raise
         at once: they are not a property of some points.
         """
+        arrays = self._input_arrays()
+        for name, arr in arrays.items():
+            yield ~np.isfinite(arr), f"{name} is not finite ({_fmt(arr)}): give a finite value"
+        for name in _POSITIVE:
+            yield arrays[name] <= 0, f"{name} must be > 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
+        for name in _NON_NEGATIVE + tuple(k for k in _OVERRIDE_NON_NEGATIVE if k in arrays):
+            yield arrays[name] < 0, f"{name} must be >= 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
+        yield (
+            arrays["Omega"] >= arrays["omega_m"],
+            "Omega must be < omega_m (omega_b = omega_m - Omega is the frequency of oscillator "
+            f"b), got Omega={_fmt(self.Omega)}, omega_m={_fmt(self.omega_m)} rad/s",
+        )
+        with np.errstate(all="ignore"):
+            yield (
+                np.asarray(self.G_plus >= self.G_minus),
+                "no steady state: the reservoir needs G_plus < G_minus "
+                f"(got G_plus={_fmt(self.G_plus)}, G_minus={_fmt(self.G_minus)} rad/s); "
+                "lower E_plus/G_plus or raise E_minus/G_minus",
+            )
+            yield from self._underived()
+
+    def _input_arrays(self) -> dict[str, np.ndarray]:
+        """Every checked input as an array; malformed ones (an unknown convention or key, a
+        non-real value, shapes that do not broadcast) raise here."""
         if self.kG_convention not in KG_CONVENTIONS:
             raise GravsimInputError(
                 f"unknown kG_convention {self.kG_convention!r}: use one of "
@@ -146,36 +170,20 @@ class Parameters:
                 f"array-valued parameters do not broadcast together ({exc}): "
                 "give arrays of one shape"
             ) from None
-        for name, arr in arrays.items():
-            yield ~np.isfinite(arr), f"{name} is not finite ({_fmt(arr)}): give a finite value"
-        for name in _POSITIVE:
-            yield arrays[name] <= 0, f"{name} must be > 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
-        for name in _NON_NEGATIVE + tuple(k for k in _OVERRIDE_NON_NEGATIVE if k in arrays):
-            yield arrays[name] < 0, f"{name} must be >= 0 ({UNITS[name]}), got {_fmt(arrays[name])}"
-        yield (
-            arrays["Omega"] >= arrays["omega_m"],
-            "Omega must be < omega_m (omega_b = omega_m - Omega is the frequency of oscillator "
-            f"b), got Omega={_fmt(self.Omega)}, omega_m={_fmt(self.omega_m)} rad/s",
-        )
-        with np.errstate(all="ignore"):
+        return arrays
+
+    def _underived(self) -> Iterator[tuple[Any, str]]:
+        """(where, message) of derived quantities that are not finite float64."""
+        for name in DERIVED_KEYS:
+            if name == "Q_m" or (name.startswith("c_") and self.is_set_directly("G_" + name[2:])):
+                continue  # Q_m is infinite without damping; c± = G±/g are not used then
+            value = np.asarray(getattr(self, name))
             yield (
-                np.asarray(self.G_plus >= self.G_minus),
-                "no steady state: the reservoir needs G_plus < G_minus "
-                f"(got G_plus={_fmt(self.G_plus)}, G_minus={_fmt(self.G_minus)} rad/s); "
-                "lower E_plus/G_plus or raise E_minus/G_minus",
+                ~np.isfinite(value),
+                f"{name} = {_fmt(value)} ({UNITS[name]}) derived from these inputs is not a "
+                "finite float64: the inputs lie outside the range gravsim can represent; "
+                "bring them nearer the physical scale",
             )
-            for name in DERIVED_KEYS:
-                if name == "Q_m" or (
-                    name.startswith("c_") and self.is_set_directly("G_" + name[2:])
-                ):
-                    continue  # Q_m is infinite without damping; c± = G±/g are not used then
-                value = np.asarray(getattr(self, name))
-                yield (
-                    ~np.isfinite(value),
-                    f"{name} = {_fmt(value)} ({UNITS[name]}) derived from these inputs is not a "
-                    "finite float64: the inputs lie outside the range gravsim can represent; "
-                    "bring them nearer the physical scale",
-                )
 
     def invalid_points(self) -> np.ndarray:
         """Boolean array over :attr:`batch_shape`: the points that break a rule.
@@ -220,12 +228,7 @@ class Parameters:
                 if key in inputs and name not in changes:
                     overrides.pop(name, None)
         if q_m is not None:
-            q_arr = np.asarray(q_m, dtype=float)
-            if np.any(~np.isfinite(q_arr)) or np.any(q_arr <= 0):
-                raise GravsimInputError(f"Q_m must be a finite number > 0, got {q_m!r}")
-            direct["gamma_m"] = np.asarray(direct.get("omega_m", self.omega_m)) / q_arr
-            if np.ndim(direct["gamma_m"]) == 0:
-                direct["gamma_m"] = float(direct["gamma_m"])
+            direct["gamma_m"] = _damping(q_m, direct.get("omega_m", self.omega_m))
         return dataclasses.replace(self, overrides=overrides, **direct)
 
     # ------------------------------------------------------------------ derived
@@ -396,6 +399,15 @@ def _plain(x: Any) -> Any:
         return x
     arr = np.asarray(x)
     return float(arr) if arr.ndim == 0 else arr.tolist()
+
+
+def _damping(q_m: Any, omega_m: Any) -> Any:
+    """γ_m = ω_m / Q_m (rad/s), refusing a Q_m that is not finite and > 0."""
+    q_arr = np.asarray(q_m, dtype=float)
+    if np.any(~np.isfinite(q_arr)) or np.any(q_arr <= 0):
+        raise GravsimInputError(f"Q_m must be a finite number > 0, got {q_m!r}")
+    gamma = np.asarray(omega_m) / q_arr
+    return float(gamma) if np.ndim(gamma) == 0 else gamma
 
 
 def _fmt(x: Any) -> str:

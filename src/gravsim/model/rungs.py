@@ -360,29 +360,7 @@ def full(
     w, g = float(p.omega_m), float(p.g)
     terms = [HamiltonianTerm(w, (cre(j), ann(j)), False, f"ω_m {j}†{j}") for j in ("a", "b")]
     terms += list(frequency_difference(p)) + list(gravity.hamiltonian(p, rwa=False))
-    for j in ("a", "b"):
-        terms.append(HamiltonianTerm(g, (ann(j), cre("c"), ann("c")), True, f"g ({j} + {j}†) c†c"))
-        if frame == "undisplaced":
-            continue
-        for op in (ann(j), cre(j)):
-            for k, a_k in f.alpha.items():  # g(j + j†)(α*δc + h.c.), α* = Σ α_k* e^{ikωt}
-                if a_k != 0:
-                    label = f"g α_{k}* e^{{i{k}ω_m t}} {op} δc + h.c."
-                    terms.append(
-                        HamiltonianTerm(g * np.conj(a_k), (op, ann("c")), True, label, -k * w)
-                    )
-    if frame == "displaced":
-        for m, u_m in f.u.items():  # u(t) δc†δc, u real: the m > 0 terms and their h.c.
-            if m > 0:
-                terms.append(
-                    HamiltonianTerm(
-                        u_m, (cre("c"), ann("c")), True, f"u_{m} e^{{−i{m}ω_m t}} δc†δc", m * w
-                    )
-                )
-    if frame == "undisplaced":
-        terms.append(HamiltonianTerm(-f.cavity_shift, (cre("c"), ann("c")), False, "−δ_s c†c"))
-        terms.append(HamiltonianTerm(f.E_plus, (cre("c"),), True, "E₊ e^{−iω_m t} c† + h.c.", w))
-        terms.append(HamiltonianTerm(f.E_minus, (cre("c"),), True, "E₋ e^{iω_m t} c† + h.c.", -w))
+    terms += _cavity_terms(f, g, w, frame)
     return ModelDescription(
         rung="full",
         modes=("a", "b", "c"),
@@ -411,6 +389,37 @@ def full(
             "tones at the sidebands of the radiation-pressure-shifted cavity",
         ),
     )
+
+
+def _cavity_terms(f: ClassicalField, g: float, w: float, frame: str) -> list[HamiltonianTerm]:
+    """L0's radiation pressure g(j + j†)c†c and, in the displaced frame, its coupling to the
+    classical field α(t) and the cavity's modulation u(t); undisplaced, the cavity's shift
+    and the two tones (see :func:`full`)."""
+    terms: list[HamiltonianTerm] = []
+    for j in ("a", "b"):
+        terms.append(HamiltonianTerm(g, (ann(j), cre("c"), ann("c")), True, f"g ({j} + {j}†) c†c"))
+        if frame == "undisplaced":
+            continue
+        for op in (ann(j), cre(j)):
+            for k, a_k in f.alpha.items():  # g(j + j†)(α*δc + h.c.), α* = Σ α_k* e^{ikωt}
+                if a_k != 0:
+                    label = f"g α_{k}* e^{{i{k}ω_m t}} {op} δc + h.c."
+                    terms.append(
+                        HamiltonianTerm(g * np.conj(a_k), (op, ann("c")), True, label, -k * w)
+                    )
+    if frame == "displaced":
+        for m, u_m in f.u.items():  # u(t) δc†δc, u real: the m > 0 terms and their h.c.
+            if m > 0:
+                terms.append(
+                    HamiltonianTerm(
+                        u_m, (cre("c"), ann("c")), True, f"u_{m} e^{{−i{m}ω_m t}} δc†δc", m * w
+                    )
+                )
+    if frame == "undisplaced":
+        terms.append(HamiltonianTerm(-f.cavity_shift, (cre("c"), ann("c")), False, "−δ_s c†c"))
+        terms.append(HamiltonianTerm(f.E_plus, (cre("c"),), True, "E₊ e^{−iω_m t} c† + h.c.", w))
+        terms.append(HamiltonianTerm(f.E_minus, (cre("c"),), True, "E₋ e^{iω_m t} c† + h.c.", -w))
+    return terms
 
 
 def linear(p: Parameters, gravity: GravityModel | None = None) -> ModelDescription:

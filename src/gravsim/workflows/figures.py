@@ -100,8 +100,12 @@ class FigureData(Result):
         return self._described() | {"columns": to_plain(self.columns)}
 
     def _described(self) -> dict[str, Any]:
-        return {"figure": self.name, "summary": self.summary, "units": self.units,
-                "notes": self.notes}  # fmt: skip
+        return {
+            "figure": self.name,
+            "summary": self.summary,
+            "units": self.units,
+            "notes": self.notes,
+        }
 
     def figure(self) -> Any:
         """The figure as a matplotlib ``Figure`` (see :func:`gravsim.plotting.new_figure`)."""

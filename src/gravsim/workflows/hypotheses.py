@@ -52,7 +52,7 @@ class HypothesesTable(Result):
                     "kappa": "rad/s",
                     "E_N": f"log base {self.log_base}",
                     "geometry": "m",
-                },  # fmt: skip
+                },
                 "parameters": self.parameters.as_dict(),
                 "notes": self.notes,
             }
@@ -112,9 +112,16 @@ def table(
                 float(gaussian.steady_state(rungs.build(model, p, g)).log_negativity()),
                 0.0,
             )
-        rows.append({"name": g.name, "label": g.label, "kappa": kappa,
-                     "kappa_over_ktm": kappa / ktm_rate if ktm_rate > 0 else math.nan,
-                     "E_N": e_n / factor, "delta_E": delta / factor})  # fmt: skip
+        rows.append(
+            {
+                "name": g.name,
+                "label": g.label,
+                "kappa": kappa,
+                "kappa_over_ktm": kappa / ktm_rate if ktm_rate > 0 else math.nan,
+                "E_N": e_n / factor,
+                "delta_E": delta / factor,
+            }
+        )
         if samples is not None:
             rows[-1]["Q_m_needed"] = _q_needed(p, model, g, samples) if kappa > 0 else None
     return HypothesesTable(rows, _geometry(p), model, base, p, _notes())

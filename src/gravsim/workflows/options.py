@@ -20,8 +20,14 @@ from gravsim.model.gravity import CHOICES as GRAVITY
 from gravsim.model.gravity import choose
 
 __all__ = [
-    "BACKENDS", "GRAVITY", "MODELS", "PERIODIC", "FockOptions", "RunOptions", "check_choices",
-]  # fmt: skip
+    "BACKENDS",
+    "GRAVITY",
+    "MODELS",
+    "PERIODIC",
+    "FockOptions",
+    "RunOptions",
+    "check_choices",
+]
 
 #: The rungs of the ladder (``closed-form`` is L4, the paper's formulas).
 MODELS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")

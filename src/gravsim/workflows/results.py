@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError
+from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
 from gravsim.model.units import DESCRIPTIONS, UNITS
+from gravsim.workflows.options import PERIODIC
 
 
 class Result(abc.ABC):
@@ -68,6 +70,59 @@ DELTA_KEYS = {
     "truncation_error": "truncation_error_delta_E",
     "extrapolated": "delta_E_extrapolated",
 }
+
+
+def result_keys(model: str, gravity: str, backend: str, tol: bool = False) -> tuple[str, ...]:
+    """The scalar results :func:`gravsim.workflows.steady.compute` reports for this
+    combination, in a fixed order.
+
+    A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
+    trust them (truncation errors, residuals, ripples), then the method's own numbers; with a
+    tolerance (``tol``) on the steady Fock rungs, the levels each point chose.
+    """
+    both = len(choose(gravity)) == 2
+    suffixes = [f"_{g.label}" for g in choose(gravity)] if both else [""]
+
+    def per_gravity(*names: str) -> list[str]:
+        return [OUTCOME_KEYS[name].format(s=s) for name in names for s in suffixes]
+
+    keys = per_gravity("E_N") + ([DELTA_KEYS["value"]] if both else [])
+    if model == "closed-form":
+        return (*keys, "eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E", "eq6_delta_E")
+    if backend == "gaussian" and model == "linear":
+        ripples = per_gravity("E_N_ripple") + ([DELTA_KEYS["ripple"]] if both else [])
+        return (
+            *keys,
+            *ripples,
+            "period_s",
+            "floquet_multiplier_max",
+            "periodicity_error",
+            "stein_condition",
+        )
+    if backend == "gaussian":
+        return (*keys, "lyapunov_residual")
+    keys += [
+        OUTCOME_KEYS[n].format(s=s)
+        for s in suffixes
+        for n in ("truncation_error", "E_N_extrapolated")
+    ]
+    if both:
+        keys += [DELTA_KEYS["truncation_error"], DELTA_KEYS["extrapolated"]]
+    if model in PERIODIC:
+        keys += per_gravity("E_N_ripple")
+        keys += [
+            OUTCOME_KEYS[n].format(s=s)
+            for s in suffixes
+            for n in ("periods", "stroboscopic_change")
+        ]
+        return (*keys, "period_s", "wall_time_s", *per_gravity("truncation_warning"))
+    keys += [
+        OUTCOME_KEYS[n].format(s=s)
+        for s in suffixes
+        for n in ("E_N_from_covariance", "truncation_error_from_covariance")
+    ]
+    chosen = ["n_mech_chosen"] + (["n_cav_chosen"] if model == "rwa" else [])
+    return (*keys, "solver", "residual", "wall_time_s", *(chosen if tol else []))
 
 
 class _NotComputed:

@@ -260,14 +260,12 @@ def _first_difference(old: Any, new: Any, path: str = "") -> str | None:
                 return found
         return None
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for k, (a, b) in enumerate(zip(old, new, strict=True)):
-            found = _first_difference(a, b, f"{path}[{k}]")
-            if found:
-                return found
-        return None
-    if old != new:
-        return f"{path}: {_short(old)} before, {_short(new)} now"
-    return None
+        pairs = (
+            _first_difference(a, b, f"{path}[{k}]")
+            for k, (a, b) in enumerate(zip(old, new, strict=True))
+        )
+        return next((found for found in pairs if found), None)
+    return f"{path}: {_short(old)} before, {_short(new)} now" if old != new else None
 
 
 def _short(x: Any) -> str:

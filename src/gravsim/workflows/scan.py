@@ -59,9 +59,18 @@ from gravsim.workflows.scan_table import (
 )
 
 __all__ = [
-    "MAPS", "TEXT_COLUMNS", "Axis", "Grid", "ScanData", "columns", "figure", "load", "parse_axis",
-    "plot_keys", "run",
-]  # fmt: skip
+    "MAPS",
+    "TEXT_COLUMNS",
+    "Axis",
+    "Grid",
+    "ScanData",
+    "columns",
+    "figure",
+    "load",
+    "parse_axis",
+    "plot_keys",
+    "run",
+]
 
 #: Rungs the Gaussian backend solves as one batch (the others one point at a time).
 BATCHED = ("rwa", "effective", "closed-form")
@@ -127,8 +136,13 @@ def run(
     grid = Grid([_axis(a) for a in axes])
     quantity = _plot_quantity(plot, model, gravity, backend, len(axes))
     header = columns(grid, model, gravity, backend, chooses_levels(options))
-    identity = run_identity(kind="scan", preset=preset, parameters=base_p.as_dict(),
-                            grid=[a.to_dict() for a in grid.axes], options=options)  # fmt: skip
+    identity = run_identity(
+        kind="scan",
+        preset=preset,
+        parameters=base_p.as_dict(),
+        grid=[a.to_dict() for a in grid.axes],
+        options=options,
+    )
     with RunFolder(Path(out), "scan", identity, force=force) as folder:
         _check_disk(folder.path, grid.size, len(header))
         if not folder.resumed:
@@ -140,8 +154,11 @@ def run(
         summary["points"] = _count(csv_path)
         folder.write_sidecar(summary)
         if summary["points"]["ok"] == 0:
-            warnings.warn("no point of the grid has a result: the status column of scan.csv "
-                          "says why", GravsimWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "no point of the grid has a result: the status column of scan.csv says why",
+                GravsimWarning,
+                stacklevel=2,
+            )
         if quantity is not None:
             folder.write_figure(figure(load(folder.path), quantity), pdf)
     return csv_path

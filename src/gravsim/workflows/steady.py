@@ -42,12 +42,11 @@ from gravsim.workflows.options import (
     RunOptions,
 )
 from gravsim.workflows.results import (
-    DELTA_KEYS,
     NOT_COMPUTED,
-    OUTCOME_KEYS,
     DeltaE,
     GravityOutcome,
     SteadyResult,
+    result_keys,
 )
 
 __all__ = [
@@ -116,9 +115,17 @@ def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyRes
     else:
         solved = _gaussian(p, model, gravity, base)
     result = SteadyResult(
-        model, backend, gravity, base, solved.outcomes, solved.delta, p,
-        solved.stats, solved.variants, solved.notes,
-    )  # fmt: skip
+        model,
+        backend,
+        gravity,
+        base,
+        solved.outcomes,
+        solved.delta,
+        p,
+        solved.stats,
+        solved.variants,
+        solved.notes,
+    )
     _require_finite(result)
     return result
 
@@ -132,43 +139,6 @@ def _require_finite(result: SteadyResult) -> None:
                 f"{key} of model {result.model!r} is not finite: its rates span more orders of "
                 "magnitude than float64 holds; bring the largest nearer the others"
             )
-
-
-def result_keys(model: str, gravity: str, backend: str, tol: bool = False) -> tuple[str, ...]:
-    """The scalar results :func:`compute` reports for this combination, in a fixed order.
-
-    A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
-    trust them (truncation errors, residuals, ripples), then the method's own numbers; with a
-    tolerance (``tol``) on the steady Fock rungs, the levels each point chose.
-    """
-    both = len(choose(gravity)) == 2
-    suffixes = [f"_{g.label}" for g in choose(gravity)] if both else [""]
-
-    def per_gravity(*names: str) -> list[str]:
-        return [OUTCOME_KEYS[name].format(s=s) for name in names for s in suffixes]
-
-    keys = per_gravity("E_N") + ([DELTA_KEYS["value"]] if both else [])
-    if model == "closed-form":
-        return (*keys, "eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E", "eq6_delta_E")
-    if backend == "gaussian" and model == "linear":
-        ripples = per_gravity("E_N_ripple") + ([DELTA_KEYS["ripple"]] if both else [])
-        return (*keys, *ripples, "period_s", "floquet_multiplier_max", "periodicity_error",
-                "stein_condition")  # fmt: skip
-    if backend == "gaussian":
-        return (*keys, "lyapunov_residual")
-    keys += [OUTCOME_KEYS[n].format(s=s) for s in suffixes
-             for n in ("truncation_error", "E_N_extrapolated")]  # fmt: skip
-    if both:
-        keys += [DELTA_KEYS["truncation_error"], DELTA_KEYS["extrapolated"]]
-    if model in PERIODIC:
-        keys += per_gravity("E_N_ripple")
-        keys += [OUTCOME_KEYS[n].format(s=s) for s in suffixes
-                 for n in ("periods", "stroboscopic_change")]  # fmt: skip
-        return (*keys, "period_s", "wall_time_s", *per_gravity("truncation_warning"))
-    keys += [OUTCOME_KEYS[n].format(s=s) for s in suffixes
-             for n in ("E_N_from_covariance", "truncation_error_from_covariance")]  # fmt: skip
-    chosen = ["n_mech_chosen"] + (["n_cav_chosen"] if model == "rwa" else [])
-    return (*keys, "solver", "residual", "wall_time_s", *(chosen if tol else []))
 
 
 def _gaussian_outcome(state: gaussian.GaussianState, base: str) -> GravityOutcome:
@@ -342,9 +312,13 @@ def _periodic_fock(
     outcomes, series = {}, {}
     for g, description, average in pairs:
         outcomes[g.label], series[g.label] = _periodic_outcome(
-            description, average, sizes, base, progress, f"{rung}: periodic state on {{}} "
-            f"levels, {g.name} gravity ..."
-        )  # fmt: skip
+            description,
+            average,
+            sizes,
+            base,
+            progress,
+            f"{rung}: periodic state on {{}} levels, {g.name} gravity ...",
+        )
     delta = None
     if len(pairs) == 2:
         one, two = series.values()

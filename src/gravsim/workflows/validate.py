@@ -244,8 +244,13 @@ def run(
             rows.append(Row(label, f"{rung} Fock", skipped="left out on request (--no-fock)"))
             fock_rows[rung] = rows[-1]
             continue
-        fock_options = dict(n_mech=n_mech, n_cav=n_cav if rung == "rwa" else None,
-                            solver=solver, tol=tol, progress=progress)  # fmt: skip
+        fock_options = dict(
+            n_mech=n_mech,
+            n_cav=n_cav if rung == "rwa" else None,
+            solver=solver,
+            tol=tol,
+            progress=progress,
+        )
         say(f"validate: {label} {rung} on the Fock backend ...")
         fock_rows[rung] = _fock_row(p, rung, label, compare, base, fock_options)
         rows.append(fock_rows[rung])

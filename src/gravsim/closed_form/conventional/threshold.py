@@ -26,6 +26,7 @@ threshold is twice as high.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from gravsim.closed_form.conventional.maximum import transient_maximum
 from gravsim.closed_form.conventional.modes import _HasParams, _scheme
@@ -97,10 +98,29 @@ def threshold_gamma(
     est = threshold_gamma_estimate(k_M=k_M, n_th=n_th, kappa_G=kappa_G)
     if math.isinf(est):
         return math.inf
+    bracket = _bracket(entangled, est, abs(float(k_M)) / float(n_th))
+    if not isinstance(bracket, tuple):
+        return bracket
+    lo, hi = bracket
+    while hi - lo > rtol * hi:
+        mid = math.sqrt(lo * hi) if lo > 0 else 0.5 * hi
+        if entangled(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _bracket(
+    entangled: Callable[[float], bool], est: float, top: float
+) -> tuple[float, float] | float:
+    """(lo, hi) with ``entangled(lo)`` and not ``entangled(hi)``, from the estimate ``est``
+    (``top`` = |k|/n̄ bounds it where ``est`` is 0); or γ* itself where bracketing settles it
+    (0.0: no γ ≥ 0 entangles)."""
     if est == 0.0:
         if not entangled(0.0):
             return 0.0
-        lo, hi = 0.0, abs(float(k_M)) / float(n_th)
+        lo, hi = 0.0, top
     else:
         lo, hi = 0.5 * est, 2.0 * est
         while not entangled(lo):
@@ -109,17 +129,9 @@ def threshold_gamma(
                 return 0.0 if not entangled(0.0) else lo
     for _ in range(40):
         if not entangled(hi):
-            break
+            return lo, hi
         hi *= 4.0
-    else:  # pragma: no cover - heating always wins eventually when n̄ > 0
-        raise GravsimInputError(f"no threshold found below gamma_m={hi} rad/s")
-    while hi - lo > rtol * hi:
-        mid = math.sqrt(lo * hi) if lo > 0 else 0.5 * hi
-        if entangled(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    raise GravsimInputError(f"no threshold found below gamma_m={hi} rad/s")  # pragma: no cover
 
 
 def threshold_gamma_estimate_from(p: _HasParams, *, kappa_G: float | None = None) -> float:

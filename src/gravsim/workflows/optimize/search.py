@@ -1,5 +1,5 @@
 """Experiment design: the inputs (pump amplitudes first) that tell quantum from KTM gravity
-best, inside the regime where the model holds (:mod:`gravsim.workflows.design`).
+best, inside the regime where the model holds (:mod:`gravsim.workflows.optimize.design`).
 
 Objectives (all minimised internally as logarithms, so that the search sees relative changes
 across decades):
@@ -28,30 +28,23 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.optimize
 
-from gravsim.analysis import measurement
-from gravsim.errors import GravsimError, GravsimInputError, NumericalError
-from gravsim.gaussian import floquet
-from gravsim.model import rungs
-from gravsim.model.gravity import KTMGravity
+from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import budget as budgets
-from gravsim.workflows import steady, validate
-from gravsim.workflows.design import (
+from gravsim.workflows import validate
+from gravsim.workflows.optimize.design import (
     DEFAULT_MIN_E_N,
-    Constraint,
-    Variable,
     parameters_at,
     regime_constraints,
     variables,
-    violation,
 )
-from gravsim.workflows.optimize_result import (
+from gravsim.workflows.optimize.problem import LADDER_LIMIT, MODELS, PENALTY, Problem
+from gravsim.workflows.optimize.result import (
     RUNG_VALUES,
     OptimizeResult,
     constraint_rows,
@@ -62,11 +55,6 @@ from gravsim.workflows.optimize_result import (
 )
 
 OBJECTIVES = ("delta_E", "samples", "time")
-MODELS = ("effective", "rwa")
-#: Added to the penalty of an infeasible point: above any feasible log-objective.
-PENALTY = 1e3
-#: The rungs must agree to this fraction of ``validate``'s tolerance at the optimum.
-LADDER_LIMIT = 0.9
 #: Largest ``adiabatic_tol``/``rwa_tol``: validate's relative tolerance 3ε stays ≤ 30 %.
 MAX_TOL = 0.1
 #: What to change when no point satisfies the constraints (the end of that error's line).
@@ -79,142 +67,6 @@ WHAT_TO_CHANGE = (
 class InfeasibleError(NumericalError):
     """The search found no point where every constraint holds (exit 3): the limits may admit
     none, or the search missed it; the message names what fails there and what to change."""
-
-
-@dataclass
-class _Problem:
-    """One design problem: evaluate the (log) objective and the constraints on batches."""
-
-    p: Parameters
-    variables: tuple[Variable, ...]
-    constraints: tuple[Constraint, ...]
-    objective: str
-    model: str
-    efficiency: float
-    error_probability: float
-    min_E_N: float
-    evaluations: int = 0
-
-    def log_objective(self, units: np.ndarray) -> np.ndarray:
-        """ln ΔE (negated), ln samples or ln time at unit coordinates (S, n); +inf where the
-        point is not a valid, stable parameter set."""
-        units = np.atleast_2d(np.asarray(units, dtype=float).T).T
-        p = parameters_at(self.p, self.variables, units)
-        out = np.full(units.shape[1], np.inf)
-        ok = ~p.invalid_points() if p.batch_shape else np.array([not p.invalid_points()])
-        idx = np.flatnonzero(ok.ravel())
-        self.evaluations += units.shape[1]
-        if idx.size:
-            out[idx] = self._values(parameters_at(self.p, self.variables, units[:, idx]))
-        return out
-
-    def _values(self, p: Parameters) -> np.ndarray:
-        if self.objective == "delta_E":
-            with np.errstate(all="ignore"):
-                return _minus_log(steady.compute(p, model=self.model).delta.value)
-        n = int(np.prod(p.batch_shape)) if p.batch_shape else 1
-        flat = [p.replace(**{v.key: np.ravel(getattr(p, v.key))[k] for v in self.variables})
-                for k in range(n)] if p.batch_shape else [p]  # fmt: skip
-        return np.array([self._record_cost(q) for q in flat])
-
-    def _record_cost(self, p: Parameters) -> float:
-        """ln of the heterodyne sample count (``samples``) or of its duration (``time``)."""
-        try:
-            h = budgets.hypotheses(p, self.model)
-            het = budgets.heterodyne(h, self.efficiency, 0.0)
-        except GravsimError:
-            return math.inf
-        n = measurement.samples_chernoff(
-            het["heterodyne_chernoff_exponent"], self.error_probability
-        )
-        if self.objective == "samples":
-            return math.log(n) if 0 < n < math.inf else math.inf
-        _, tau_int = measurement.correlation_times(h.drift, h.covariance, h.indices)
-        t = n * 2 * tau_int
-        return math.log(t) if 0 < t < math.inf else math.inf
-
-    def penalised(self, units: np.ndarray) -> np.ndarray:
-        """The log objective where every constraint holds, else PENALTY + violation.
-
-        Inside the regime one batched solve of each of the effective and RWA rungs gives the
-        entanglement floor, the ladder and (for ``delta_E``) the objective itself."""
-        units = np.atleast_2d(np.asarray(units, dtype=float).T).T
-        p = parameters_at(self.p, self.variables, units)
-        bad = violation(self.constraints, p).ravel()
-        regime = np.flatnonzero(bad == 0)
-        objective = np.full(units.shape[1], np.inf)
-        if regime.size:  # the floor and the ladder need the states: only inside the regime
-            e_n, ratio, states = self._rung_checks(units[:, regime])
-            bad[regime] = np.maximum(1 - e_n / self.min_E_N, 0)
-            bad[regime] += np.maximum(ratio / LADDER_LIMIT - 1, 0)
-            if self.objective == "delta_E":
-                objective[regime] = states
-        out = PENALTY + bad
-        feasible = np.flatnonzero(bad == 0)
-        if feasible.size and self.objective == "delta_E":
-            self.evaluations += feasible.size
-            out[feasible] = objective[feasible]
-        elif feasible.size:
-            out[feasible] = self.log_objective(units[:, feasible])
-        return np.where(np.isfinite(out), out, 2 * PENALTY)
-
-    def rung_checks(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """At unit coordinates (S, n): E_N with KTM gravity (nats), the smaller of the
-        effective and the RWA rung's (0 where there is none), and the largest ratio of
-        |RWA − effective| (E_N,q, E_N,c, ΔE) to ``validate``'s tolerance for the adiabatic
-        elimination (inf at an invalid point)."""
-        e_n, ratio, _ = self._rung_checks(units)
-        return e_n, ratio
-
-    def _rung_checks(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`rung_checks` and −ln ΔE of ``self.model`` (inf where ΔE ≤ 0 or invalid),
-        from one batched solve of each rung."""
-        p = parameters_at(self.p, self.variables, units)
-        ok = ~np.atleast_1d(p.invalid_points()).ravel()
-        e_n, ratio, minus_log = (np.zeros(units.shape[1]), np.full(units.shape[1], np.inf),
-                                 np.full(units.shape[1], np.inf))  # fmt: skip
-        if np.any(ok):
-            q = parameters_at(self.p, self.variables, units[:, ok])
-            with np.errstate(all="ignore"):
-                rung = {m: steady.compute(q, model=m).comparison() for m in MODELS}
-                least = np.minimum(*(rung[m]["E_N_classical"] for m in MODELS))
-                e_n[ok] = np.nan_to_num(np.ravel(least))
-                eps = validate.adiabatic_epsilon(q)
-                ratio[ok] = _largest_ratio(rung["effective"], rung["rwa"], eps)
-                minus_log[ok] = _minus_log(rung[self.model]["delta_E"])
-        return e_n, ratio, minus_log
-
-    def constraint_values(self, units: np.ndarray) -> np.ndarray:
-        """limit − value of each constraint, scaled by the limit (≥ 0 where it holds), and
-        of the entanglement floor, the ladder and the L1 checks."""
-        units = np.asarray(units, dtype=float)
-        p = parameters_at(self.p, self.variables, units)
-        regime = [1 - float(c.value(p)) / c.limit for c in self.constraints]
-        e_n, ratio = (float(x[0]) for x in self.rung_checks(units[:, None]))
-        l1_ratio, l1_e_n = self.rotating_wave(units)
-        return np.array([*regime, e_n / self.min_E_N - 1, 1 - ratio / LADDER_LIMIT,
-                         1 - l1_ratio / LADDER_LIMIT, l1_e_n / self.min_E_N - 1])  # fmt: skip
-
-    def rotating_wave(self, units: np.ndarray) -> tuple[float, float]:
-        """The ratio of |L1 − RWA| to ``validate``'s tolerance for the rotating-wave
-        approximation at one point, and L1's period-averaged E_N with KTM gravity (nats)
-        (the lab-frame Floquet state: ~0.1 s)."""
-        p = parameters_at(self.p, self.variables, units)
-        try:
-            l1 = floquet.periodic_state(rungs.linear(p, KTMGravity())).summary()
-            rwa = steady.compute(p, model="rwa").comparison()
-        except GravsimError:
-            return math.inf, 0.0
-        return float(_largest_ratio(l1, rwa, validate.rwa_epsilon(p))), l1["E_N_classical"]
-
-    def passes_l1(self, units: np.ndarray) -> bool:
-        """Whether the point passes the checks that need the L1 Floquet state (one point)."""
-        ratio, e_n = self.rotating_wave(units)
-        return ratio <= LADDER_LIMIT and e_n >= self.min_E_N
-
-    def natural(self, log_value: float) -> float:
-        """The objective in its own units from the internal log value."""
-        return math.exp(-log_value) if self.objective == "delta_E" else math.exp(log_value)
 
 
 def optimize(
@@ -252,10 +104,10 @@ def optimize(
         Heterodyne efficiency η ∈ (0, 1] and the test's error probability (``samples``,
         ``time`` and the budget at the optimum).
     margin, adiabatic_tol, rwa_tol : float, optional
-        The regime limits (:func:`~gravsim.workflows.design.regime_constraints`).
+        The regime limits (:func:`~gravsim.workflows.optimize.design.regime_constraints`).
     min_E_N : float
         The least E_N with KTM gravity (nats) at the optimum (default
-        :data:`~gravsim.workflows.design.DEFAULT_MIN_E_N`): ΔE grows towards the edge of
+        :data:`~gravsim.workflows.optimize.design.DEFAULT_MIN_E_N`): ΔE grows towards the edge of
         entanglement, where E_N itself falls below the approximations' errors.
     fock : bool
         Also run the Fock rows of the validation at the optimum (minutes).
@@ -284,21 +136,41 @@ def optimize(
         A failed local stage (the better global point is reported), an optimum on a search
         bound, a headline not from L1.
     """
-    problem = _problem(p, vary, objective, bounds, model, efficiency, error_probability,
-                       (margin, adiabatic_tol, rwa_tol), min_E_N, seed)  # fmt: skip
+    problem = _problem(
+        p,
+        vary,
+        objective,
+        bounds,
+        model,
+        efficiency,
+        error_probability,
+        (margin, adiabatic_tol, rwa_tol),
+        min_E_N,
+        seed,
+    )
     start = time.perf_counter()
     units, report, path, info = _search(problem, seed, progress)
     warn_on_bounds(problem.variables, units)
     info["wall_time_s"] = time.perf_counter() - start
-    inputs = dict(vary=list(vary), objective=objective, bounds=dict(bounds or {}), model=model,
-                  efficiency=efficiency, error_probability=error_probability, margin=margin,
-                  adiabatic_tol=adiabatic_tol, rwa_tol=rwa_tol, min_E_N=min_E_N, fock=fock,
-                  seed=seed)  # fmt: skip
+    inputs = dict(
+        vary=list(vary),
+        objective=objective,
+        bounds=dict(bounds or {}),
+        model=model,
+        efficiency=efficiency,
+        error_probability=error_probability,
+        margin=margin,
+        adiabatic_tol=adiabatic_tol,
+        rwa_tol=rwa_tol,
+        min_E_N=min_E_N,
+        fock=fock,
+        seed=seed,
+    )
     return _evidence(problem, units, report, path, info, inputs)
 
 
 def _evidence(
-    problem: _Problem,
+    problem: Problem,
     units: np.ndarray,
     report: list[dict],
     path: list[dict],
@@ -341,17 +213,25 @@ def _evidence(
     )
 
 
-def rebuild(result: OptimizeResult) -> _Problem:
+def rebuild(result: OptimizeResult) -> Problem:
     """The problem ``result`` solved, centred on its optimum (for maps around it)."""
     names = ("margin", "adiabatic_tol", "rwa_tol")
     given = {k: result.inputs[k] for k in names if result.inputs.get(k) is not None}
-    return _Problem(result.parameters, result.variables, regime_constraints(**given),
-                    result.objective, result.inputs["model"], result.inputs["efficiency"],
-                    result.inputs["error_probability"], result.inputs["min_E_N"])  # fmt: skip
+    return Problem(
+        result.parameters,
+        result.variables,
+        regime_constraints(**given),
+        result.objective,
+        result.inputs["model"],
+        result.inputs["efficiency"],
+        result.inputs["error_probability"],
+        result.inputs["min_E_N"],
+    )
 
 
-def _problem(p, vary, objective, bounds, model, efficiency, error_probability, limits,
-             min_E_N, seed) -> _Problem:  # fmt: skip
+def _problem(
+    p, vary, objective, bounds, model, efficiency, error_probability, limits, min_E_N, seed
+) -> Problem:
     if objective not in OBJECTIVES:
         raise GravsimInputError(f"unknown objective {objective!r}: choose one of {OBJECTIVES}")
     if model not in MODELS:
@@ -370,13 +250,20 @@ def _problem(p, vary, objective, bounds, model, efficiency, error_probability, l
         raise GravsimInputError(f"`min_E_N` must be a number > 0 (nats), got {min_E_N!r}")
     names = ("margin", "adiabatic_tol", "rwa_tol")
     given = {k: v for k, v in zip(names, limits, strict=True) if v is not None}
-    return _Problem(p, variables(p, list(vary), dict(bounds or {})), regime_constraints(**given),
-                    objective, model, float(efficiency), float(error_probability),
-                    float(min_E_N))  # fmt: skip
+    return Problem(
+        p,
+        variables(p, list(vary), dict(bounds or {})),
+        regime_constraints(**given),
+        objective,
+        model,
+        float(efficiency),
+        float(error_probability),
+        float(min_E_N),
+    )
 
 
 def _search(
-    problem: _Problem, seed: int, progress: bool
+    problem: Problem, seed: int, progress: bool
 ) -> tuple[np.ndarray, list[dict], list[dict], dict]:
     """Differential evolution, then SLSQP from its best point: the optimum (unit
     coordinates), its constraint report, the path of both stages and their statistics."""
@@ -384,43 +271,55 @@ def _search(
 
     path: list[dict[str, Any]] = []
     maxiter = 60 if problem.objective == "delta_E" else 40
-    with tqdm(total=maxiter, desc=f"optimize {problem.objective}", unit="gen",
-              disable=not progress) as bar:  # fmt: skip
+    with tqdm(
+        total=maxiter, desc=f"optimize {problem.objective}", unit="gen", disable=not progress
+    ) as bar:
 
         def generation(intermediate_result: Any) -> None:
             path.append(_step(problem, intermediate_result.x, "global"))
             bar.update(1)
 
         found = scipy.optimize.differential_evolution(
-            problem.penalised, [(0.0, 1.0)] * len(problem.variables), seed=seed,
-            maxiter=maxiter, tol=1e-8, popsize=max(15, 40 // len(problem.variables)),
-            polish=False, vectorized=True, updating="deferred", init="sobol",
+            problem.penalised,
+            [(0.0, 1.0)] * len(problem.variables),
+            seed=seed,
+            maxiter=maxiter,
+            tol=1e-8,
+            popsize=max(15, 40 // len(problem.variables)),
+            polish=False,
+            vectorized=True,
+            updating="deferred",
+            init="sobol",
             callback=generation,
-        )  # fmt: skip
+        )
     if found.fun >= PENALTY:
         raise InfeasibleError(_infeasible(problem, found.x))
-    with tqdm(desc="optimize: local search (L1 check each step)", unit="step",
-              disable=not progress) as steps:  # fmt: skip
+    with tqdm(
+        desc="optimize: local search (L1 check each step)", unit="step", disable=not progress
+    ) as steps:
 
         def local_step(u: np.ndarray) -> None:
             path.append(_step(problem, u, "local"))
             steps.update(1)
 
         local = scipy.optimize.minimize(
-            lambda u: float(problem.log_objective(u[:, None])[0]), found.x, method="SLSQP",
+            lambda u: float(problem.log_objective(u[:, None])[0]),
+            found.x,
+            method="SLSQP",
             bounds=[(0.0, 1.0)] * len(problem.variables),
-            options={"ftol": 1e-12, "maxiter": 200}, callback=local_step,
+            options={"ftol": 1e-12, "maxiter": 200},
+            callback=local_step,
             constraints=[{"type": "ineq", "fun": problem.constraint_values}],
-        )  # fmt: skip
+        )
     best, report, stage = _choose(problem, found, local)
     info = {"generations": int(found.nit), "local": str(local.message), "local_stage": stage}
     return best, report, path, info
 
 
-def _choose(problem: _Problem, found: Any, local: Any) -> tuple[np.ndarray, list[dict], dict]:
+def _choose(problem: Problem, found: Any, local: Any) -> tuple[np.ndarray, list[dict], dict]:
     """The better of the global and the local stage's points among those where every
     reported constraint holds (on a tie the local one, unless it failed), its report, and the
-    local stage's outcome (:func:`~gravsim.workflows.optimize_result.local_stage`).
+    local stage's outcome (:func:`~gravsim.workflows.optimize.result.local_stage`).
 
     Raises
     ------
@@ -450,13 +349,16 @@ def _choose(problem: _Problem, found: Any, local: Any) -> tuple[np.ndarray, list
     )
 
 
-def _infeasible(problem: _Problem, units: np.ndarray) -> str:
+def _infeasible(problem: Problem, units: np.ndarray) -> str:
     """The one-line refusal for a search space without a feasible point: the conditions that
     fail at its least infeasible point, with their values (the floor and the ladder where the
     point has a steady state)."""
     p = parameters_at(problem.p, problem.variables, units)
-    failing = [f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}" for c in problem.constraints
-               if not bool(c.holds(p))]  # fmt: skip
+    failing = [
+        f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}"
+        for c in problem.constraints
+        if not bool(c.holds(p))
+    ]
     e_n, ratio = (float(x[0]) for x in problem.rung_checks(units[:, None]))
     if math.isfinite(ratio) and e_n < problem.min_E_N:
         failing.append(f"E_N {e_n:.3g} < `min_E_N` {problem.min_E_N:g}")
@@ -468,31 +370,17 @@ def _infeasible(problem: _Problem, units: np.ndarray) -> str:
     )
 
 
-def _step(problem: _Problem, units: np.ndarray, stage: str) -> dict[str, Any]:
+def _step(problem: Problem, units: np.ndarray, stage: str) -> dict[str, Any]:
     p = parameters_at(problem.p, problem.variables, np.asarray(units, dtype=float))
     log_value = float(problem.log_objective(np.asarray(units, dtype=float)[:, None])[0])
     value = problem.natural(log_value) if math.isfinite(log_value) else None
-    return {"stage": stage, **{v.key: float(getattr(p, v.key)) for v in problem.variables},
-            problem.objective: value}  # fmt: skip
+    return {
+        "stage": stage,
+        **{v.key: float(getattr(p, v.key)) for v in problem.variables},
+        problem.objective: value,
+    }
 
 
-def _start_value(problem: _Problem, p: Parameters) -> float:
+def _start_value(problem: Problem, p: Parameters) -> float:
     units = np.array([float(v.to_unit(getattr(p, v.key))) for v in problem.variables])
     return float(problem.log_objective(units[:, None])[0])
-
-
-def _minus_log(delta: Any) -> np.ndarray:
-    """−ln ΔE where ΔE > 0, else inf (the log objective of ``delta_E``)."""
-    d = np.asarray(delta, dtype=float)
-    return np.where(d > 0, -np.log(np.where(d > 0, d, 1.0)), np.inf)
-
-
-def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> Any:
-    """max over E_N,q, E_N,c, ΔE of |upper − lower| / tolerance (0 where both are 0)."""
-    worst: Any = 0.0
-    with np.errstate(all="ignore"):
-        for q in validate.QUANTITIES:
-            diff = np.abs(np.asarray(upper[q]) - np.asarray(lower[q]))
-            tol = validate.tolerance(q, eps, upper, lower)
-            worst = np.maximum(worst, np.where(diff == 0, 0.0, diff / tol))
-    return np.nan_to_num(worst, nan=np.inf)

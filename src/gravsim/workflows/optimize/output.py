@@ -12,8 +12,8 @@ from gravsim.errors import GravsimInputError
 from gravsim.model.parameters import Parameters
 from gravsim.model.units import UNITS
 from gravsim.plotting import new_figure
-from gravsim.workflows import optimize as optimizer
-from gravsim.workflows.design import (
+from gravsim.workflows.optimize import search as optimizer
+from gravsim.workflows.optimize.design import (
     DEFAULT_ADIABATIC_TOL,
     DEFAULT_MARGIN,
     DEFAULT_RWA_TOL,
@@ -21,6 +21,8 @@ from gravsim.workflows.design import (
     variables,
     violation,
 )
+from gravsim.workflows.optimize.problem import LADDER_LIMIT
+from gravsim.workflows.optimize.result import OptimizeResult
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 RUN_NAME = "optimize"
@@ -38,14 +40,19 @@ def run(
     preset: str | None = None,
     command: str = "",
     **options: Any,
-) -> tuple[optimizer.OptimizeResult, list[Path]]:
+) -> tuple[OptimizeResult, list[Path]]:
     """:func:`~gravsim.workflows.optimize.optimize` and, with ``out``, its files.
 
     The folder is opened (and a rerun with other inputs refused, unless ``force``) before
     the search starts, so that a refused run costs nothing.
     """
-    identity = run_identity(kind=RUN_NAME, preset=preset, parameters=p.as_dict(),
-                            vary=list(vary), options=_what_counts(p, vary, options))  # fmt: skip
+    identity = run_identity(
+        kind=RUN_NAME,
+        preset=preset,
+        parameters=p.as_dict(),
+        vary=list(vary),
+        options=_what_counts(p, vary, options),
+    )
     if out is None:
         return optimizer.optimize(p, vary, **options), []
     with RunFolder(Path(out), RUN_NAME, identity, force=force) as folder:
@@ -57,8 +64,11 @@ def _what_counts(p: Parameters, vary: list[str], options: dict[str, Any]) -> dic
     """The options that change the result, with defaults filled in (a rerun that spells out
     a default, or turns the progress bar off, is the same run)."""
     counted = {k: v for k, v in options.items() if k != "progress"}
-    defaults = {"margin": DEFAULT_MARGIN, "adiabatic_tol": DEFAULT_ADIABATIC_TOL,
-                "rwa_tol": DEFAULT_RWA_TOL}  # fmt: skip
+    defaults = {
+        "margin": DEFAULT_MARGIN,
+        "adiabatic_tol": DEFAULT_ADIABATIC_TOL,
+        "rwa_tol": DEFAULT_RWA_TOL,
+    }
     for key, default in defaults.items():
         if counted.get(key) is None:
             counted[key] = default
@@ -70,7 +80,7 @@ def _what_counts(p: Parameters, vary: list[str], options: dict[str, Any]) -> dic
     return counted
 
 
-def write(folder: RunFolder, result: optimizer.OptimizeResult, command: str, pdf: bool) -> list:
+def write(folder: RunFolder, result: OptimizeResult, command: str, pdf: bool) -> list:
     """The search path (CSV, one row per step), the result (JSON sidecar), the map (PNG)."""
     keys = list(result.optimum)
     rows = result.path or [
@@ -82,7 +92,7 @@ def write(folder: RunFolder, result: optimizer.OptimizeResult, command: str, pdf
     return [csv_path, sidecar, *folder.write_figure(figure(result), pdf)]
 
 
-def figure(result: optimizer.OptimizeResult) -> Any:
+def figure(result: OptimizeResult) -> Any:
     """The objective over the first two varied inputs around the optimum (others held at the
     optimum), the regime's boundary (hatched outside), the search path and the optimum."""
     problem = optimizer.rebuild(result)
@@ -122,7 +132,7 @@ def figure(result: optimizer.OptimizeResult) -> Any:
     return fig
 
 
-def _window(v: Any, centre: float, result: optimizer.OptimizeResult) -> tuple[float, float]:
+def _window(v: Any, centre: float, result: OptimizeResult) -> tuple[float, float]:
     """Unit-coordinate range of the map along ``v``: the path and the optimum, plus 0.1."""
     points = [float(v.to_unit(row[v.key])) for row in result.path] + [centre]
     return max(0.0, min(points) - 0.1), min(1.0, max(points) + 0.1)
@@ -136,11 +146,11 @@ def _outside(problem: Any, units: np.ndarray) -> np.ndarray:
     if inside.size:
         inner = units[:, inside]
         e_n, ratio = problem.rung_checks(inner)
-        bad[inside] = (e_n < problem.min_E_N) | (ratio > optimizer.LADDER_LIMIT)
+        bad[inside] = (e_n < problem.min_E_N) | (ratio > LADDER_LIMIT)
     return bad.astype(float)
 
 
-def _line(problem: Any, result: optimizer.OptimizeResult) -> Any:
+def _line(problem: Any, result: OptimizeResult) -> Any:
     (v,) = problem.variables
     u = np.linspace(0.0, 1.0, MAP_POINTS[result.objective])[None, :]
     value = np.vectorize(problem.natural)(problem.log_objective(u))

@@ -12,7 +12,7 @@ from typing import Any
 from gravsim.errors import GravsimError, GravsimWarning
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import steady
-from gravsim.workflows.design import HOLDS_RTOL, Constraint, Variable
+from gravsim.workflows.optimize.design import HOLDS_RTOL, Constraint, Variable
 from gravsim.workflows.results import Result, to_plain
 
 __all__ = [
@@ -335,15 +335,18 @@ class OptimizeResult(Result):
             *self._delta_E_lines(),
             *(f"  {k:<14} {v:.8g}" for k, v in self.optimum.items()),
             "constraints:",
-            *(f"  {c['name']:<11} {c['value']:.4g} {c['relation']} {c['limit']:.4g}  "
-              f"{'holds' if c['holds'] else 'VIOLATED'}  ({c['text']})" for c in self.constraints),
+            *(
+                f"  {c['name']:<11} {c['value']:.4g} {c['relation']} {c['limit']:.4g}  "
+                f"{'holds' if c['holds'] else 'VIOLATED'}  ({c['text']})"
+                for c in self.constraints
+            ),
             f"local search: {outcome} ({local.get('message', '')}); the optimum is the "
             f"{local.get('optimum_from', 'global')} stage's point",
             f"validate at the optimum: {'all checks pass' if self.validation.ok else 'FAILED'}",
             f"budget at the optimum: {self.budget.samples_chernoff:.3e} samples (optimal), "
             f"{self.budget.samples_heterodyne_chernoff:.3e} heterodyne, "
             f"{self.budget.times['heterodyne_chernoff']['years']:.3g} years",
-        ]  # fmt: skip
+        ]
         return "\n".join(lines)
 
     def _delta_E_lines(self) -> list[str]:

@@ -59,18 +59,33 @@ def regime_constraints(
     rwa_tol: float = DEFAULT_RWA_TOL,
 ) -> tuple[Constraint, ...]:
     """The stability, adiabatic-elimination and rotating-wave conditions (module docstring)."""
-    for name, value, hi in (("margin", margin, 1.0), ("adiabatic_tol", adiabatic_tol, math.inf),
-                            ("rwa_tol", rwa_tol, math.inf)):  # fmt: skip
+    for name, value, hi in (
+        ("margin", margin, 1.0),
+        ("adiabatic_tol", adiabatic_tol, math.inf),
+        ("rwa_tol", rwa_tol, math.inf),
+    ):
         if not (isinstance(value, (int, float)) and 0 < value < hi):
             raise GravsimInputError(f"`{name}` must be a number in (0, {hi:g}), got {value!r}")
     return (
-        Constraint("stability", 1 - margin, f"G₊/G₋ ≤ 1 − margin ({margin:g})",
-                   lambda p: np.divide(p.G_plus, p.G_minus)),
-        Constraint("adiabatic", adiabatic_tol, "(G₋/κ)² + (Ω/κ)² (adiabatic elimination)",
-                   lambda p: (p.G_minus / p.kappa) ** 2 + (p.Omega / p.kappa) ** 2),
-        Constraint("rwa", rwa_tol, "(κ/ω_m)² + |k_M|/ω_m (rotating-wave approximation)",
-                   lambda p: (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m),
-    )  # fmt: skip
+        Constraint(
+            "stability",
+            1 - margin,
+            f"G₊/G₋ ≤ 1 − margin ({margin:g})",
+            lambda p: np.divide(p.G_plus, p.G_minus),
+        ),
+        Constraint(
+            "adiabatic",
+            adiabatic_tol,
+            "(G₋/κ)² + (Ω/κ)² (adiabatic elimination)",
+            lambda p: (p.G_minus / p.kappa) ** 2 + (p.Omega / p.kappa) ** 2,
+        ),
+        Constraint(
+            "rwa",
+            rwa_tol,
+            "(κ/ω_m)² + |k_M|/ω_m (rotating-wave approximation)",
+            lambda p: (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m,
+        ),
+    )
 
 
 @dataclass(frozen=True)
