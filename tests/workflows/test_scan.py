@@ -64,9 +64,9 @@ def _count_solves(monkeypatch) -> list[int]:
     calls: list[int] = []
     compute = steady.compute
 
-    def counted(p, **kw):
+    def counted(p, options=None, **kw):
         calls.append(int(np.prod(p.batch_shape)))
-        return compute(p, **kw)
+        return compute(p, options, **kw)
 
     monkeypatch.setattr(steady, "compute", counted)
     return calls

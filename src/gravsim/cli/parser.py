@@ -94,16 +94,20 @@ def _add_json(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+#: The library's defaults: argparse reads them, never repeats them.
+RUN_DEFAULTS = options.RunOptions()
+
+
 def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.MODELS) -> None:
-    sub.add_argument("--model", default="effective", choices=models)
+    sub.add_argument("--model", default=RUN_DEFAULTS.model, choices=models)
     sub.add_argument(
         "--gravity",
-        default="both",
+        default=RUN_DEFAULTS.gravity,
         metavar="{" + ",".join(options.GRAVITY) + "}",
         help="one hypothesis, or both (= --compare quantum,ktm); settings as NAME:KEY=VALUE, "
         "e.g. diosi-penrose:cutoff=1e-15",
     )
-    sub.add_argument("--backend", default="gaussian", choices=options.BACKENDS)
+    sub.add_argument("--backend", default=RUN_DEFAULTS.backend, choices=options.BACKENDS)
     sub.add_argument(
         "--compare",
         metavar="A,B",
@@ -171,7 +175,10 @@ def _add_output_options(sub: argparse.ArgumentParser, out: str) -> None:
 
 def _add_log_base(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
-        "--log-base", default="e", choices=("e", "2"), help="base of E_N (default e: nats)"
+        "--log-base",
+        default=RUN_DEFAULTS.base,
+        choices=("e", "2"),
+        help=f"base of E_N (default {RUN_DEFAULTS.base}: nats)",
     )
 
 

@@ -27,6 +27,7 @@ import qutip
 from gravsim.analysis.entanglement import log_base_factor, log_negativity_of_state
 from gravsim.fock import operators
 from gravsim.model.description import Ladder, ModelDescription, ann, cre, rotating_frame
+from gravsim.progress import bar as progress_bar
 
 #: mesolve tolerances: well below the Fock truncation errors (~1e-3) they are compared with.
 RTOL = 1e-8
@@ -171,13 +172,14 @@ def observe(
     return observer.table()
 
 
-def mesolve_options(progress: bool, **extra: Any) -> dict[str, Any]:
-    """mesolve's options here: :data:`RTOL`, :data:`ATOL`, no stored states, ``extra``."""
+def mesolve_options(progress: Any, **extra: Any) -> dict[str, Any]:
+    """mesolve's options here: :data:`RTOL`, :data:`ATOL`, no stored states, the bar that
+    ``progress`` names (:mod:`gravsim.progress`), ``extra``."""
     return {
         "store_states": False,
         "rtol": RTOL,
         "atol": ATOL,
-        "progress_bar": "tqdm" if progress else "",
+        "progress_bar": progress_bar(progress),
         **extra,
     }
 
@@ -214,7 +216,7 @@ def transient(
     e_ops: list[qutip.Qobj] | tuple[qutip.Qobj, ...] = (),
     store_states: bool = False,
     base: str = "e",
-    progress: bool = False,
+    progress: Any = False,
 ) -> FockTransient:
     """E_N(t), occupations and mechanical purity by mesolve, from a thermal start or ``rho0``.
 
@@ -238,8 +240,8 @@ def transient(
     store_states : bool
         Keep ρ(t) at every output time (memory: one D×D matrix each).
     base : {"e", "2"}
-    progress : bool
-        Show QuTiP's tqdm progress bar.
+    progress : bool, str or callable
+        QuTiP's progress bar (:mod:`gravsim.progress`).
     """
     frame = propagation_frame(model)
     start = initial_state(model, dims, occupations or {}) if rho0 is None else rho0

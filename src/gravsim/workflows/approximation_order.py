@@ -36,6 +36,7 @@ from gravsim.model import rungs as models
 from gravsim.model.gravity import QuantumGravity
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
+from gravsim.progress import messages
 from gravsim.workflows import levels, steady, validate
 from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
@@ -177,7 +178,7 @@ def run(
     progress: Any = None,
 ) -> Scaling:
     """The three pairs along their paths (module docstring) for parameters ``p``."""
-    say = progress or (lambda message: None)
+    say = messages(progress) or (lambda message: None)
     names = validate.quantities(compare)
     hyp = validate.hypothesis(compare)
     held = _held(p)

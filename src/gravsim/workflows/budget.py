@@ -35,6 +35,7 @@ from gravsim.model import gravity
 from gravsim.model import rungs as models
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
+from gravsim.progress import shown
 from gravsim.workflows.figures import tuned
 from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
@@ -313,7 +314,7 @@ def versus_quality_factor(
     added_noise: float = 0.0,
     error_probability: float = 0.01,
     compare: str = "both",
-    progress: bool = True,
+    progress: Any = True,
 ) -> dict[str, np.ndarray]:
     """Samples and years (optimal and heterodyne) at each Q_m under the tuning rule, for the
     two hypotheses of ``compare``."""
@@ -330,7 +331,7 @@ def versus_quality_factor(
             "years_heterodyne",
         )
     }
-    for q in tqdm(q_values, disable=not progress, desc="budget vs Q_m", unit="pt"):
+    for q in tqdm(q_values, disable=not shown(progress), desc="budget vs Q_m", unit="pt"):
         b = budget(
             tuned(p, float(q)),
             efficiency=efficiency,

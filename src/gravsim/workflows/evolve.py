@@ -42,6 +42,7 @@ from gravsim.model import rungs as models
 from gravsim.model.gravity import choose, classical_in, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.model.quadratures import mechanical_block
+from gravsim.progress import bar as progress_bar
 from gravsim.workflows import evolve_fock
 from gravsim.workflows.evolve_result import EvolveResult
 from gravsim.workflows.options import (
@@ -82,6 +83,7 @@ def time_grid(t_final: float, n_times: int, grid: str = "lin", t_first: float | 
 
 def compute(
     p: Parameters,
+    options: RunOptions | dict[str, Any] | None = None,
     *,
     t_final: float | None = None,
     n_times: int = 201,
@@ -90,12 +92,12 @@ def compute(
     n_init: float | None = None,
     ground: bool = False,
     comparisons: int | None = None,
-    progress: bool = False,
+    progress: Any = False,
     times: Any = None,
     rho0: Any = None,
     e_ops: Any = None,
     store_states: bool = False,
-    **options: Any,
+    **kwargs: Any,
 ) -> EvolveResult:
     """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
 
@@ -123,18 +125,20 @@ def compute(
         Initial thermal occupation of each oscillator (default: the bath's n̄).
     ground : bool
         Start the oscillators in their ground states (the conventional scheme's protocol).
-    **options
+    options : RunOptions or dict, optional
         ``model`` (one of ``full``, ``linear``, ``rwa``, ``effective``, ``conventional``),
         ``gravity``, ``backend``, ``base``, ``n_mech``, ``n_cav`` and ``frame``, as
-        :class:`~gravsim.workflows.options.RunOptions`; the Fock levels default to
+        :class:`~gravsim.workflows.options.RunOptions` (or as keywords); the Fock levels
+        default to
         :data:`~gravsim.workflows.options.EVOLVE_N_MECH` and
         :data:`~gravsim.workflows.options.EVOLVE_N_CAV` (a transient squeezes the cavity
         more than the steady state does).
     comparisons : int
         Fock backend: extra runs at 2, 4, … fewer mechanical levels for a per-time
         truncation error (default 0).
-    progress : bool
-        QuTiP's progress bar for Fock runs.
+    progress : bool, str or callable
+        QuTiP's progress bar for Fock runs (``True``, ``"tqdm"``, ``"text"``, ``"enhanced"``;
+        :mod:`gravsim.progress`).
 
     Raises
     ------
@@ -144,7 +148,8 @@ def compute(
     NumericalError
         If the transient overflows float64 (an initial occupation near 10³⁰⁸).
     """
-    run = _check_options(options)
+    run = _check_options(RunOptions.from_any(options, **kwargs))
+    progress_bar(progress)  # an unknown bar is refused before any work
     request = _user_request(run.backend, rho0, e_ops, store_states, ground, n_init)
     times = _times(run.model, run.backend, t_final, n_times, grid, t_first, times)
     asked = {"t_final": t_final, "n_times": n_times, "grid": grid, "t_first": t_first}
@@ -245,9 +250,8 @@ def _require_finite(columns: dict[str, np.ndarray], n0: float) -> None:
             )
 
 
-def _check_options(options: dict[str, Any]) -> RunOptions:
+def _check_options(run: RunOptions) -> RunOptions:
     """Refuse a model without a transient or a bad option; warn about unused settings."""
-    run = RunOptions.from_kwargs(**options)
     chosen = choose(run.gravity)
     if len(chosen) == 2 and chosen[0].label != "quantum":
         raise GravsimInputError(

@@ -91,7 +91,7 @@ def run(
     gravity: str,
     base: str,
     comparisons: int,
-    progress: bool,
+    progress: Any,
     request: UserRequest = UserRequest(),
 ) -> FockRuns:
     """The Fock transient of every hypothesis in ``gravity``: columns, notes, e_ops, states."""
@@ -123,7 +123,7 @@ def run(
                     e_ops=request.e_ops if last else (),
                     store_states=request.store_states and last,
                     base=base,
-                    progress=progress and last,
+                    progress=progress if last else False,
                 )
             )
         final = runs[-1]

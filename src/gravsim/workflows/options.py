@@ -91,15 +91,16 @@ def uses(option: str, model: str, backend: str) -> bool:
     }.get(option, True)
 
 
-def chooses_levels(options: dict[str, Any]) -> bool:
-    """Whether :func:`gravsim.workflows.steady.compute` given these keyword ``options`` picks
-    the Fock levels itself (a static Fock rung with ``tol``, or with levels not all given):
-    then each result says which (``n_mech_chosen``, ``n_cav_chosen``)."""
-    model, backend = options.get("model", "effective"), options.get("backend", "gaussian")
-    if not uses("tol", model, backend):
+def chooses_levels(run: RunOptions) -> bool:
+    """Whether :func:`gravsim.workflows.steady.compute` with these options picks the Fock
+    levels itself (a static Fock rung with ``tol``, or with levels not all given): then each
+    result says which (``n_mech_chosen``, ``n_cav_chosen``)."""
+    if not uses("tol", run.model, run.backend):
         return False
-    given = "n_mech" in options and ("n_cav" in options or not uses("n_cav", model, backend))
-    return "tol" in options or not given
+    fock = run.fock
+    cavity = uses("n_cav", run.model, run.backend)
+    given = fock.n_mech is not None and (fock.n_cav is not None or not cavity)
+    return fock.tol is not None or not given
 
 
 def unused_options(
@@ -233,6 +234,34 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base", log_base(self.base))  # 2, "2" -> "2"; refuses others
+
+    @classmethod
+    def from_any(
+        cls, options: RunOptions | dict[str, Any] | None = None, **kwargs: Any
+    ) -> RunOptions:
+        """Options given as an object, a dict, keywords, or an object or dict and keywords
+        (a key given both ways is refused), checked as :meth:`from_kwargs`."""
+        if options is None:
+            given: dict[str, Any] = {}
+        elif isinstance(options, RunOptions):
+            given = options.as_kwargs()
+        elif isinstance(options, dict):
+            given = dict(options)
+        else:
+            raise GravsimInputError(
+                f"`options` must be a RunOptions or a dict of options, not {type(options).__name__}"
+            )
+        twice = sorted(set(given) & set(kwargs))
+        if twice:
+            raise GravsimInputError(
+                f"option {twice[0]!r} given twice: in `options` and as a keyword"
+            )
+        return cls.from_kwargs(**given, **kwargs)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The options as keywords (Fock settings not given left out)."""
+        own = {"model": self.model, "gravity": self.gravity, "backend": self.backend}
+        return own | {"base": self.base} | self.fock.given()
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> RunOptions:

@@ -44,6 +44,7 @@ from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.fock import truncation
 from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
+from gravsim.progress import shown
 from gravsim.workflows.grid import Axis, Grid, parse_axis
 from gravsim.workflows.options import PERIODIC, RunOptions, chooses_levels, uses
 from gravsim.workflows.run_folder import RunFolder, run_identity
@@ -80,16 +81,17 @@ def run(
     base_p: Parameters,
     axes: list[Axis | str],
     out: Path,
+    options: RunOptions | dict[str, Any] | None = None,
     *,
     workers: int | None = None,
     map_name: str | None = None,
     force: bool = False,
     plot: bool | str = True,
     pdf: bool = False,
-    progress: bool = True,
+    progress: Any = True,
     preset: str | None = None,
     command: str = "",
-    **options: Any,
+    **kwargs: Any,
 ) -> Path:
     """Run (or resume) a scan into the folder ``out``; returns the CSV path.
 
@@ -103,10 +105,11 @@ def run(
         their product is the grid.
     out : Path
         Folder of ``scan.csv``, ``scan.json`` (and the plot, see :func:`figure`).
-    **options
+    options : RunOptions or dict, optional
         ``model``, ``gravity``, ``backend``, ``base``, ``n_mech``, ``n_cav``, ``solver``,
-        ``frame``: as :func:`gravsim.workflows.steady.compute`
-        (:class:`~gravsim.workflows.options.RunOptions`).
+        ``frame``, ``tol``: as :func:`gravsim.workflows.steady.compute`
+        (:class:`~gravsim.workflows.options.RunOptions`), or as keywords; every point is
+        solved with the one options object built from them.
     workers, map_name
         Fock backend: parallel workers (default 1) and QuTiP map (default ``"serial"``,
         ``"parallel"`` once ``workers`` > 1).
@@ -117,8 +120,8 @@ def run(
         quantity (a result key), or none (False); grids of one or two axes only.
     pdf : bool
         Also write the plot as ``scan.pdf``.
-    progress : bool
-        A tqdm progress bar.
+    progress : bool, str or callable
+        A tqdm bar over the points (``True`` or a QuTiP bar name; :mod:`gravsim.progress`).
     preset, command : str
         Recorded in the sidecar (the preset is part of the run identity).
 
@@ -129,13 +132,15 @@ def run(
         that cannot be written, is in use, or holds a scan with other inputs, a grid too
         large for the free disk space.
     """
-    run = RunOptions.from_kwargs(**options)  # a bad combination fails here, not per point
+    run = RunOptions.from_any(options, **kwargs)  # a bad combination fails here, not per point
+    progress = shown(progress)
     model, gravity, backend = run.model, run.gravity, run.backend
-    options = _options(run)
+    options = _options(run)  # what ran, resolved: the run identity
+    point = RunOptions.from_kwargs(**options)  # the one object every point is solved with
     check_parallel(backend, workers, map_name)
     grid = Grid([_axis(a) for a in axes])
     quantity = _plot_quantity(plot, model, gravity, backend, len(axes))
-    header = columns(grid, model, gravity, backend, chooses_levels(options))
+    header = columns(grid, model, gravity, backend, chooses_levels(point))
     identity = run_identity(
         kind="scan",
         preset=preset,
@@ -148,7 +153,7 @@ def run(
         if not folder.resumed:
             folder.write_sidecar(_sidecar(grid, options, base_p, preset, command, "running"))
         started = time.perf_counter()
-        csv_path = _fill(folder, header, grid, base_p, options, (workers, map_name), progress)
+        csv_path = _fill(folder, header, grid, base_p, point, (workers, map_name), progress)
         summary = _sidecar(grid, options, base_p, preset, command, "complete")
         summary["wall_time_s_last_run"] = time.perf_counter() - started
         summary["points"] = _count(csv_path)
@@ -175,7 +180,7 @@ def _axis(axis: Any) -> Axis:
     return axis
 
 
-def _fill(folder, header, grid, base_p, options, parallel, progress) -> Path:
+def _fill(folder, header, grid, base_p, point: RunOptions, parallel, progress) -> Path:
     """Solve every point not yet in the folder's CSV, appending rows; leave it sorted."""
     csv_path = folder.file(".csv")
     stale = folder.path / f".{csv_path.name}.tmp"  # a sort cut short by a kill
@@ -183,12 +188,12 @@ def _fill(folder, header, grid, base_p, options, parallel, progress) -> Path:
     rows = Rows(csv_path, header, grid.size, folder.resumed)
     todo = np.flatnonzero(~rows.done)
     try:
-        if options["backend"] == "gaussian" and options["model"] in BATCHED:
-            run_batched(base_p, grid, todo, options, rows, progress)
-        elif options["backend"] == "gaussian":
-            run_points(base_p, grid, todo, options, rows, progress)
+        if point.backend == "gaussian" and point.model in BATCHED:
+            run_batched(base_p, grid, todo, point, rows, progress)
+        elif point.backend == "gaussian":
+            run_points(base_p, grid, todo, point, rows, progress)
         else:
-            run_fock(base_p, grid, todo, options, rows, *parallel, progress)
+            run_fock(base_p, grid, todo, point, rows, *parallel, progress)
     finally:
         rows.close()
     rows.sort(folder)
@@ -227,7 +232,7 @@ def _options(run: RunOptions) -> dict[str, Any]:
             options["n_mech"] = fock.n_mech
         if uses("n_cav", model, backend) and fock.n_cav is not None:
             options["n_cav"] = fock.n_cav
-        if not chooses_levels(options | fock.given()):
+        if not chooses_levels(run):
             # the same for every point: refused once, before the grid, not as a row per point
             dims = (fock.n_mech,) * 2 + ((fock.n_cav,) if "n_cav" in options else ())
             truncation.check_memory(dims, factorised=model not in PERIODIC)

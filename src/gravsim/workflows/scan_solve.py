@@ -19,7 +19,7 @@ from gravsim.model.parameters import (
     unchecked,
 )
 from gravsim.workflows import steady
-from gravsim.workflows.options import chooses_levels
+from gravsim.workflows.options import RunOptions, chooses_levels
 from gravsim.workflows.scan_table import parameter_cells
 
 #: Points per batched Gaussian solve (~0.5 s each at the paper preset).
@@ -93,14 +93,14 @@ def _solve_group(base_p, grid, indices, values, group, options, out) -> None:
         return
     try:
         p = base_p.replace(**{key: v[group] for key, v in values.items()})
-        result = steady.compute(p, **options).values
+        result = steady.compute(p, options).values
     except GravsimError:
         half = group.size // 2
         _solve_group(base_p, grid, indices, values, group[:half], options, out)
         _solve_group(base_p, grid, indices, values, group[half:], options, out)
         return
     keys = steady.result_keys(
-        options["model"], options["gravity"], options["backend"], chooses_levels(options)
+        options.model, options.gravity, options.backend, chooses_levels(options)
     )
     columns = {key: _flat(result[key], group.size) for key in keys if key in result}
     columns |= {key: _flat(v, group.size) for key, v in parameter_cells(p).items()}
@@ -118,8 +118,8 @@ def _flat(value: Any, n: int) -> list[Any]:
     return np.broadcast_to(value, (n,)).tolist()
 
 
-def _meta(options: dict[str, Any]) -> dict[str, str]:
-    return {"log_base": options["base"], "model": options["model"], "backend": options["backend"]}
+def _meta(options: RunOptions) -> dict[str, str]:
+    return {"log_base": options.base, "model": options.model, "backend": options.backend}
 
 
 def _failed_row(base_p, grid, index) -> dict[str, Any]:
@@ -141,14 +141,14 @@ def _point_row(base_p, grid, index, options, threads=None) -> dict[str, Any]:
     try:
         p = base_p.replace(**point)
         with threadpool_limits(limits=threads):  # BLAS and OpenMP (MKL PARDISO) threads
-            values = steady.compute(p, **options).values
+            values = steady.compute(p, options).values
     except GravsimError as exc:
         kind = "numerical failure" if exc.exit_code == 3 else "error"
         with unchecked():
             p = base_p.replace(**point)
         return {"index": index, **point, "status": f"{kind}: {exc}"} | meta | parameter_cells(p)
     keys = steady.result_keys(
-        options["model"], options["gravity"], options["backend"], chooses_levels(options)
+        options.model, options.gravity, options.backend, chooses_levels(options)
     )
     results = {k: values[k] for k in keys if k in values}
     return {"index": index, **point, "status": "ok"} | results | meta | parameter_cells(p)

@@ -29,6 +29,7 @@ from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
+from gravsim.progress import messages
 from gravsim.workflows import fock_steady, levels
 from gravsim.workflows.options import (
     BACKENDS,
@@ -73,7 +74,13 @@ class _Solved(NamedTuple):
     variants: dict[str, Any] = {}
 
 
-def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyResult:
+def compute(
+    p: Parameters,
+    options: RunOptions | dict[str, Any] | None = None,
+    *,
+    progress: Any = None,
+    **kwargs: Any,
+) -> SteadyResult:
     """Steady-state E_N (and ΔE for ``gravity="both"``) of one rung.
 
     The periodic rungs (``full``, ``linear``) have a periodic asymptotic state instead of a
@@ -83,14 +90,17 @@ def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyRes
     Parameters
     ----------
     p : Parameters
-    progress : callable, optional
-        Called with a one-line message before long Fock solves.
-    **options
+    options : RunOptions or dict, optional
         ``model``, ``gravity``, ``backend``, ``base`` (the log base of every E_N and ΔE) and
-        the Fock settings ``n_mech``, ``n_cav``, ``solver``, ``frame``: see
-        :class:`~gravsim.workflows.options.RunOptions` for their meaning and defaults.  An
-        option given for a combination that does not use it (``n_mech`` with the Gaussian
-        backend, ``frame`` with a rung other than ``full``) draws a :class:`GravsimWarning`.
+        the Fock settings ``n_mech``, ``n_cav``, ``solver``, ``frame``, ``tol``: see
+        :class:`~gravsim.workflows.options.RunOptions` for their meaning and defaults; or
+        give them as keywords (``**kwargs``), not both for one key.  An option given for a
+        combination that does not use it (``n_mech`` with the Gaussian backend, ``frame``
+        with a rung other than ``full``) draws a :class:`GravsimWarning`.
+    progress : bool, str or callable, optional
+        A callable gets a one-line message before each long Fock solve (and each period or
+        harmonic stage of a periodic state); ``True`` or a QuTiP bar name prints them to
+        standard error (:mod:`gravsim.progress`).
 
     Raises
     ------
@@ -99,7 +109,8 @@ def compute(p: Parameters, *, progress: Any = None, **options: Any) -> SteadyRes
     NumericalError
         Where a result is not a finite float64.
     """
-    run = RunOptions.from_kwargs(**options)
+    run = RunOptions.from_any(options, **kwargs)
+    progress = messages(progress)
     model, gravity, backend, base = run.model, run.gravity, run.backend, run.base
     fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake

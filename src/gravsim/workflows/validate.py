@@ -48,6 +48,7 @@ from gravsim.model import corrections, description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import PositionDiffusion, QuantumGravity, choose
 from gravsim.model.parameters import Parameters
+from gravsim.progress import messages
 from gravsim.workflows import levels, steady
 from gravsim.workflows.ladder_checks import (
     Check,
@@ -217,7 +218,7 @@ def run(
         unused_options("", "", given, False, "without the Fock rows")
     if fock:  # levels not given are chosen from the Gaussian state by the Fock rows
         truncation.check_levels(n_mech, n_cav)
-    say = progress or (lambda message: None)
+    say = messages(progress) or (lambda message: None)
     rows: list[Row] = []
     cf = steady.compute(p, model="closed-form", gravity=compare, base=base)
     rows.append(Row("L4", "closed form S2 Eq. (19)", _pick(cf)))

@@ -35,6 +35,7 @@ import scipy.optimize
 
 from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.model.parameters import Parameters
+from gravsim.progress import shown
 from gravsim.workflows import budget as budgets
 from gravsim.workflows import validate
 from gravsim.workflows.optimize.design import (
@@ -84,7 +85,7 @@ def optimize(
     min_E_N: float = DEFAULT_MIN_E_N,
     fock: bool = False,
     seed: int = 1,
-    progress: bool = False,
+    progress: Any = False,
 ) -> OptimizeResult:
     """Search ``vary`` within ``bounds`` for the best ``objective`` inside the regime.
 
@@ -149,7 +150,7 @@ def optimize(
         seed,
     )
     start = time.perf_counter()
-    units, report, path, info = _search(problem, seed, progress)
+    units, report, path, info = _search(problem, seed, shown(progress))
     warn_on_bounds(problem.variables, units)
     info["wall_time_s"] = time.perf_counter() - start
     inputs = dict(
