@@ -10,6 +10,7 @@ import pytest
 
 import gravsim as gs
 from gravsim import gaussian
+from gravsim.model import regime
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from gravsim.workflows import figures
@@ -19,7 +20,7 @@ from tests.mp_reference import mp_log_negativity, mp_lyapunov
 
 def test_tuning_rule_keeps_gamma_over_Gamma_and_r():
     p = gs.presets.get("paper")
-    t = figures.tuned(p, np.array([1e11, 1e15]))
+    t = regime.tuned(p, np.array([1e11, 1e15]))
     np.testing.assert_allclose(t.gamma_m / t.Gamma, p.gamma_m / p.Gamma, rtol=1e-12)
     np.testing.assert_allclose(t.r, p.r, rtol=1e-12)
 

@@ -108,8 +108,8 @@ def test_the_q_m_each_hypothesis_needs_for_a_number_of_samples():
     """The least Q_m (tuning rule) at which the optimal count is ≤ N: enough there, not 0.5 %
     below (the bisection stops at 0.1 %)."""
     from gravsim.model.gravity import KTMGravity
+    from gravsim.model.regime import tuned
     from gravsim.workflows import hypotheses
-    from gravsim.workflows.figures import tuned
 
     q = hypotheses._q_needed(PAPER, "effective", KTMGravity(), 1e6)
     assert gs.budget.budget(tuned(PAPER, q)).samples_chernoff <= 1e6

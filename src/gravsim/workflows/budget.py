@@ -9,7 +9,7 @@ pair: the exact (mpmath) relative entropies, fidelity and Chernoff exponent, the
 correlation time, measurement times.  :func:`run` is the ``budget`` command: the budget and,
 on request, the budget against Q_m written into a run folder.
 
-Along Fig. 2's tuning rule (:func:`gravsim.workflows.figures.tuned`) each Q_m gets a full
+Along Fig. 2's tuning rule (:func:`gravsim.model.regime.tuned`) each Q_m gets a full
 :func:`budget`: the optimal (Chernoff) sample count, the heterodyne count at the given
 efficiency, and their times (:func:`versus_quality_factor`).  :func:`required_efficiency`
 bisects the heterodyne efficiency η for which the Chernoff time equals a target (default one
@@ -34,9 +34,9 @@ from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
 from gravsim.model import gravity
 from gravsim.model import rungs as models
 from gravsim.model.parameters import Parameters
+from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
 from gravsim.progress import shown
-from gravsim.workflows.figures import tuned
 from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
 

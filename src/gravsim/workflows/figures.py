@@ -41,23 +41,12 @@ from gravsim.model.gravity import (
     hypotheses,
 )
 from gravsim.model.parameters import Parameters
+from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
 from gravsim.workflows.results import Result, to_plain
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10
-
-
-def tuned(p: Parameters, q_m: Any) -> Parameters:
-    """``p`` at quality factor(s) ``q_m`` under the paper's tuning rule (γ_m/Γ, r fixed)."""
-    scale = np.sqrt(np.asarray(p.Q_m, dtype=float) / np.asarray(q_m, dtype=float))
-    changes: dict[str, Any] = {"Q_m": q_m}
-    for key, pump in (("G_plus", "E_plus"), ("G_minus", "E_minus")):
-        if p.is_set_directly(key):
-            changes[key] = p.G_plus * scale if key == "G_plus" else p.G_minus * scale
-        else:
-            changes[pump] = getattr(p, pump) * scale
-    return p.replace(**changes)
 
 
 def run_folder(out: Path, name: str, inputs: dict[str, Any], force: bool = False) -> RunFolder:

@@ -20,8 +20,8 @@ from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import rungs
 from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, warn_validity
 from gravsim.model.parameters import Parameters
+from gravsim.model.regime import tuned
 from gravsim.workflows import budget
-from gravsim.workflows.figures import tuned
 from gravsim.workflows.results import Result, to_plain
 
 #: The hypotheses compared, in the order of the table.
@@ -86,8 +86,9 @@ def table(
 
     With ``samples``, each row also gets ``Q_m_needed``: the least mechanical Q at which the
     optimal measurement tells the hypothesis from quantum gravity with that many samples (1 %
-    error), along the paper's tuning rule (E± ∝ Q_m^{−1/2}, :func:`figures.tuned`); bisection in
-    log Q_m over 10⁸…10²² to 0.1 %; null where 10²² is not enough.
+    error), along the paper's tuning rule (E± ∝ Q_m^{−1/2},
+    :func:`gravsim.model.regime.tuned`); bisection in log Q_m over 10⁸…10²² to 0.1 %; null
+    where 10²² is not enough.
 
     Raises
     ------

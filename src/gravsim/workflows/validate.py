@@ -48,6 +48,7 @@ from gravsim.model import corrections, description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import PositionDiffusion, QuantumGravity, choose
 from gravsim.model.parameters import Parameters
+from gravsim.model.regime import QUANTITIES
 from gravsim.progress import messages
 from gravsim.workflows import levels, steady
 from gravsim.workflows.ladder_checks import (
@@ -61,7 +62,6 @@ from gravsim.workflows.options import unused_options
 from gravsim.workflows.results import Result, SteadyResult
 
 #: The quantities of every row with the default comparison (quantum gravity vs KTM).
-QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 
 
 def hypothesis(compare: str) -> PositionDiffusion:
@@ -445,26 +445,6 @@ def _how(state: Any) -> str:
         return f"period map, {state.periods} periods"
     stats = state.stats
     return f"harmonic balance, {stats['harmonics']} harmonics, {stats['wall_time_s']:.0f} s"
-
-
-def adiabatic_epsilon(p: Parameters) -> Any:
-    """A-priori size of the adiabatic elimination's corrections, (Ω/κ)² + (G/κ)² (L3 vs L2):
-    a regime measure (``optimize`` keeps its designs where it is small), not an error
-    estimate (that is :func:`gravsim.gaussian.approximation_errors.adiabatic`)."""
-    return (p.Omega / p.kappa) ** 2 + (p.G / p.kappa) ** 2
-
-
-def rwa_epsilon(p: Parameters) -> Any:
-    """A-priori size of the rotating-wave approximation's corrections, (κ/ω_m)² + |k_M|/ω_m
-    (L2 vs L1): a regime measure, as :func:`adiabatic_epsilon`."""
-    return (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m
-
-
-def tolerance(q: str, eps: Any, upper: dict[str, Any], lower: dict[str, Any]) -> Any:
-    """How far two rungs may differ in quantity ``q`` for ``optimize``'s regime constraint:
-    3ε times E_N,q (for E_N,q and E_N,c) or ΔE (for ΔE), the larger of the two rungs'."""
-    key = "delta_E" if q == "delta_E" else "E_N_quantum"
-    return 3 * eps * np.maximum(np.abs(upper[key]), np.abs(lower[key]))
 
 
 def _pick(result: SteadyResult) -> dict[str, float]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError
+from gravsim.model import regime
 from gravsim.model.inputs import parse_number
 from gravsim.model.parameters import Parameters, unchecked
 from gravsim.workflows.grid import SCAN_KEYS
@@ -77,13 +78,13 @@ def regime_constraints(
             "adiabatic",
             adiabatic_tol,
             "(G₋/κ)² + (Ω/κ)² (adiabatic elimination)",
-            lambda p: (p.G_minus / p.kappa) ** 2 + (p.Omega / p.kappa) ** 2,
+            regime.pump_adiabaticity,
         ),
         Constraint(
             "rwa",
             rwa_tol,
             "(κ/ω_m)² + |k_M|/ω_m (rotating-wave approximation)",
-            lambda p: (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m,
+            regime.rwa_epsilon,
         ),
     )
 

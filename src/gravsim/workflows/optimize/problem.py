@@ -17,11 +17,11 @@ import numpy as np
 from gravsim.analysis import measurement
 from gravsim.errors import GravsimError
 from gravsim.gaussian import floquet
-from gravsim.model import rungs
+from gravsim.model import regime, rungs
 from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import budget as budgets
-from gravsim.workflows import steady, validate
+from gravsim.workflows import steady
 from gravsim.workflows.optimize.design import Constraint, Variable, parameters_at, violation
 
 #: The Gaussian rungs an objective can be taken on.
@@ -139,7 +139,7 @@ class Problem:
                 rung = {m: steady.compute(q, model=m).comparison() for m in MODELS}
                 least = np.minimum(*(rung[m]["E_N_classical"] for m in MODELS))
                 e_n[ok] = np.nan_to_num(np.ravel(least))
-                eps = validate.adiabatic_epsilon(q)
+                eps = regime.adiabatic_epsilon(q)
                 ratio[ok] = _largest_ratio(rung["effective"], rung["rwa"], eps)
                 minus_log[ok] = _minus_log(rung[self.model]["delta_E"])
         return e_n, ratio, minus_log
@@ -172,7 +172,7 @@ class Problem:
             rwa = steady.compute(p, model="rwa").comparison()
         except GravsimError:
             return math.inf, 0.0
-        return float(_largest_ratio(l1, rwa, validate.rwa_epsilon(p))), l1["E_N_classical"]
+        return float(_largest_ratio(l1, rwa, regime.rwa_epsilon(p))), l1["E_N_classical"]
 
     def passes_l1(self, units: np.ndarray) -> bool:
         """Whether the point passes the checks that need the L1 Floquet state (one point)."""
@@ -194,8 +194,8 @@ def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> An
     """max over E_N,q, E_N,c, ΔE of |upper − lower| / tolerance (0 where both are 0)."""
     worst: Any = 0.0
     with np.errstate(all="ignore"):
-        for q in validate.QUANTITIES:
+        for q in regime.QUANTITIES:
             diff = np.abs(np.asarray(upper[q]) - np.asarray(lower[q]))
-            tol = validate.tolerance(q, eps, upper, lower)
+            tol = regime.ladder_tolerance(q, eps, upper, lower)
             worst = np.maximum(worst, np.where(diff == 0, 0.0, diff / tol))
     return np.nan_to_num(worst, nan=np.inf)
