@@ -104,3 +104,45 @@ def test_ruff_bounds_function_size_and_complexity():
     selected = re.search(r"\[tool\.ruff\.lint\]\n(?:#.*\n)*select = \[(.*)\]", config).group(1)
     assert all(f'"{rule}"' in selected for rule in SIZE_RULES)
     assert int(re.search(r"max-complexity = (\d+)", config).group(1)) <= 10
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = rel.parts[:-1] if rel.parts[-1] == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """The gravsim modules ``path`` imports, at any depth of the file (function-level too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in known else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name in known}
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    """No import cycle among gravsim's modules (a function-level import hides one, it does
+    not remove it): e.g. fock.solvers and fock.cavity_split share fock.liouville_system."""
+    paths = {_module_name(p): p for p in _modules()}
+    graph = {name: _imports(path, set(paths)) - {name} for name, path in paths.items()}
+    packages = {name for name, path in paths.items() if path.name == "__init__.py"}
+    for name in graph:  # a package's __init__ re-exports its modules: not an edge back
+        graph[name] -= packages
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            assert state.get(nxt) != 1, " -> ".join(trail + [node, nxt])
+            if nxt not in state:
+                visit(nxt, trail + [node])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])

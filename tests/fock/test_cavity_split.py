@@ -8,7 +8,7 @@ import pytest
 import qutip
 
 import gravsim as gs
-from gravsim.fock import cavity_split, operators, response, solvers
+from gravsim.fock import cavity_split, liouville_system, operators, response, solvers
 from gravsim.model import rungs
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from tests.conftest import gravsim, one_error_line, strict_json
@@ -34,7 +34,7 @@ def test_the_low_block_is_the_model_on_fewer_cavity_levels():
     """The exactly factorised part of the preconditioner, A_ll, is the Liouvillian truncated
     to K cavity levels: its solve, padded with empty higher levels, is that steady state."""
     model = rungs.rwa(SMALL, KTMGravity())
-    hs = solvers.HermitianSystem.build(operators.liouvillian(model, DIMS), DIMS)
+    hs = liouville_system.HermitianSystem.build(operators.liouvillian(model, DIMS), DIMS)
     split = cavity_split.CavitySplit.build(hs, DIMS, cavity=2)
     k = cavity_split.LOW_LEVELS
     u = np.zeros(hs.system.shape[0])

@@ -9,7 +9,7 @@ import pytest
 import qutip
 
 import gravsim as gs
-from gravsim.fock import operators, solvers
+from gravsim.fock import liouville_system, operators
 from gravsim.model import rungs
 
 
@@ -23,7 +23,7 @@ def test_pardiso_factor_deletes_its_memory_when_collected():
         def delete(self):
             deleted.append(True)
 
-    factor = solvers.PardisoFactor(FakeLU())
+    factor = liouville_system.PardisoFactor(FakeLU())
     assert np.array_equal(factor.solve(np.ones(2)), 2 * np.ones(2))
     del factor
     gc.collect()
@@ -35,18 +35,18 @@ def test_repeated_factorisations_do_not_accumulate():
     """Eight factorisations of the RWA block at 6×6×3 (~60 MB each in MKL): resident memory
     grew by 490 MB before the factors were freed, by < 100 MB after."""
     liouvillian = operators.liouvillian(rungs.rwa(gs.presets.get("small")), (6, 6, 3))
-    hs = solvers.HermitianSystem.build(liouvillian, (6, 6, 3))
+    hs = liouville_system.HermitianSystem.build(liouvillian, (6, 6, 3))
 
     def resident_mb() -> float:
         with open("/proc/self/statm") as fh:
             return int(fh.read().split()[1]) * 4096 / 2**20
 
-    lu = solvers.factorise(hs.system)
+    lu = liouville_system.factorise(hs.system)
     del lu
     gc.collect()
     start = resident_mb()
     for _ in range(8):
-        lu = solvers.factorise(hs.system)
+        lu = liouville_system.factorise(hs.system)
         x = lu.solve(hs.state_rhs())
         del lu
         gc.collect()

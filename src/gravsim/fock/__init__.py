@@ -31,13 +31,14 @@ _NAMES = {
     "liouvillian": "operators",
     "mechanical_covariance": "operators",
     "steady_state": "operators",
-    "SolveReport": "solvers",
-    "SolverError": "solvers",
+    "SolveReport": "liouville_system",
+    "SolverError": "liouville_system",
 }
 _SUBMODULES = (
     "cavity_split",
     "dynamics",
     "harmonic_balance",
+    "liouville_system",
     "operators",
     "period_map",
     "periodic",

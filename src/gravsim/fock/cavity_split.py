@@ -4,7 +4,7 @@ solve of the cavity's lowest levels.
 Why it works.  The cavity decays fastest (κ > G±, Ω, γ_m) and holds few photons; the
 mechanics are cooled and entangled through its lowest levels, and their slow dynamics
 (rates Γ, γ_m) are what a cheap preconditioner misses.  The real unknowns of the parity block
-(:class:`~gravsim.fock.solvers.HermitianSystem`) are split by the cavity levels (n, m) of
+(:class:`~gravsim.fock.liouville_system.HermitianSystem`) are split by the cavity levels (n, m) of
 their entry ρ_ij: *low* where both are below K (:data:`LOW_LEVELS`), *high* otherwise.  The
 preconditioner is block lower triangular,
 
@@ -25,7 +25,7 @@ direct factorisation was still running after 9 min at 12.7 GB (``benchmarks/RESU
 The dropped high-level couplings are not small against κ(n + m)/2 at high mechanical levels
 (G√(n_c n_mech) ~ κ), which is why the preconditioner keeps K ≥ 3 levels exact where it can.
 
-Accuracy: GMRES to relative residual :data:`~gravsim.fock.solvers.KRYLOV_TOL`; the state
+Accuracy: GMRES to relative residual :data:`~gravsim.fock.liouville_system.KRYLOV_TOL`; the state
 then passes the same residual, trace and hermiticity checks as a direct solve.
 """
 
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from gravsim.fock.solvers import HermitianSystem, factorise, krylov, unknown_entries
+from gravsim.fock.liouville_system import HermitianSystem, factorise, krylov, unknown_entries
 
 #: Cavity levels kept exact in the preconditioner (fewer where the cavity has ≤ K levels):
 #: 58 GMRES iterations at 8×8×4 with K = 3, 153 with K = 2.
@@ -51,7 +51,7 @@ class CavitySplit:
     Attributes
     ----------
     system : scipy.sparse.csr_matrix
-        The real system A (:class:`~gravsim.fock.solvers.HermitianSystem`).
+        The real system A (:class:`~gravsim.fock.liouville_system.HermitianSystem`).
     low, high : numpy.ndarray
         The unknowns with both cavity levels below K, and the others.
     low_lu, high_lu

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from gravsim.errors import NumericalError
-from gravsim.fock import operators, solvers
+from gravsim.fock import liouville_system, operators
 from gravsim.fock.dynamics import PERIODIC_SAMPLES, FockPeriodicState, observe, propagation_frame
 from gravsim.model.description import ModelDescription
 
@@ -150,7 +150,7 @@ class HarmonicBalance:
         with the trace row."""
         components = fourier_components(model, dims, omega0)
         dim = int(np.prod(dims))
-        even = solvers.parity_indices(dims)
+        even = liouville_system.parity_indices(dims)
         halves = (even, np.setdiff1d(np.arange(dim * dim), even))
         if not _keeps_parity(components, halves):
             halves = (np.arange(dim * dim), np.arange(0))
@@ -162,7 +162,7 @@ class HarmonicBalance:
             system = l0.tolil()
             system[0, :] = 0
             system[0, trace_rows] = scale
-            average = solvers.factorise(sp.csr_matrix(system), "auto", refine=False)
+            average = liouville_system.factorise(sp.csr_matrix(system), "auto", refine=False)
         return cls(omega0, dim, halves, blocks, average, scale, trace_rows)
 
     def half(self, n: int) -> int:

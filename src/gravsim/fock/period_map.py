@@ -18,7 +18,7 @@ import numpy as np
 import qutip
 
 from gravsim.errors import NumericalError
-from gravsim.fock import operators, solvers
+from gravsim.fock import liouville_system, operators
 from gravsim.fock.dynamics import (
     FockPeriodicState,
     displaced,
@@ -263,7 +263,7 @@ class _AveragedInverse:
     block on ``on``, which the block's C cannot take: C y stays trace-free).  L̄ (the static part
     of the Liouvillian in the propagation frame, i.e. its period average) is singular: its
     kernel is the averaged steady state and its left kernel the trace.  On the real
-    coordinates of Hermitian z (:class:`~gravsim.fock.solvers.HermitianSystem`, the whole
+    coordinates of Hermitian z (:class:`~gravsim.fock.liouville_system.HermitianSystem`, the whole
     space: L0's radiation pressure breaks parity) with the dependent equation Re(L̄z)₀₀
     replaced by Tr z = 0 it is not, and for trace-free y that system gives L̄ z = y/T.  It is
     factorised once (PARDISO where QuTiP finds MKL, else SuperLU) in real arithmetic: at
@@ -276,8 +276,8 @@ class _AveragedInverse:
         self, frame: ModelDescription, dims: tuple[int, ...], period: float, on: tuple[int, ...]
     ) -> None:
         average = secular(frame, rung=frame.rung, note="period average")
-        hs = solvers.HermitianSystem.build(operators.liouvillian(average, on), on, False)
-        self._lu = solvers.factorise(hs.system)
+        hs = liouville_system.HermitianSystem.build(operators.liouvillian(average, on), on, False)
+        self._lu = liouville_system.factorise(hs.system)
         self._hs, self._period = hs, period
         self._dims, self._on = tuple(dims), tuple(on)
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gravsim.errors import GravsimInputError
-from gravsim.fock import operators, solvers
+from gravsim.fock import liouville_system, operators, solvers
 from gravsim.model.description import ModelDescription
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def shifted_states(
     solvers.check_solver(solver)
     _same_device(first, second)
     t0 = time.perf_counter()
-    hs = solvers.HermitianSystem.build(operators.liouvillian(first, dims), dims)
+    hs = liouville_system.HermitianSystem.build(operators.liouvillian(first, dims), dims)
     cavity = operators.cavity_index(first)
     chosen = solvers.pick(solver, hs, dims, cavity)
     if chosen == "lgmres":  # no inverse to reuse: two solves
@@ -119,16 +119,16 @@ def shifted_states(
     return state_a, state_b, qutip.Qobj(delta.full(), dims=rho_a.dims)
 
 
-def _shift(hs: solvers.HermitianSystem, perturbation, u_a: np.ndarray, inverse):
+def _shift(hs: liouville_system.HermitianSystem, perturbation, u_a: np.ndarray, inverse):
     """δ solving (A + P) δ = −P u_A by GMRES preconditioned by ``inverse`` (A's); None if
     GMRES fails."""
     rhs = -(perturbation @ u_a)
     if not np.any(rhs):
         return np.zeros_like(u_a)
     try:
-        shift, _ = solvers.krylov(
+        shift, _ = liouville_system.krylov(
             hs.system + perturbation, rhs, inverse.precondition, "the second hypothesis's shift"
         )
-    except solvers.SolverError:
+    except liouville_system.SolverError:
         return None
     return shift
