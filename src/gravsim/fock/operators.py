@@ -263,7 +263,7 @@ def from_qobj(rho: qutip.Qobj, modes: tuple[str, ...] | None = None) -> FockStat
     if modes is None:
         if len(dims) not in DEFAULT_MODES:
             raise GravsimInputError(
-                f"the state has {len(dims)} subsystems (dims {list(dims)}): give two (a, b) or "
+                f"the state has {len(dims)} subsystem(s) (dims {list(dims)}): give two (a, b) or "
                 "three (a, b, c), e.g. qutip.tensor(rho_a, rho_b)"
             )
         modes = DEFAULT_MODES[len(dims)]

@@ -461,6 +461,10 @@ def build(
         "effective": effective,
         "conventional": conventional,
     }
+    if not isinstance(rung, str):
+        raise GravsimInputError(
+            f"give the rung by name (one of {', '.join(RUNGS)}), not a {type(rung).__name__}"
+        )
     if rung == "full":
         return full(p, gravity, frame=frame)
     if rung not in builders:

@@ -254,7 +254,7 @@ class RunOptions:
         twice = sorted(set(given) & set(kwargs))
         if twice:
             raise GravsimInputError(
-                f"option {twice[0]!r} given twice: in `options` and as a keyword"
+                f"option {twice[0]!r} given twice, in `options` and as a keyword: give it once"
             )
         return cls.from_kwargs(**given, **kwargs)
 
