@@ -61,7 +61,7 @@ def test_three_mode_state_names_its_cavity_and_keeps_the_mechanics():
     ("rho", "message"),
     [
         (np.eye(4) / 4, "qutip.Qobj"),
-        (qutip.tensor(*[qutip.fock_dm(2, 0)] * 4), "4 subsystems"),
+        (qutip.tensor(*[qutip.fock_dm(2, 0)] * 4), "4 subsystem"),
         (2 * qutip.tensor(qutip.fock_dm(3, 0), qutip.fock_dm(3, 0)), "trace is 2"),
     ],
 )
