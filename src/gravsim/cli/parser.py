@@ -13,11 +13,13 @@ from gravsim.fock.solvers import SOLVERS
 from gravsim.model import presets
 from gravsim.model.parameters import known_keys
 from gravsim.workflows import (
+    budget,
     evolve,
     hypotheses,
     optimize,
     options,
     scan,
+    validate,
 )
 from gravsim.workflows.optimize import design
 
@@ -96,6 +98,10 @@ def _add_json(sub: argparse.ArgumentParser) -> None:
 
 #: The library's defaults: argparse reads them, never repeats them.
 RUN_DEFAULTS = options.RunOptions()
+VALIDATE = options.defaults(validate.run)
+BUDGET = options.defaults(budget.budget)
+HYPOTHESES = options.defaults(hypotheses.table)
+OPTIMIZE = options.defaults(optimize.optimize)
 
 
 def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.MODELS) -> None:
@@ -254,14 +260,14 @@ def _validate_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--compare",
         metavar="quantum,B",
-        default="both",
+        default=VALIDATE["compare"],
         help="the hypothesis B set against quantum gravity (default quantum,ktm)",
     )
     sub.add_argument("--no-fock", action="store_true", help="Gaussian and closed-form rows only")
     sub.add_argument(
         "--l0",
         action=argparse.BooleanOptionalAction,
-        default=True,
+        default=VALIDATE["l0"],
         help="include the full model's Fock row (default)",
     )
     sub.add_argument(
@@ -307,14 +313,18 @@ def _scan_options(sub: argparse.ArgumentParser) -> None:
 
 def _budget_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default="effective", choices=("effective", "rwa"))
-    sub.add_argument("--efficiency", type=float, default=1.0, help="detection efficiency η")
-    sub.add_argument("--added-noise", type=float, default=0.0, help="added noise (quanta)")
-    sub.add_argument("--error-probability", type=float, default=0.01)
+    sub.add_argument("--model", default=BUDGET["model"], choices=("effective", "rwa"))
+    sub.add_argument(
+        "--efficiency", type=float, default=BUDGET["efficiency"], help="detection efficiency η"
+    )
+    sub.add_argument(
+        "--added-noise", type=float, default=BUDGET["added_noise"], help="added noise (quanta)"
+    )
+    sub.add_argument("--error-probability", type=float, default=BUDGET["error_probability"])
     sub.add_argument(
         "--compare",
         metavar="A,B",
-        default="both",
+        default=BUDGET["compare"],
         help="the two hypotheses to tell apart (default quantum,ktm)",
     )
     sub.add_argument("--plot-out", help="also write budget vs Q_m (CSV + PNG) into this folder")
@@ -336,7 +346,7 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
 
 def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default="effective", choices=hypotheses.MODELS)
+    sub.add_argument("--model", default=HYPOTHESES["model"], choices=hypotheses.MODELS)
     sub.add_argument(
         "--samples",
         type=float,
@@ -350,7 +360,7 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     sub.add_argument(
         "--objective",
-        default="delta_E",
+        default=OPTIMIZE["objective"],
         choices=optimize.OBJECTIVES,
         help="maximise delta_E, or minimise heterodyne samples or time",
     )
@@ -367,9 +377,11 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         metavar="KEY=LO:HI",
         help="range of a varied input (default: preset value /10 ... x10)",
     )
-    sub.add_argument("--model", default="effective", choices=optimize.MODELS)
-    sub.add_argument("--efficiency", type=float, default=1.0, help="heterodyne efficiency η")
-    sub.add_argument("--error-probability", type=float, default=0.01)
+    sub.add_argument("--model", default=OPTIMIZE["model"], choices=optimize.MODELS)
+    sub.add_argument(
+        "--efficiency", type=float, default=OPTIMIZE["efficiency"], help="heterodyne efficiency η"
+    )
+    sub.add_argument("--error-probability", type=float, default=OPTIMIZE["error_probability"])
     sub.add_argument(
         "--margin",
         type=float,
@@ -393,7 +405,7 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         help="least E_N with KTM gravity at the optimum (nats)",
     )
     sub.add_argument("--fock", action="store_true", help="also run validate's Fock rows")
-    sub.add_argument("--seed", type=int, default=1)
+    sub.add_argument("--seed", type=int, default=OPTIMIZE["seed"])
     sub.add_argument("--out", help="write optimize.csv, .json and .png into this folder")
     sub.add_argument(
         "--force",

@@ -37,6 +37,7 @@ from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
 from gravsim.progress import shown
+from gravsim.workflows.options import accepts_options
 from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
@@ -114,6 +115,7 @@ class Budget(Result):
         return "\n".join(lines)
 
 
+@accepts_options
 def budget(
     p: Parameters,
     *,

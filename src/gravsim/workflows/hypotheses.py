@@ -22,6 +22,7 @@ from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, wa
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.workflows import budget
+from gravsim.workflows.options import accepts_options
 from gravsim.workflows.results import Result, to_plain
 
 #: The hypotheses compared, in the order of the table.
@@ -79,6 +80,7 @@ class HypothesesTable(Result):
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
 
+@accepts_options
 def table(
     p: Parameters, *, model: str = "effective", base: str = "e", samples: float | None = None
 ) -> HypothesesTable:

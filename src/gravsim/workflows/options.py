@@ -9,10 +9,13 @@ the truncation, solver and frame with the defaults of each workflow, and
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from gravsim.analysis.entanglement import log_base
 from gravsim.errors import GravsimInputError, GravsimWarning
@@ -286,3 +289,53 @@ class RunOptions:
         check_choices(run.model, run.gravity, run.backend)
         unused_options(run.model, run.backend, fock.given())
         return run
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def keyword_options(func: Callable[..., Any]) -> list[str]:
+    """The keyword-only parameters of ``func``: its options."""
+    kinds = inspect.signature(func).parameters.values()
+    return [q.name for q in kinds if q.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def defaults(func: Callable[..., Any]) -> dict[str, Any]:
+    """The defaults of ``func``'s options, where the command line reads them (one place)."""
+    params = inspect.signature(func).parameters
+    return {name: params[name].default for name in keyword_options(func)}
+
+
+def accepts_options(func: _F) -> _F:
+    """Let a workflow whose options are keyword-only parameters take them as ``options=``
+    too: a dict, or an object with those fields (a dataclass), or keywords, or both (a key
+    given both ways, or one that is not an option, is refused in one line naming it)."""
+    names = keyword_options(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, options: Any = None, **kwargs: Any) -> Any:
+        if options is None:
+            given: dict[str, Any] = {}
+        elif isinstance(options, dict):
+            given = dict(options)
+        elif dataclasses.is_dataclass(options):
+            given = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+        else:
+            raise GravsimInputError(
+                f"`options` must be a dict of {func.__name__}'s options, not "
+                f"{type(options).__name__}"
+            )
+        unknown = sorted((set(given) | set(kwargs)) - set(names))
+        if unknown:
+            raise GravsimInputError(
+                f"unknown option {unknown[0]!r} of {func.__name__}: the options are "
+                + ", ".join(names)
+            )
+        twice = sorted(set(given) & set(kwargs))
+        if twice:
+            raise GravsimInputError(
+                f"option {twice[0]!r} given twice, in `options` and as a keyword: give it once"
+            )
+        return func(*args, **given, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -58,7 +58,7 @@ from gravsim.workflows.ladder_checks import (
     against_truncation,
     not_run,
 )
-from gravsim.workflows.options import unused_options
+from gravsim.workflows.options import accepts_options, unused_options
 from gravsim.workflows.results import Result, SteadyResult
 
 #: The quantities of every row with the default comparison (quantum gravity vs KTM).
@@ -189,6 +189,7 @@ def _row_lines(r: Row, names: tuple[str, str, str]) -> list[str]:
     return lines
 
 
+@accepts_options
 def run(
     p: Parameters,
     *,

@@ -54,6 +54,7 @@ from gravsim.workflows.optimize.result import (
     unmet,
     warn_on_bounds,
 )
+from gravsim.workflows.options import accepts_options
 
 OBJECTIVES = ("delta_E", "samples", "time")
 #: Largest ``adiabatic_tol``/``rwa_tol``: validate's relative tolerance 3ε stays ≤ 30 %.
@@ -70,6 +71,7 @@ class InfeasibleError(NumericalError):
     none, or the search missed it; the message names what fails there and what to change."""
 
 
+@accepts_options
 def optimize(
     p: Parameters,
     vary: list[str],
