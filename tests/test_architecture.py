@@ -146,3 +146,54 @@ def test_no_module_imports_one_that_imports_it_back():
     for name in sorted(graph):
         if name not in state:
             visit(name, [])
+
+
+#: Which workflow may import which (docs/architecture.md): the shared rooms (options,
+#: results, run_folder, levels, ladder_checks) import none of the commands; the solving
+#: rooms (fock_steady, steady, evolve_fock, evolve_result) only shared ones; a command only
+#: shared and solving rooms, and the few commands it is built on (hypotheses on budget;
+#: optimize on budget, validate and scan's grid; validate --scaling on validate).
+WORKFLOW_IMPORTS = {
+    "options": set(),
+    "results": {"options"},
+    "run_folder": {"results"},
+    "levels": set(),
+    "ladder_checks": set(),
+    "fock_steady": {"levels", "options"},
+    "steady": {"fock_steady", "levels", "options", "results"},
+    "evolve_fock": {"levels", "options"},
+    "evolve_result": {"results", "run_folder"},
+    "evolve": {"evolve_fock", "evolve_result", "options"},
+    "scan": {"options", "results", "run_folder", "steady"},
+    "validate": {"ladder_checks", "levels", "options", "results", "steady"},
+    "approximation_order": {"levels", "results", "run_folder", "steady", "validate"},
+    "figures": {"results", "run_folder"},
+    "budget": {"options", "results", "run_folder"},
+    "hypotheses": {"budget", "options", "results"},
+    "reference": {"results", "steady"},
+    "optimize": {"budget", "options", "results", "run_folder", "scan", "steady", "validate"},
+}
+
+
+def _workflow_unit(path: Path) -> str:
+    return path.relative_to(SRC / "workflows").with_suffix("").parts[0]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((SRC / "workflows").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(SRC)),
+)
+def test_workflows_import_only_the_rooms_below_them(path):
+    unit = _workflow_unit(path)
+    if unit == "__init__":
+        return
+    assert unit in WORKFLOW_IMPORTS, f"{unit}: give the new workflow its row in WORKFLOW_IMPORTS"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if parts[:2] != ["gravsim", "workflows"]:
+                continue
+            targets = [parts[2]] if len(parts) > 2 else [a.name for a in node.names]
+            for target in set(targets) - {unit}:
+                assert target in WORKFLOW_IMPORTS[unit], f"{unit} imports {target}"

@@ -41,7 +41,7 @@ SUBMODULES = {
     "fock_period_map": "gravsim.fock.period_map",
     "gaussian": "gravsim.gaussian",
     "gravity": "gravsim.model.gravity",
-    "grid": "gravsim.workflows.grid",
+    "grid": "gravsim.workflows.scan.grid",
     "model": "gravsim.model",
     "options": "gravsim.workflows.options",
     "measurement": "gravsim.analysis.measurement",

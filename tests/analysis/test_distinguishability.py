@@ -1,5 +1,5 @@
 """Tests of gravsim.analysis.distinguishability and .measurement (exact Gaussian formulas, metrics,
-measurements) and of the budget (gravsim.workflows.budget)."""
+measurements); the budget workflow's own tests are tests/workflows/test_budget.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from gravsim.analysis import distinguishability as dist
 from gravsim.analysis import measurement as meas
 from gravsim.analysis.entanglement import log_negativity
 from gravsim.workflows.budget import budget
-from tests.conftest import gravsim, one_error_line, strict_json
 
 
 def _comparison(preset: str, kappa_g: float | None = None):
@@ -257,19 +256,6 @@ def test_entanglement_estimator_std_monte_carlo(eta, n_add, n_samples):
     assert abs(ratio - 1) < 0.12
 
 
-def test_budget_small_sample_count():
-    b = budget(gs.presets.get("small"))
-    assert b.delta_E == pytest.approx(0.5237, rel=1e-3)
-    assert b.samples_estimate_E_N == pytest.approx((2 * b.sigma_E_N_single / b.delta_E) ** 2)
-    assert 10 < b.samples_estimate_E_N < 1e4
-    b2 = budget(gs.presets.get("small"), base="2")
-    assert b2.samples_estimate_E_N == pytest.approx(b.samples_estimate_E_N, rel=1e-9)
-    assert b2.delta_E == pytest.approx(b.delta_E / math.log(2))
-
-
-# ----------------------------------------------------------------------------- time
-
-
 def test_correlation_times_against_quadrature():
     model, _, _ = _comparison("small")
     comp = gs.gaussian.compare_gravity(model)
@@ -287,18 +273,6 @@ def test_correlation_times_against_quadrature():
     assert tau_int == pytest.approx(best, rel=1e-6)
 
 
-def test_budget_paper_point(paper_budget):
-    b = paper_budget
-    d = b.to_dict()
-    assert d["base"] == "e" and d["model"] == "effective"
-    assert b.delta_E == pytest.approx(4.965e-8, rel=1e-3)
-    assert b.sample_interval == pytest.approx(2 * b.correlation_time)
-    t = b.times["chernoff"]
-    assert t["s"] == pytest.approx(b.samples_chernoff * b.sample_interval)
-    assert t["years"] == pytest.approx(t["s"] / (365.25 * 86400))
-    assert b.samples_chernoff == pytest.approx(math.log(50) / b.chernoff_exponent)
-
-
 def test_measurement_information(paper, paper_budget):
     v0, v1, kappa = paper
     het = meas.measurement_information(v0, v1 / kappa, kappa)
@@ -313,23 +287,3 @@ def test_measurement_information(paper, paper_budget):
             v0, v1 / kappa, kappa, kind="homodyne", angles=angles, efficiency=0.0
         )
         assert zero["fisher"] == 0.0 and zero["samples_stein"] == math.inf
-
-
-def test_cli_budget_json_and_bad_input():
-    out = gravsim("budget", "--efficiency", "0.26", "--json")
-    assert out.returncode == 0, out.stderr
-    data = strict_json(out.stdout)
-    assert data["efficiency"] == 0.26 and data["samples_chernoff"] > 1e15
-    assert data["times"]["heterodyne_chernoff"]["years"] > data["times"]["chernoff"]["years"]
-    one_error_line(gravsim("budget", "--efficiency", "1.5"), 2)
-
-
-def test_required_efficiency_is_the_one_year_point():
-    from gravsim.workflows import budget as feasibility
-
-    p = gs.presets.get("small")
-    eta = feasibility.required_efficiency(p, years=1e-3)
-    assert eta is not None and 0 < eta <= 1
-    assert (
-        feasibility.heterodyne_years(p, eta) <= 1e-3 < feasibility.heterodyne_years(p, eta / 1.01)
-    )

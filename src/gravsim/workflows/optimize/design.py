@@ -27,7 +27,7 @@ from gravsim.errors import GravsimInputError
 from gravsim.model import regime
 from gravsim.model.inputs import parse_number
 from gravsim.model.parameters import Parameters, unchecked
-from gravsim.workflows.grid import SCAN_KEYS
+from gravsim.workflows.scan.grid import SCAN_KEYS
 
 DEFAULT_MARGIN = 0.1
 DEFAULT_ADIABATIC_TOL = 0.01

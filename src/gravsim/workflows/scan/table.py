@@ -22,9 +22,9 @@ from gravsim.model.parameters import (
 )
 from gravsim.plotting import new_figure
 from gravsim.workflows import steady
-from gravsim.workflows.grid import Axis, Grid
 from gravsim.workflows.results import Result, csv_cell, to_plain
 from gravsim.workflows.run_folder import RunFolder
+from gravsim.workflows.scan.grid import Axis, Grid
 
 #: Columns that hold text, not numbers.
 TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")

@@ -1,33 +1,5 @@
-"""Parameter scans: product grids, rows written as they finish, resumable, plotted.
-
-``gravsim scan --grid E_plus=lin:50:150:21 --grid E_minus=log:180:400:21 --out DIR``
-
-* Grid axes: ``KEY=lin:START:STOP:N``, ``KEY=log:START:STOP:N`` (log-spaced, both ends
-  included) or ``KEY=v1,v2,...``; several ``--grid`` give the product grid, first axis
-  slowest.  Points are numbered in that (C) order: the ``index`` column.
-* Gaussian backend, static rungs: the grid is solved in batched chunks of :data:`CHUNK`
-  points.  Each chunk's parameters are validated together (:meth:`Parameters.invalid_points`);
-  invalid points (G₊ ≥ G₋, a derived quantity out of range) become status rows and the
-  valid ones are solved in one batched Lyapunov solve.  A batch that fails as a whole (an
-  unstable drift at some point) is split in halves until the failing points stand alone.
-  ``linear`` and ``conventional`` are solved point by point, each row written as it is done.
-* Fock backend: one task per point through QuTiP's own maps (``serial_map``,
-  ``parallel_map``, ``loky_pmap``, ``mpi_pmap``); BLAS threads are capped at cores/workers
-  in each worker, and a worker whose scan died (``kill -9``) exits within a second.
-* Rows (``scan.csv``): the index, the grid values, ``status`` (``ok`` or the one-line
-  reason a point failed), the results of :func:`gravsim.workflows.steady.result_keys`, the log base,
-  model and backend, and every other parameter.  Numbers are plain floats (``repr``);
-  failed rows keep their parameter columns.
-* Nothing is lost, nothing is mixed: the run identity (preset, parameters, grid, options,
-  versions) is in ``scan.json`` (:mod:`gravsim.workflows.run_folder`).  Rows are appended and
-  flushed as they finish (fsync per chunk or point); rerunning the same command skips the indices
-  already written, repairs a last line cut in half, and leaves the file in grid order,
-  byte-identical to an uninterrupted run (but for the Fock rows' ``wall_time_s``).  A rerun
-  with other inputs is refused unless ``force=True``; a second scan into a folder in use is
-  refused.
-* :func:`load` reads a scan back as columns, with :meth:`ScanData.grid` for the values on
-  the grid's shape and :meth:`ScanData.to_pandas` where pandas is installed.
-"""
+"""A scan's run: the grid solved into its folder, row by row, resumable
+(:func:`run`; the package's docstring, :mod:`gravsim.workflows.scan`, says how)."""
 
 from __future__ import annotations
 
@@ -45,33 +17,17 @@ from gravsim.fock import truncation
 from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
 from gravsim.progress import shown
-from gravsim.workflows.grid import Axis, Grid, parse_axis
 from gravsim.workflows.options import PERIODIC, RunOptions, chooses_levels, uses
 from gravsim.workflows.run_folder import RunFolder, run_identity
-from gravsim.workflows.scan_solve import MAPS, check_parallel, run_batched, run_fock, run_points
-from gravsim.workflows.scan_table import (
-    TEXT_COLUMNS,
+from gravsim.workflows.scan.grid import Axis, Grid, parse_axis
+from gravsim.workflows.scan.solve import check_parallel, run_batched, run_fock, run_points
+from gravsim.workflows.scan.table import (
     Rows,
-    ScanData,
     columns,
     figure,
     load,
     plot_keys,
 )
-
-__all__ = [
-    "MAPS",
-    "TEXT_COLUMNS",
-    "Axis",
-    "Grid",
-    "ScanData",
-    "columns",
-    "figure",
-    "load",
-    "parse_axis",
-    "plot_keys",
-    "run",
-]
 
 #: Rungs the Gaussian backend solves as one batch (the others one point at a time).
 BATCHED = ("rwa", "effective", "closed-form")
@@ -100,8 +56,8 @@ def run(
     base_p : Parameters
         Every parameter that the grid does not set.
     axes : list of Axis or str
-        Each an :class:`~gravsim.workflows.grid.Axis` or its text as the command line takes
-        it (``"E_plus=lin:20:199:40"``, see :func:`~gravsim.workflows.grid.parse_axis`);
+        Each an :class:`~gravsim.workflows.scan.grid.Axis` or its text as the command line takes
+        it (``"E_plus=lin:20:199:40"``, see :func:`~gravsim.workflows.scan.grid.parse_axis`);
         their product is the grid.
     out : Path
         Folder of ``scan.csv``, ``scan.json`` (and the plot, see :func:`figure`).

@@ -20,7 +20,7 @@ from gravsim.model.parameters import (
 )
 from gravsim.workflows import steady
 from gravsim.workflows.options import RunOptions, chooses_levels
-from gravsim.workflows.scan_table import parameter_cells
+from gravsim.workflows.scan.table import parameter_cells
 
 #: Points per batched Gaussian solve (~0.5 s each at the paper preset).
 CHUNK = 2048
