@@ -3,7 +3,8 @@
 :mod:`~gravsim.gaussian.moments` reads a model description into drift A and diffusion D;
 :mod:`~gravsim.gaussian.lyapunov` solves A V + V Aᵀ + D = 0 (batched over grids);
 :mod:`~gravsim.gaussian.propagation` integrates dV/dt for transients and
-:mod:`~gravsim.gaussian.floquet` finds the periodic state of the lab-frame L1.
+:mod:`~gravsim.gaussian.floquet` finds the periodic state of the lab-frame L1;
+:mod:`~gravsim.gaussian.hypothesis_pair` solves the two states a measurement tells apart.
 Imports the model and the entanglement measures, never the Fock backend.
 """
 

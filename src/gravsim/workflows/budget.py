@@ -23,16 +23,15 @@ import math
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from gravsim import gaussian
 from gravsim.analysis import distinguishability, measurement
 from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor, log_negativity
 from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
+from gravsim.gaussian.hypothesis_pair import HypothesisPair, hypothesis_pair
 from gravsim.model import gravity
-from gravsim.model import rungs as models
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
@@ -148,7 +147,7 @@ def budget(
     """
     factor = log_base_factor(base)
     check_options(efficiency, added_noise, error_probability)
-    h = hypotheses(p, model, compare)
+    h = hypothesis_pair(p, model, compare)
     exact = _exact(h.v0, h.v1)
     km = distinguishability.kubo_mori_metric(h.v0, h.dv)
     fq = distinguishability.qfi_sld(h.v0, h.dv)
@@ -207,45 +206,6 @@ def check_options(efficiency: float, added_noise: float, error_probability: floa
         raise GravsimInputError(f"`error_probability` must be in (0, 0.5), got {error_probability}")
 
 
-class Hypotheses(NamedTuple):
-    """The two states to tell apart: V₀ (quantum gravity) and V₀ + V₁ (KTM), dV = V₁/κ_G."""
-
-    v0: np.ndarray
-    v1: np.ndarray
-    dv: np.ndarray
-    kappa: float
-    covariance: np.ndarray  # the full quantum-gravity covariance (cavity included)
-    drift: np.ndarray
-    indices: list[int]  # the mechanical quadratures (x_a, p_a, x_b, p_b) in ``covariance``
-
-
-def hypotheses(p: Parameters, model: str, compare: str = "both") -> Hypotheses:
-    """Build rung ``model`` with the two hypotheses of ``compare`` and solve both at once:
-    V₀ is the first's state, V₁ the shift to the second's, dV = V₁/κ with κ the difference
-    of their diffusion rates."""
-    chosen = gravity.choose(compare)
-    if len(chosen) != 2:
-        raise GravsimInputError(
-            f"a budget tells two hypotheses apart, not {compare!r}: give `compare` A,B"
-        )
-    first, second = (models.build(model, p, g) for g in chosen)
-    comp = gaussian.compare_hypotheses(first, second)
-    kappa = float(gravity.rate(chosen[1], p) - gravity.rate(chosen[0], p))
-    if kappa == 0:
-        raise GravsimInputError(
-            "the two hypotheses add the same noise (kappa_G = 0 for KTM, or equal rates): "
-            "their states are the same, which no measurement tells apart; give k_G or "
-            "kappa_G > 0, or compare other hypotheses"
-        )
-    modes = comp.quantum.modes
-    idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
-    v1 = comp.shift[idx, :][:, idx]
-    a, _ = gaussian.drift_diffusion(first)
-    return Hypotheses(
-        comp.quantum.mechanical_covariance, v1, v1 / kappa, kappa, comp.quantum.covariance, a, idx
-    )
-
-
 def _exact(v0: np.ndarray, v1: np.ndarray) -> dict[str, float]:
     """:func:`~gravsim.analysis.distinguishability.exact_divergences`, with mpmath's failures
     at the extremes as one :class:`NumericalError`."""
@@ -261,7 +221,7 @@ def _exact(v0: np.ndarray, v1: np.ndarray) -> dict[str, float]:
         ) from None
 
 
-def heterodyne(h: Hypotheses, efficiency: float, added_noise: float) -> dict[str, float]:
+def heterodyne(h: HypothesisPair, efficiency: float, added_noise: float) -> dict[str, float]:
     """Information in heterodyne records of the two states (the ``heterodyne_*`` fields)."""
     sig0 = measurement.heterodyne_covariance(h.v0, efficiency, added_noise)
     dsig = efficiency * h.v1

@@ -17,6 +17,7 @@ import numpy as np
 from gravsim.analysis import measurement
 from gravsim.errors import GravsimError
 from gravsim.gaussian import floquet
+from gravsim.gaussian.hypothesis_pair import hypothesis_pair
 from gravsim.model import regime, rungs
 from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import Parameters
@@ -77,7 +78,7 @@ class Problem:
     def _record_cost(self, p: Parameters) -> float:
         """ln of the heterodyne sample count (``samples``) or of its duration (``time``)."""
         try:
-            h = budgets.hypotheses(p, self.model)
+            h = hypothesis_pair(p, self.model)
             het = budgets.heterodyne(h, self.efficiency, 0.0)
         except GravsimError:
             return math.inf
