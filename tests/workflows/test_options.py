@@ -61,3 +61,28 @@ def test_options_round_trip_through_keywords():
 )
 def test_which_runs_choose_their_fock_levels(kwargs, chooses):
     assert chooses_levels(RunOptions.from_kwargs(**kwargs)) is chooses
+
+
+def test_the_gravity_text_is_parsed_once_per_run_not_per_point(tmp_path, monkeypatch):
+    """A scan solved point by point (L1) reads ``--gravity`` as often for 6 points as for 2:
+    every point gets the models parsed when the options were made."""
+    from gravsim.model import gravity as gravity_module
+
+    calls = []
+    settings = gravity_module._settings
+
+    def counted(name, items):
+        calls.append(name)
+        return settings(name, items)
+
+    monkeypatch.setattr(gravity_module, "_settings", counted)
+    counts = []
+    for n in (2, 6):
+        calls.clear()
+        axes = [f"E_plus=lin:50:150:{n}"]
+        gs.scan.run(PAPER, axes, tmp_path / str(n), model="linear", gravity="quantum,diosi-penrose",
+                    progress=False)  # fmt: skip
+        counts.append(len(calls))
+    assert counts[0] == counts[1] > 0
+    run = RunOptions(gravity="quantum,ktm")
+    assert gs.model.gravity.choose(run.models) is run.models

@@ -140,13 +140,15 @@ def hypotheses() -> tuple[GravityModel, ...]:
     return tuple(cls() for cls in MODELS.values())
 
 
-def choose(gravity: str) -> tuple[GravityModel, ...]:
+def choose(gravity: str | tuple[GravityModel, ...]) -> tuple[GravityModel, ...]:
     """The gravity models a ``gravity`` choice names: one name of :data:`CHOICES`, or two
     names ``"A,B"`` to compare (``"both"`` is ``"quantum,ktm"``).  A name may carry settings
     of its model, ``name:key=value[:key=value]`` (e.g. ``diosi-penrose:cutoff=1e-15``,
     ``cq-floor:trade_off=3``; the keys are the model's parameters).
 
-    The one place where the text of ``--gravity`` and ``--compare`` becomes model objects.
+    The one place where the text of ``--gravity`` and ``--compare`` becomes model objects;
+    models already chosen (a tuple of one or two, as :class:`RunOptions` keeps them) are
+    returned as they are, so that the text is parsed once per run.
 
     Raises
     ------
@@ -154,6 +156,8 @@ def choose(gravity: str) -> tuple[GravityModel, ...]:
         For a name outside :data:`CHOICES`, a setting the model does not have, or a
         comparison that is not of two different single models.
     """
+    if isinstance(gravity, tuple):
+        return gravity
     if "," in gravity:
         names = [n.strip() for n in gravity.split(",")]
         if len(names) != 2 or len(set(names)) != 2 or "both" in names:

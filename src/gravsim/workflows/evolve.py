@@ -170,16 +170,16 @@ def _transient(p, run, times, n0, comparisons, progress, request):
     """(the compared hypothesis's description, the steady reference, the runs)."""
     options = run.fock.resolved(run.model, EVOLVE_N_MECH, EVOLVE_N_CAV)
     comparisons = _check_comparisons(run.model, run.backend, comparisons, options)
-    warn_validity(choose(run.gravity), p)
-    ktm = models.build(run.model, p, classical_in(choose(run.gravity)), frame=options.frame)
+    warn_validity(run.models, p)
+    ktm = models.build(run.model, p, classical_in(run.models), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, run.model, ktm, run.base)
     occupations = {"a": n0, "b": n0}
     runs = evolve_fock.FockRuns({}, ())
     if run.backend == "gaussian":
-        runs.columns, runs.notes = _gaussian(ktm, times, occupations, run.gravity, run.base)
+        runs.columns, runs.notes = _gaussian(ktm, times, occupations, run.models, run.base)
     else:
-        solve = (run.model, options, times, occupations, run.gravity, run.base, comparisons)
+        solve = (run.model, options, times, occupations, run.models, run.base, comparisons)
         runs = evolve_fock.run(p, *solve, progress, request)
     _require_finite(runs.columns, n0)
     return ktm, steady, runs
@@ -252,7 +252,7 @@ def _require_finite(columns: dict[str, np.ndarray], n0: float) -> None:
 
 def _check_options(run: RunOptions) -> RunOptions:
     """Refuse a model without a transient or a bad option; warn about unused settings."""
-    chosen = choose(run.gravity)
+    chosen = run.models
     if len(chosen) == 2 and chosen[0].label != "quantum":
         raise GravsimInputError(
             "a transient compares a hypothesis with quantum gravity: compare quantum,A and "

@@ -88,7 +88,7 @@ def run(
     options: FockOptions,
     times: np.ndarray,
     occupations: dict[str, float],
-    gravity: str,
+    gravity: str | tuple,
     base: str,
     comparisons: int,
     progress: Any,

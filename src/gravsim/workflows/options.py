@@ -61,8 +61,9 @@ EVOLVE_N_CAV = 4
 VALIDATE_N_MECH = 8
 
 
-def check_choices(model: str, gravity: str, backend: str) -> None:
-    """Refuse an unknown model, gravity or backend, or a combination that cannot run.
+def check_choices(model: str, gravity: str, backend: str) -> tuple[Any, ...]:
+    """Refuse an unknown model, gravity or backend, or a combination that cannot run;
+    return the gravity models ``gravity`` names.
 
     Raises
     ------
@@ -70,7 +71,7 @@ def check_choices(model: str, gravity: str, backend: str) -> None:
     """
     if model not in MODELS:
         raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
-    choose(gravity)  # one hypothesis, "both", or a pair "A,B" to compare
+    models = choose(gravity)  # one hypothesis, "both", or a pair "A,B" to compare
     if backend not in BACKENDS:
         raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if model == "closed-form" and backend != "gaussian":
@@ -80,6 +81,7 @@ def check_choices(model: str, gravity: str, backend: str) -> None:
             "model full (radiation pressure g(j + j†)c†c) is not Gaussian: use "
             "`backend='fock'`, or `model='linear'` for its linearisation"
         )
+    return models
 
 
 def uses(option: str, model: str, backend: str) -> bool:
@@ -235,8 +237,13 @@ class RunOptions:
     base: str = "e"
     fock: FockOptions = FockOptions()
 
+    #: The gravity models of :attr:`gravity`, parsed once when the options are made.
+    models: tuple[Any, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "base", log_base(self.base))  # 2, "2" -> "2"; refuses others
+        models = check_choices(self.model, self.gravity, self.backend)
+        object.__setattr__(self, "models", models)
 
     @classmethod
     def from_any(
@@ -244,6 +251,8 @@ class RunOptions:
     ) -> RunOptions:
         """Options given as an object, a dict, keywords, or an object or dict and keywords
         (a key given both ways is refused), checked as :meth:`from_kwargs`."""
+        if isinstance(options, RunOptions) and not kwargs:
+            return options  # checked when it was made; its gravity models already parsed
         if options is None:
             given: dict[str, Any] = {}
         elif isinstance(options, RunOptions):
@@ -278,7 +287,7 @@ class RunOptions:
             draws a :class:`GravsimWarning`.
         """
         fock_names = [f.name for f in dataclasses.fields(FockOptions)]
-        own = [f.name for f in dataclasses.fields(cls) if f.name != "fock"]
+        own = [f.name for f in dataclasses.fields(cls) if f.init and f.name != "fock"]
         unknown = sorted(set(kwargs) - set(own) - set(fock_names))
         if unknown:
             raise GravsimInputError(
@@ -286,7 +295,6 @@ class RunOptions:
             )
         fock = FockOptions(**{k: kwargs.pop(k) for k in fock_names if k in kwargs})
         run = cls(fock=fock, **kwargs)
-        check_choices(run.model, run.gravity, run.backend)
         unused_options(run.model, run.backend, fock.given())
         return run
 

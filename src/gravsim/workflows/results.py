@@ -72,7 +72,9 @@ DELTA_KEYS = {
 }
 
 
-def result_keys(model: str, gravity: str, backend: str, tol: bool = False) -> tuple[str, ...]:
+def result_keys(
+    model: str, gravity: str | tuple, backend: str, tol: bool = False
+) -> tuple[str, ...]:
     """The scalar results :func:`gravsim.workflows.steady.compute` reports for this
     combination, in a fixed order.
 
@@ -80,8 +82,9 @@ def result_keys(model: str, gravity: str, backend: str, tol: bool = False) -> tu
     trust them (truncation errors, residuals, ripples), then the method's own numbers; with a
     tolerance (``tol``) on the steady Fock rungs, the levels each point chose.
     """
-    both = len(choose(gravity)) == 2
-    suffixes = [f"_{g.label}" for g in choose(gravity)] if both else [""]
+    chosen = choose(gravity)
+    both = len(chosen) == 2
+    suffixes = [f"_{g.label}" for g in chosen] if both else [""]
 
     def per_gravity(*names: str) -> list[str]:
         return [OUTCOME_KEYS[name].format(s=s) for name in names for s in suffixes]

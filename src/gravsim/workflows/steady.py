@@ -111,10 +111,10 @@ def compute(
     """
     run = RunOptions.from_any(options, **kwargs)
     progress = messages(progress)
-    model, gravity, backend, base = run.model, run.gravity, run.backend, run.base
+    model, gravity, backend, base = run.model, run.models, run.backend, run.base
     fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
-    warn_validity(choose(gravity), p)
+    warn_validity(gravity, p)
     if model == "closed-form":
         solved = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
@@ -128,7 +128,7 @@ def compute(
     result = SteadyResult(
         model,
         backend,
-        gravity,
+        run.gravity,
         base,
         solved.outcomes,
         solved.delta,
@@ -137,13 +137,13 @@ def compute(
         solved.variants,
         solved.notes,
     )
-    _require_finite(result)
+    _require_finite(result, run.models)
     return result
 
 
-def _require_finite(result: SteadyResult) -> None:
+def _require_finite(result: SteadyResult, models: tuple) -> None:
     values = result.values
-    for key in result_keys(result.model, result.gravity, result.backend):
+    for key in result_keys(result.model, models, result.backend):
         value = values.get(key)
         if isinstance(value, (float, np.ndarray)) and not np.all(np.isfinite(value)):
             raise NumericalError(

@@ -100,7 +100,7 @@ def _solve_group(base_p, grid, indices, values, group, options, out) -> None:
         _solve_group(base_p, grid, indices, values, group[half:], options, out)
         return
     keys = steady.result_keys(
-        options.model, options.gravity, options.backend, chooses_levels(options)
+        options.model, options.models, options.backend, chooses_levels(options)
     )
     columns = {key: _flat(result[key], group.size) for key in keys if key in result}
     columns |= {key: _flat(v, group.size) for key, v in parameter_cells(p).items()}
@@ -148,7 +148,7 @@ def _point_row(base_p, grid, index, options, threads=None) -> dict[str, Any]:
             p = base_p.replace(**point)
         return {"index": index, **point, "status": f"{kind}: {exc}"} | meta | parameter_cells(p)
     keys = steady.result_keys(
-        options.model, options.gravity, options.backend, chooses_levels(options)
+        options.model, options.models, options.backend, chooses_levels(options)
     )
     results = {k: values[k] for k in keys if k in values}
     return {"index": index, **point, "status": "ok"} | results | meta | parameter_cells(p)
