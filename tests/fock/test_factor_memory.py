@@ -58,11 +58,18 @@ def test_a_pardiso_factor_that_is_no_inverse_is_taken_again_by_superlu():
     """At this RWA point (found by the error-bar sweep) PARDISO's LU of the 6×6×3 block left
     GMRES at residual 2e6; the pair of hypotheses now comes out, ΔE within its error."""
     p = gs.presets.get("small").replace(
-        G_plus=0.07821, G_minus=0.28660, Omega=0.54908, gamma_m=0.004540, n_th=0.1724,
-        kappa_G=3.33e-6, k_M=0.04889,
-    )  # fmt: skip
+        G_plus=0.07821,
+        G_minus=0.28660,
+        Omega=0.54908,
+        gamma_m=0.004540,
+        n_th=0.1724,
+        kappa_G=3.33e-6,
+        k_M=0.04889,
+    )
     fock = gs.steady.compute(p, model="rwa", backend="fock", n_mech=6, n_cav=3)
     exact = gs.steady.compute(p, model="rwa")
-    for key, error in (("E_N_quantum", "truncation_error_quantum"),
-                       ("delta_E", "truncation_error_delta_E")):  # fmt: skip
+    for key, error in (
+        ("E_N_quantum", "truncation_error_quantum"),
+        ("delta_E", "truncation_error_delta_E"),
+    ):
         assert abs(fock.values[key] - exact.values[key]) <= fock.values[error]

@@ -38,13 +38,23 @@ def test_static_rung_matches_mesolve_on_the_liouvillian():
     times = np.linspace(0.0, 3.0, 7)
     rho0 = _start(dims)
     ours = gs.evolve.compute(
-        SMALL, model="effective", backend="fock", gravity="quantum", n_mech=6,
-        rho0=rho0, times=times, e_ops=e_ops, store_states=True,
-    )  # fmt: skip
+        SMALL,
+        model="effective",
+        backend="fock",
+        gravity="quantum",
+        n_mech=6,
+        rho0=rho0,
+        times=times,
+        e_ops=e_ops,
+        store_states=True,
+    )
     plain = qutip.mesolve(
-        gs.fock.liouvillian(model, dims), rho0, times, e_ops=e_ops,
+        gs.fock.liouvillian(model, dims),
+        rho0,
+        times,
+        e_ops=e_ops,
         options={"rtol": 1e-10, "atol": 1e-12, "store_states": True},
-    )  # fmt: skip
+    )
     assert np.array_equal(ours.times, times)
     assert len(ours.expect) == 3
     assert np.iscomplexobj(ours.expect[0]) and not np.iscomplexobj(ours.expect[2])
@@ -69,13 +79,24 @@ def test_l0_states_come_back_in_the_models_frame():
     times = np.linspace(0.0, 0.35 * period, 5)
     rho0 = _start(dims)
     ours = gs.evolve.compute(
-        p, model="full", backend="fock", gravity="quantum", n_mech=4, n_cav=2,
-        rho0=rho0, times=times, e_ops=[ops["a"], ops["b"]], store_states=True,
-    )  # fmt: skip
+        p,
+        model="full",
+        backend="fock",
+        gravity="quantum",
+        n_mech=4,
+        n_cav=2,
+        rho0=rho0,
+        times=times,
+        e_ops=[ops["a"], ops["b"]],
+        store_states=True,
+    )
     plain = qutip.mesolve(
-        gs.fock.liouvillian(model, dims), rho0, times, e_ops=[ops["a"], ops["b"]],
+        gs.fock.liouvillian(model, dims),
+        rho0,
+        times,
+        e_ops=[ops["a"], ops["b"]],
         options={"rtol": 1e-10, "atol": 1e-12, "store_states": True, "nsteps": 100_000},
-    )  # fmt: skip
+    )
     assert abs(plain.expect[0][-1] - plain.expect[0][0]) > 0.1  # ⟨a⟩ turns: a real check
     for mine, theirs in zip(ours.expect, plain.expect, strict=True):
         assert np.max(np.abs(mine - theirs)) < AGREE
@@ -86,15 +107,23 @@ def test_two_hypotheses_give_their_expectations_by_label():
     dims = (5, 5)
     ops = _ops(("a", "b"), dims)
     both = gs.evolve.compute(
-        SMALL, model="effective", backend="fock", n_mech=5, rho0=_start(dims),
-        times=[0.0, 0.5, 1.0], e_ops=[ops["a+"] @ ops["a"]],
-    )  # fmt: skip
+        SMALL,
+        model="effective",
+        backend="fock",
+        n_mech=5,
+        rho0=_start(dims),
+        times=[0.0, 0.5, 1.0],
+        e_ops=[ops["a+"] @ ops["a"]],
+    )
     assert set(both.expect) == {"quantum", "classical"}
     model = rungs.effective(SMALL, KTMGravity())
     plain = qutip.mesolve(
-        gs.fock.liouvillian(model, dims), _start(dims), [0.0, 0.5, 1.0],
-        e_ops=[ops["a+"] @ ops["a"]], options={"rtol": 1e-10, "atol": 1e-12},
-    )  # fmt: skip
+        gs.fock.liouvillian(model, dims),
+        _start(dims),
+        [0.0, 0.5, 1.0],
+        e_ops=[ops["a+"] @ ops["a"]],
+        options={"rtol": 1e-10, "atol": 1e-12},
+    )
     assert np.max(np.abs(both.expect["classical"][0] - plain.expect[0])) < AGREE
 
 
@@ -121,6 +150,12 @@ def test_rho0_with_comparison_runs_is_refused():
     rho0 = qutip.tensor(qutip.fock_dm(7, 0), qutip.fock_dm(7, 0))
     with pytest.raises(GravsimInputError, match="comparisons"):
         gs.evolve.compute(
-            SMALL, model="effective", backend="fock", n_mech=7, gravity="quantum",
-            rho0=rho0, times=[0.0, 1.0], comparisons=1,
-        )  # fmt: skip
+            SMALL,
+            model="effective",
+            backend="fock",
+            n_mech=7,
+            gravity="quantum",
+            rho0=rho0,
+            times=[0.0, 1.0],
+            comparisons=1,
+        )

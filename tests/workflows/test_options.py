@@ -80,8 +80,14 @@ def test_the_gravity_text_is_parsed_once_per_run_not_per_point(tmp_path, monkeyp
     for n in (2, 6):
         calls.clear()
         axes = [f"E_plus=lin:50:150:{n}"]
-        gs.scan.run(PAPER, axes, tmp_path / str(n), model="linear", gravity="quantum,diosi-penrose",
-                    progress=False)  # fmt: skip
+        gs.scan.run(
+            PAPER,
+            axes,
+            tmp_path / str(n),
+            model="linear",
+            gravity="quantum,diosi-penrose",
+            progress=False,
+        )
         counts.append(len(calls))
     assert counts[0] == counts[1] > 0
     run = RunOptions(gravity="quantum,ktm")
