@@ -94,3 +94,20 @@ def test_gaussian_and_fock_states_share_one_interface():
         assert f.occupations()[mode] == pytest.approx(g.occupations()[mode], abs=1e-3)
     assert f.log_negativity() == pytest.approx(g.log_negativity(), abs=1e-3)
     assert f.log_negativity_from_covariance() == pytest.approx(g.log_negativity(), abs=1e-3)
+
+
+def test_results_record_the_options_they_ran_with():
+    """steady, evolve and validate results carry their options (in Python and the JSON), and
+    running again with them gives the same numbers."""
+    p = gs.presets.get("paper")
+    steady = gs.steady.compute(p, model="rwa", gravity="quantum,diosi-penrose", base=2)
+    assert steady.to_dict()["options"]["gravity"] == "quantum,diosi-penrose"
+    assert gs.steady.compute(p, steady.options).comparison() == steady.comparison()
+    ev = gs.evolve.compute(p, model="effective", t_final=5.0, n_times=3)
+    assert ev.to_dict()["options"]["t_final"] == 5.0
+    again = gs.evolve.compute(p, **{k: v for k, v in ev.inputs.items() if v is not None})
+    assert (again.columns["delta_E"] == ev.columns["delta_E"]).all()
+    v = gs.validate.run(p, fock=False, l0=False)
+    assert v.to_dict()["options"] == v.options and v.options["fock"] is False
+    rerun = gs.validate.run(p, options=v.options)
+    assert [c.difference for c in rerun.checks] == [c.difference for c in v.checks]

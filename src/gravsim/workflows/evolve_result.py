@@ -138,6 +138,7 @@ class EvolveResult(Result):
                 "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
                 "kG_convention": self.parameters.kG_source,
                 "notes": list(self.notes),
+                "options": self.inputs,
             }
         )
 

@@ -224,6 +224,9 @@ class SteadyResult(Result):
         and Eq. (6) values, the conventional scheme's transient maximum.
     notes : tuple of str
         Approximations and methods, for people.
+    options : dict
+        The options it ran with (:meth:`~gravsim.workflows.options.RunOptions.as_kwargs`):
+        ``steady.compute(p, result.options)`` computes it again.
     """
 
     model: str
@@ -236,6 +239,7 @@ class SteadyResult(Result):
     stats: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def outcome(self, label: str | None = None) -> GravityOutcome:
         """The outcome of gravity ``label`` (``"quantum"``, ``"classical"``; None: the only one)."""
@@ -320,6 +324,7 @@ class SteadyResult(Result):
         out["parameters"] = self.parameters.as_dict()
         out["units"] = dict(UNITS) | {"E_N": f"log base {self.log_base}"}
         out["notes"] = list(self.notes)
+        out["options"] = to_plain(self.options)
         return out
 
     def __str__(self) -> str:

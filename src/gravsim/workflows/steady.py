@@ -136,6 +136,7 @@ def compute(
         solved.stats,
         solved.variants,
         solved.notes,
+        run.as_kwargs(),
     )
     _require_finite(result, run.models)
     return result

@@ -109,6 +109,8 @@ class Validation(Result):
     log_base: str
     parameters: Parameters
     compare: str = "both"
+    #: The options :func:`run` ran with (``validate.run(p, options=v.options)`` again).
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def quantities(self) -> tuple[str, str, str]:
@@ -147,6 +149,7 @@ class Validation(Result):
             "rows": [r.__dict__ for r in self.rows],
             "checks": [c.__dict__ for c in self.checks],
             "parameters": self.parameters.as_dict(),
+            "options": dict(self.options),
         }
 
     def __str__(self) -> str:
@@ -269,7 +272,9 @@ def run(
     for rung in ("effective", "rwa"):
         checks += _fock_checks(rung, fock_rows[rung], gauss[rung], names)
     checks += _upper_rungs(p, rows, gauss, base, (fock, l0), say, compare)
-    return Validation(tuple(rows), tuple(checks), base, p, compare)
+    asked = {"base": base, "fock": fock, "n_mech": n_mech, "n_cav": n_cav, "solver": solver}
+    asked |= {"l0": l0, "compare": compare, "tol": tol}
+    return Validation(tuple(rows), tuple(checks), base, p, compare, asked)
 
 
 def _fock_row(
