@@ -149,7 +149,7 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 #: Which workflow may import which (docs/architecture.md): the shared rooms (options,
-#: results, run_folder, levels, ladder_checks) import none of the commands; the solving
+#: results, run_folder, ladder_checks) import none of the commands; the solving
 #: rooms (fock_steady, steady, evolve_fock, evolve_result) only shared ones; a command only
 #: shared and solving rooms, and the few commands it is built on (hypotheses on budget;
 #: optimize on budget, validate and scan's grid; validate --scaling on validate).
@@ -157,16 +157,15 @@ WORKFLOW_IMPORTS = {
     "options": set(),
     "results": {"options"},
     "run_folder": {"results"},
-    "levels": set(),
     "ladder_checks": set(),
-    "fock_steady": {"levels", "options"},
-    "steady": {"fock_steady", "levels", "options", "results"},
-    "evolve_fock": {"levels", "options"},
+    "fock_steady": {"options"},
+    "steady": {"fock_steady", "options", "results"},
+    "evolve_fock": {"options"},
     "evolve_result": {"results", "run_folder"},
     "evolve": {"evolve_fock", "evolve_result", "options"},
     "scan": {"options", "results", "run_folder", "steady"},
-    "validate": {"ladder_checks", "levels", "options", "results", "steady"},
-    "approximation_order": {"levels", "results", "run_folder", "steady", "validate"},
+    "validate": {"ladder_checks", "options", "results", "steady"},
+    "approximation_order": {"results", "run_folder", "steady", "validate"},
     "figures": {"results", "run_folder"},
     "budget": {"options", "results", "run_folder"},
     "hypotheses": {"budget", "options", "results"},

@@ -14,11 +14,11 @@ from gravsim.analysis import fock_tails
 from gravsim.analysis.entanglement import log_negativity_of_state
 from gravsim.fock import solvers as liouville_solvers
 from gravsim.fock import truncation
+from gravsim.fock.levels import check_truncation
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from gravsim.workflows import steady
-from gravsim.workflows.levels import check_truncation
 from tests.conftest import gravsim as run
 
 SMALL = gs.presets.get("small")
@@ -98,7 +98,8 @@ def test_covariance_from_rho_tends_to_gaussian_covariance():
 
 def test_truncation_too_small_is_refused():
     with pytest.raises(gs.OutOfRegimeError, match="truncation too small.*`n_mech`"):
-        check_truncation(models.effective(SMALL, KTMGravity()), (4, 4))
+        model = models.effective(SMALL, KTMGravity())
+        check_truncation(model, (4, 4), gs.gaussian.steady_state(model))
 
 
 def test_physical_occupation_is_out_of_reach():

@@ -14,11 +14,10 @@ import pytest
 import gravsim as gs
 from gravsim.analysis import fock_tails
 from gravsim.analysis.entanglement import log_negativity_of_state, log_negativity_shift
-from gravsim.fock import operators, response, truncation
+from gravsim.fock import levels, operators, response, truncation
 from gravsim.fock.truncation import Series, estimate, estimate_series
 from gravsim.model import rungs
 from gravsim.model.gravity import DiosiPenrose, KTMGravity, QuantumGravity
-from gravsim.workflows import levels
 from tests.conftest import gravsim, gravsim_in_process, one_error_line, strict_json
 
 PAPER = gs.presets.get("paper")
@@ -349,9 +348,10 @@ def test_default_levels_on_every_preset(name, rung):
     of a default run; the target 1e-3 where that budget allows it, else said (three-mode)."""
     p = gs.presets.get(name)
     described = {g.label: rungs.build(rung, p, g) for g in (QuantumGravity(), KTMGravity())}
-    choice = levels.choose_levels(described, 1e-3, 30.0)
+    states = [gs.gaussian.steady_state(d) for d in described.values()]
+    choice = levels.choose_levels(described, 1e-3, 30.0, states=states)
     if choice.predicted_time > 30.0:  # nothing smaller holds the state: the fewest that do
-        assert choice.dims == levels.choose_levels(described, 1.0, 1e9).dims
+        assert choice.dims == levels.choose_levels(described, 1.0, 1e9, states=states).dims
     if choice.predicted_error > 1e-3:
         assert "needs about" in choice.how and "ask for the target" in choice.how
 

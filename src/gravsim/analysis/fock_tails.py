@@ -1,7 +1,7 @@
 """Fock-number tails of Gaussian states: the population a truncation to N levels cuts off.
 
 Pure functions of an occupation or a single-mode covariance (vacuum ½·I); the workflows
-(:mod:`gravsim.workflows.levels`) use them to decide Fock truncations from the exact
+(:mod:`gravsim.fock.levels`) use them to decide Fock truncations from the exact
 Gaussian state before any Fock space is built.
 """
 
@@ -37,7 +37,7 @@ def gaussian_tail(covariance: np.ndarray, levels: int) -> float:
     q_i = λ_i/(1 + λ_i) ∈ (−1, 1); each factor's series has the coefficients
     C(2n, n)(q/4)ⁿ.  The tail is 1 − Σ_{n<N} P(n) where that is above 1e-8, else the sum
     Σ_{n≥N} P(n) of the terms down to 1e-18 of the first: relative accuracy ~1e-12 at any
-    size (the truncation-error model of :mod:`gravsim.workflows.levels` takes ratios and
+    size (the truncation-error model of :mod:`gravsim.fock.levels` takes ratios and
     differences of tails down to 1e-15).  Thermal (λ₁ = λ₂ = n̄): (n̄/(n̄+1))^N.
     """
     lam = np.linalg.eigvalsh(0.5 * (covariance + covariance.T)) - 0.5
@@ -100,7 +100,7 @@ def negativity_tail(v: np.ndarray, levels: int) -> float:
     """P(n_a ≥ N) + P(n_b ≥ N) of |ρ^{T_b}|/‖ρ^{T_b}‖₁ (:func:`transposed_norm_covariance`)
     for a truncation to N = ``levels`` per mechanical mode: the weight of ‖ρ^{T_b}‖₁ outside
     the truncated space, to which the E_N error of the truncation is proportional to first
-    order (:mod:`gravsim.workflows.levels`)."""
+    order (:mod:`gravsim.fock.levels`)."""
     w = transposed_norm_covariance(v)
     return gaussian_tail(w[:2, :2], levels) + gaussian_tail(w[2:, 2:], levels)
 

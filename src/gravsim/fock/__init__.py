@@ -8,9 +8,10 @@ exact shift of the first; :mod:`~gravsim.fock.dynamics` evolves ρ(t);
 :mod:`~gravsim.fock.periodic` finds the periodic state of the lab-frame L0/L1 (by
 :mod:`~gravsim.fock.period_map` or :mod:`~gravsim.fock.harmonic_balance`);
 :mod:`~gravsim.fock.truncation` checks level counts
-and memory and extrapolates results in the truncation.  Imports the model descriptions and
-the entanglement measures, never the Gaussian backend: the checks of a truncation against
-the exact Gaussian state are the workflows' (:mod:`gravsim.workflows.levels`).
+and memory and extrapolates results in the truncation; :mod:`~gravsim.fock.levels` is the
+truncation policy (which levels hold the state, their predicted error, the levels chosen),
+given the exact Gaussian state by the workflows.  Imports the model descriptions and the
+entanglement measures, never the Gaussian backend.
 
 QuTiP is imported on first use of a name below (``gs.fock.steady_state``), so that
 ``import gravsim`` and the Gaussian workflows stay free of it.
@@ -38,6 +39,7 @@ _SUBMODULES = (
     "cavity_split",
     "dynamics",
     "harmonic_balance",
+    "levels",
     "liouville_system",
     "operators",
     "period_map",

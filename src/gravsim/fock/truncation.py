@@ -3,7 +3,7 @@
 Before solving.  Level counts must be whole numbers ≥ :data:`MIN_LEVELS`, and a truncation
 whose Liouvillian cannot fit in memory is refused (:func:`check_memory`).  Which levels hold
 the state, and the error they will give, follow from the exact Gaussian state of the same
-model, in the workflows (:mod:`gravsim.workflows.levels`): this module never reads it.
+model, passed in (:mod:`gravsim.fock.levels`): this module never reads it.
 
 After solving.  A static Fock result is solved on a :func:`ladder`: the mechanics at N−4,
 N−2 with the cavity at its level, and once with one cavity level more, so that the two
@@ -333,7 +333,7 @@ def solve(
 ) -> TruncatedSolve:
     """Steady state at ``dims`` and at its :func:`ladder` (``solved``: states already solved,
     by truncation, reused and added to); the caller checks ``dims`` against the Gaussian
-    state first (:func:`gravsim.workflows.levels.check_truncation`).
+    state first (:func:`gravsim.fock.levels.check_truncation`).
 
     Raises
     ------

@@ -31,13 +31,14 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimError
+from gravsim.fock import levels
 from gravsim.gaussian import approximation_errors, floquet
 from gravsim.model import rungs as models
 from gravsim.model.gravity import QuantumGravity
 from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.progress import messages
-from gravsim.workflows import levels, steady, validate
+from gravsim.workflows import steady, validate
 from gravsim.workflows.results import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
 

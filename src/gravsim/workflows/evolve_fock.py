@@ -15,11 +15,11 @@ import numpy as np
 
 from gravsim.errors import GravsimInputError
 from gravsim.fock import truncation
+from gravsim.fock.levels import check_covariances, check_mean_amplitudes
 from gravsim.gaussian.propagation import Propagator, initial_covariance
 from gravsim.model import rungs as models
 from gravsim.model.gravity import choose, classical_in
 from gravsim.model.parameters import Parameters
-from gravsim.workflows.levels import check_covariances, check_mean_amplitudes
 from gravsim.workflows.options import FockOptions
 
 #: Equally spaced times at which a Fock transient's truncation is checked (besides the
@@ -161,7 +161,7 @@ def check_transient_truncation(p, model, frame, times, occupations, grav, levels
 
     The Gaussian covariances of the same rung (of L1 for L0) at every output time and on a
     grid of :data:`CHECK_TIMES` equal steps (a coarse output grid could miss a peak), for each
-    gravity model, go through :func:`~gravsim.workflows.levels.check_covariances` — the start,
+    gravity model, go through :func:`~gravsim.fock.levels.check_covariances` — the start,
     and a cavity that the reservoir squeezes on the way.  Costs milliseconds.
     """
     gaussian_rung = "linear" if model == "full" else model

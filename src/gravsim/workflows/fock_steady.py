@@ -6,10 +6,10 @@ are solved on :func:`gravsim.fock.truncation.ladder` (N−4, N−2 at the same c
 cavity level more); two hypotheses share one factorisation per truncation
 (:func:`~gravsim.fock.truncation.solve_pair`).  The truncation error of every E_N and of ΔE
 comes from the tail model (:func:`~gravsim.fock.truncation.estimate_series`) with the tails
-of the same rung's Gaussian state (:func:`gravsim.workflows.levels.ladder_tails`).
+of the same rung's Gaussian state (:func:`gravsim.fock.levels.ladder_tails`).
 
 Levels: ``n_mech`` (and ``n_cav``) given and no ``tol``: that truncation.  Otherwise the
-levels not given are chosen (:func:`gravsim.workflows.levels.choose_levels`) for a
+levels not given are chosen (:func:`gravsim.fock.levels.choose_levels`) for a
 predicted error ≤ ``tol`` (default :data:`~gravsim.workflows.options.DEFAULT_TARGET`), and
 grown after solving — two mechanical levels or one cavity level, whichever part of the error
 is larger — until every E_N's reported error is ≤ it, each truncation solved once.  The
@@ -30,9 +30,8 @@ from typing import Any
 from gravsim import gaussian
 from gravsim.analysis.fock_tails import negativity_tail
 from gravsim.errors import GravsimInputError, NumericalError
-from gravsim.fock import truncation
+from gravsim.fock import levels, truncation
 from gravsim.model.description import ModelDescription
-from gravsim.workflows import levels
 from gravsim.workflows.options import AUTO_TIME_BUDGET, DEFAULT_TARGET, FockOptions
 
 #: Largest number of growth steps of a search.
@@ -103,16 +102,17 @@ def solve(
     if given and options.tol is None:
         dims = options.dims(first.modes)
         for description in descriptions.values():  # refuse before spending time on a solve
-            levels.check_truncation(description, dims)
+            levels.check_truncation(description, dims, gaussian.steady_state(description))
         return _at(descriptions, dims, options.solver, progress, {})
     strict = options.tol is not None
     target = options.tol if strict else DEFAULT_TARGET
     budget = TIME_BUDGET if strict else AUTO_TIME_BUDGET
+    states = [gaussian.steady_state(d) for d in descriptions.values()]
     choice = levels.choose_levels(
-        descriptions, target, budget, options.n_mech, options.n_cav, strict
+        descriptions, target, budget, options.n_mech, options.n_cav, strict, states=states
     )
-    for description in descriptions.values():  # a level given may still be too few
-        levels.check_truncation(description, choice.dims)
+    for description, state in zip(descriptions.values(), states, strict=True):
+        levels.check_truncation(description, choice.dims, state)  # a level given may be few
     if progress is not None:
         progress(f"Fock levels {choice.how}: {levels.dims_text(choice.dims)}")
     return _search(descriptions, choice, (target, budget, strict), options, progress, base)
@@ -212,7 +212,7 @@ def _predicted_time(
     model: ModelDescription, dims: tuple[int, ...], grown: tuple[int, ...], seconds: float, solved
 ) -> float:
     """Wall time (s) of the ladder at ``grown``, scaled from the last one's (``seconds``) as
-    (Liouville dimension)^:data:`~gravsim.workflows.levels.SOLVE_EXPONENT`, new solves only."""
+    (Liouville dimension)^:data:`~gravsim.fock.levels.SOLVE_EXPONENT`, new solves only."""
     size = math.prod(dims) ** 2
     plan = truncation.ladder(model, grown)
     new = [d for d in plan.sizes if d not in solved]

@@ -23,14 +23,14 @@ from gravsim import closed_form, gaussian
 from gravsim.analysis.entanglement import delta_log_negativity
 from gravsim.closed_form import conventional
 from gravsim.errors import GravsimInputError, NumericalError
-from gravsim.fock import truncation
+from gravsim.fock import levels, truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription
 from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.progress import messages
-from gravsim.workflows import fock_steady, levels
+from gravsim.workflows import fock_steady
 from gravsim.workflows.options import (
     BACKENDS,
     DEFAULT_N_CAV,

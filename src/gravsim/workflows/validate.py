@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimError, GravsimInputError
-from gravsim.fock import truncation
+from gravsim.fock import levels, truncation
 from gravsim.gaussian import approximation_errors, floquet
 from gravsim.model import corrections, description
 from gravsim.model import rungs as models
@@ -50,7 +50,7 @@ from gravsim.model.gravity import PositionDiffusion, QuantumGravity, choose
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import QUANTITIES
 from gravsim.progress import messages
-from gravsim.workflows import levels, steady
+from gravsim.workflows import steady
 from gravsim.workflows.ladder_checks import (
     Check,
     against_estimate,

@@ -15,20 +15,24 @@ in :func:`gravsim.fock.truncation.estimate_series`), and with it the levels chos
 are given (:func:`choose_levels`: the cheapest truncation predicted to meet a target, within
 a time budget).
 
-The workflows (steady, evolve, validate) call these checks; the Fock backend itself never
-reads the Gaussian state or the classical orbit.
+The Fock truncation policy's one home.  The Gaussian state is passed in (``state``,
+``states``: any :class:`~gravsim.analysis.states.MechanicalState` with ``covariance`` and
+``modes``, from :func:`gravsim.gaussian.steady_state` or the Floquet state), so that the Fock
+backend still never imports the Gaussian one: the workflows (steady, evolve, validate) solve
+the Gaussian state and call these checks; the solvers never read it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.special
 
-from gravsim import gaussian
 from gravsim.analysis.fock_tails import gaussian_tail, negativity_tail, thermal_tail
+from gravsim.analysis.states import MechanicalState
 from gravsim.errors import NumericalError, OutOfRegimeError
 from gravsim.fock import truncation
 from gravsim.fock.truncation import (
@@ -66,8 +70,11 @@ def required_levels(occupation: float, limit: float = LAST_LEVEL_LIMIT) -> int:
     return max(MIN_LEVELS, 1 + math.ceil(min(levels, 1e18)))
 
 
-def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str, float]:
-    """Refuse ``dims`` if the Gaussian state predicts too much population above them.
+def check_truncation(
+    model: ModelDescription, dims: tuple[int, ...], state: Any
+) -> dict[str, float]:
+    """Refuse ``dims`` if ``state``, ``model``'s Gaussian steady state, predicts too much
+    population above them.
 
     Returns the Gaussian occupations used.
 
@@ -78,7 +85,6 @@ def check_truncation(model: ModelDescription, dims: tuple[int, ...]) -> dict[str
         of levels needed (or that the point is out of reach of Fock spaces).
     """
     check_memory(dims, factorised=True)
-    state = gaussian.steady_state(model)
     check_covariances(model.modes, state.covariance[None], dims)
     return state.occupations()
 
@@ -194,7 +200,7 @@ class Choice:
     how: str
 
 
-def ladder_tails(state: gaussian.GaussianState, plan: Ladder) -> Tails:
+def ladder_tails(state: MechanicalState, plan: Ladder) -> Tails:
     """The tail model's t at every mechanical truncation of ``plan`` (the requested last)
     and, with a cavity, its τ(N) = P(n_c ≥ N − 1) at N_c + 1 (the cavity comparison's) and
     N_c."""
@@ -220,9 +226,12 @@ def choose_levels(
     n_mech: int | None = None,
     n_cav: int | None = None,
     strict: bool = False,
+    *,
+    states: list[Any],
 ) -> Choice:
     """The cheapest truncation whose predicted E_N error is ≤ ``target`` (nats) for every
-    description, from their Gaussian states; ``n_mech``/``n_cav`` fixed where given.
+    description, from their Gaussian ``states`` (one each, in order); ``n_mech``/``n_cav``
+    fixed where given.
 
     Predicted error of N mechanical and N_c cavity levels: :data:`PREDICTED_AMPLITUDE` ×
     (t(N) + τ(N_c)) (:func:`ladder_tails`), the largest over the descriptions.  Predicted
@@ -239,7 +248,6 @@ def choose_levels(
         With ``strict``, a target that no truncation reaches within budget and memory.
     """
     first = next(iter(descriptions.values()))
-    states = [gaussian.steady_state(d) for d in descriptions.values()]
     mech_range, cav_range = _ranges(states, n_mech, n_cav)
     mech = [{n: negativity_tail(s.mechanical_covariance, n) for n in mech_range} for s in states]
     cav = [{c: _cavity_tail(s, c) for c in cav_range} for s in states]
@@ -286,7 +294,7 @@ def _ranges(states: list, n_mech: int | None, n_cav: int | None) -> tuple[range,
     return mech, (range(n_cav, n_cav + 1) if n_cav is not None else cav)
 
 
-def _cavity_tail(state: gaussian.GaussianState, levels: int) -> float:
+def _cavity_tail(state: MechanicalState, levels: int) -> float:
     """τ(N_c) = P(n_c ≥ N_c − 1) of the state's cavity (0 without one)."""
     if "c" not in state.modes:
         return 0.0
