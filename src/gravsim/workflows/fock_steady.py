@@ -98,28 +98,36 @@ def solve(
             "solver 'cavity-split' needs a cavity mode: use it with a three-mode model "
             "(rwa, linear, full), or another solver"
         )
+    states = {k: gaussian.steady_state(d) for k, d in descriptions.items()}  # solved once
     given = options.n_mech is not None and (options.n_cav is not None or "c" not in first.modes)
     if given and options.tol is None:
         dims = options.dims(first.modes)
-        for description in descriptions.values():  # refuse before spending time on a solve
-            levels.check_truncation(description, dims, gaussian.steady_state(description))
-        return _at(descriptions, dims, options.solver, progress, {})
+        for k, description in descriptions.items():  # refuse before spending time on a solve
+            levels.check_truncation(description, dims, states[k])
+        return _at(descriptions, states, dims, options.solver, progress, {})
     strict = options.tol is not None
     target = options.tol if strict else DEFAULT_TARGET
     budget = TIME_BUDGET if strict else AUTO_TIME_BUDGET
-    states = [gaussian.steady_state(d) for d in descriptions.values()]
     choice = levels.choose_levels(
-        descriptions, target, budget, options.n_mech, options.n_cav, strict, states=states
+        descriptions,
+        target,
+        budget,
+        options.n_mech,
+        options.n_cav,
+        strict,
+        states=list(states.values()),
     )
-    for description, state in zip(descriptions.values(), states, strict=True):
-        levels.check_truncation(description, choice.dims, state)  # a level given may be few
+    for k, description in descriptions.items():  # a level given may still be too few
+        levels.check_truncation(description, choice.dims, states[k])
     if progress is not None:
         progress(f"Fock levels {choice.how}: {levels.dims_text(choice.dims)}")
-    return _search(descriptions, choice, (target, budget, strict), options, progress, base)
+    goal = (target, budget, strict)
+    return _search(descriptions, states, choice, goal, options, progress, base)
 
 
 def _at(
     descriptions: dict[str, ModelDescription],
+    states: dict[str, Any],
     dims: tuple[int, ...],
     solver: str | None,
     progress: Any,
@@ -127,13 +135,11 @@ def _at(
     how: str = "given",
 ) -> FockSolution:
     """The ladder at ``dims`` (states in ``solved`` reused), with the tails of every
-    hypothesis's Gaussian state."""
+    hypothesis's Gaussian state (``states``, by label)."""
     kw = dict(solver=solver or "auto", progress=progress, solved=solved)
     first = next(iter(descriptions.values()))
     plan = truncation.ladder(first, dims)
-    tails = {
-        k: levels.ladder_tails(gaussian.steady_state(d), plan) for k, d in descriptions.items()
-    }
+    tails = {k: levels.ladder_tails(states[k], plan) for k in descriptions}
     if len(descriptions) == 2:
         pair = truncation.solve_pair(*descriptions.values(), dims, **kw)
         solves = dict(zip(descriptions, (pair.first, pair.second), strict=True))
@@ -144,6 +150,7 @@ def _at(
 
 def _search(
     descriptions: dict[str, ModelDescription],
+    states: dict[str, Any],
     choice: levels.Choice,
     goal: tuple[float, float, bool],
     options: FockOptions,
@@ -158,7 +165,7 @@ def _search(
     dims, started = choice.dims, time.perf_counter()
     for step in range(1, MAX_STEPS + 1):
         t0 = time.perf_counter()
-        solution = _at(descriptions, dims, options.solver, progress, solved, choice.how)
+        solution = _at(descriptions, states, dims, options.solver, progress, solved, choice.how)
         seconds = time.perf_counter() - t0
         error, parts = solution.largest_error(base)
         search = {"target": target, "steps": step, "truncation_error": error}
@@ -170,7 +177,9 @@ def _search(
         fits = truncation.memory_need(grown, True) <= truncation.available_memory()
         if grown == dims or elapsed + more > budget or not fits:
             if strict:
-                raise NumericalError(_beyond(target, solution, first, base, more, budget, fits))
+                mech = next(iter(states.values())).mechanical_covariance
+                cut = (target, solution, first, base, more, budget, fits, mech)
+                raise NumericalError(_beyond(*cut))
             note = choice.how
             if dims != choice.dims:
                 note += f"; grown to {levels.dims_text(dims)}, where the budget stopped it"
@@ -219,13 +228,13 @@ def _predicted_time(
     return seconds * sum((math.prod(d) ** 2 / size) ** levels.SOLVE_EXPONENT for d in new)
 
 
-def _beyond(target, solution, model, base, more, budget, fits) -> str:
+def _beyond(target, solution, model, base, more, budget, fits, mech) -> str:
     """One line: the levels the target needs and which budget stops the search.  The levels:
-    the largest E_N error carried down the tail model's t(N) of the first hypothesis."""
+    the largest E_N error carried down the tail model's t(N) of the first hypothesis
+    (``mech``: its Gaussian mechanical covariance)."""
     dims = next(iter(solution.solves.values())).state.dims
     error, _ = solution.largest_error(base)
     k = model.modes.index("a")
-    mech = gaussian.steady_state(model).mechanical_covariance
     now, n = negativity_tail(mech, dims[k]), dims[k]
     while n < levels.REACH and error * negativity_tail(mech, n) / now > target:
         n += 1
