@@ -253,22 +253,7 @@ class RunOptions:
         (a key given both ways is refused), checked as :meth:`from_kwargs`."""
         if isinstance(options, RunOptions) and not kwargs:
             return options  # checked when it was made; its gravity models already parsed
-        if options is None:
-            given: dict[str, Any] = {}
-        elif isinstance(options, RunOptions):
-            given = options.as_kwargs()
-        elif isinstance(options, dict):
-            given = dict(options)
-        else:
-            raise GravsimInputError(
-                f"`options` must be a RunOptions or a dict of options, not {type(options).__name__}"
-            )
-        twice = sorted(set(given) & set(kwargs))
-        if twice:
-            raise GravsimInputError(
-                f"option {twice[0]!r} given twice, in `options` and as a keyword: give it once"
-            )
-        return cls.from_kwargs(**given, **kwargs)
+        return cls.from_kwargs(**merged(options, kwargs, "a RunOptions or a dict of options"))
 
     def as_kwargs(self) -> dict[str, Any]:
         """The options as keywords (Fock settings not given left out)."""
@@ -314,6 +299,28 @@ def defaults(func: Callable[..., Any]) -> dict[str, Any]:
     return {name: params[name].default for name in keyword_options(func)}
 
 
+def merged(options: Any, kwargs: dict[str, Any], what: str) -> dict[str, Any]:
+    """``options`` (None, a dict, an object with ``as_kwargs()`` or a dataclass) and the
+    keywords as one dict; a key given both ways, or ``options`` of another kind (``what``
+    says which it must be), is refused in one line."""
+    if options is None:
+        given: dict[str, Any] = {}
+    elif isinstance(options, dict):
+        given = dict(options)
+    elif hasattr(options, "as_kwargs"):
+        given = options.as_kwargs()
+    elif dataclasses.is_dataclass(options) and not isinstance(options, type):
+        given = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+    else:
+        raise GravsimInputError(f"`options` must be {what}, not {type(options).__name__}")
+    twice = sorted(set(given) & set(kwargs))
+    if twice:
+        raise GravsimInputError(
+            f"option {twice[0]!r} given twice, in `options` and as a keyword: give it once"
+        )
+    return given | kwargs
+
+
 def accepts_options(func: _F) -> _F:
     """Let a workflow whose options are keyword-only parameters take them as ``options=``
     too: a dict, or an object with those fields (a dataclass), or keywords, or both (a key
@@ -322,28 +329,13 @@ def accepts_options(func: _F) -> _F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, options: Any = None, **kwargs: Any) -> Any:
-        if options is None:
-            given: dict[str, Any] = {}
-        elif isinstance(options, dict):
-            given = dict(options)
-        elif dataclasses.is_dataclass(options):
-            given = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
-        else:
-            raise GravsimInputError(
-                f"`options` must be a dict of {func.__name__}'s options, not "
-                f"{type(options).__name__}"
-            )
-        unknown = sorted((set(given) | set(kwargs)) - set(names))
+        given = merged(options, kwargs, f"a dict of {func.__name__}'s options")
+        unknown = sorted(set(given) - set(names))
         if unknown:
             raise GravsimInputError(
                 f"unknown option {unknown[0]!r} of {func.__name__}: the options are "
                 + ", ".join(names)
             )
-        twice = sorted(set(given) & set(kwargs))
-        if twice:
-            raise GravsimInputError(
-                f"option {twice[0]!r} given twice, in `options` and as a keyword: give it once"
-            )
-        return func(*args, **given, **kwargs)
+        return func(*args, **given)
 
     return wrapper  # type: ignore[return-value]
