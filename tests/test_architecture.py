@@ -153,24 +153,40 @@ def test_no_module_imports_one_that_imports_it_back():
 #: rooms (fock_steady, steady, evolve_fock, evolve_result) only shared ones; a command only
 #: shared and solving rooms, and the few commands it is built on (hypotheses on budget;
 #: optimize on budget, validate and scan's grid; validate --scaling on validate).
+RESULT = {"result_model", "text_forms"}
 WORKFLOW_IMPORTS = {
     "options": set(),
-    "results": {"options"},
-    "run_folder": {"results"},
+    "text_forms": set(),
+    "run_folder": {"text_forms"},
+    "result_model": {"run_folder", "text_forms"},
+    "steady_result": {"options", *RESULT},
     "ladder_checks": set(),
     "fock_steady": {"options"},
-    "steady": {"fock_steady", "options", "results"},
+    "steady": {"fock_steady", "options", "steady_result", *RESULT},
     "evolve_fock": {"options"},
-    "evolve_result": {"results", "run_folder"},
-    "evolve": {"evolve_fock", "evolve_result", "options"},
-    "scan": {"options", "results", "run_folder", "steady"},
-    "validate": {"ladder_checks", "options", "results", "steady"},
-    "approximation_order": {"results", "run_folder", "steady", "validate"},
-    "figures": {"results", "run_folder"},
-    "budget": {"options", "results", "run_folder"},
-    "hypotheses": {"budget", "options", "results"},
-    "reference": {"results", "steady"},
-    "optimize": {"budget", "options", "results", "run_folder", "scan", "steady", "validate"},
+    "evolve_result": {"run_folder", *RESULT},
+    "evolve": {"evolve_fock", "evolve_result", "options", "run_folder"},
+    "scan": {"options", "run_folder", "steady", *RESULT},
+    "validate": {"ladder_checks", "options", "steady", "steady_result", *RESULT},
+    "approximation_order": {"run_folder", "steady", "validate", *RESULT},
+    "figures": {"run_folder", *RESULT},
+    "budget": {"options", "run_folder", *RESULT},
+    "hypotheses": {"budget", "options", *RESULT},
+    "reference": {"steady", *RESULT},
+    "optimize": {"budget", "options", "run_folder", "scan", "steady", "validate", *RESULT},
+    "loading": {
+        "approximation_order",
+        "budget",
+        "evolve_result",
+        "figures",
+        "hypotheses",
+        "optimize",
+        "reference",
+        "scan",
+        "steady_result",
+        "validate",
+        *RESULT,
+    },
 }
 
 

@@ -57,24 +57,32 @@ SUBMODULES = {
     "workflows": "gravsim.workflows",
 }
 
+#: Functions at the top level, each imported on first use.
+FUNCTIONS = {
+    "load": ("gravsim.workflows.loading", "load"),
+    "optimize": ("gravsim.workflows.optimize", "optimize"),
+}
+
 __all__ = [
     "GravsimInputError",
     "NumericalError",
     "OutOfRegimeError",
     "Parameters",
     "UnstableError",
+    "load",
     "optimize",
     *SUBMODULES,
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "optimize":  # the function: gs.optimize(p, ["E_plus", "E_minus"])
-        return importlib.import_module("gravsim.workflows.optimize").optimize
+    if name in FUNCTIONS:  # gs.optimize(p, ["E_plus", "E_minus"]), gs.load(folder)
+        module, function = FUNCTIONS[name]
+        return getattr(importlib.import_module(module), function)
     if name in SUBMODULES:
         return importlib.import_module(SUBMODULES[name])
     raise AttributeError(f"module 'gravsim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(SUBMODULES) | {"optimize"})
+    return sorted(set(globals()) | set(SUBMODULES) | set(FUNCTIONS))

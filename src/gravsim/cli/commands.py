@@ -18,7 +18,6 @@ from gravsim.workflows import (
     approximation_order,
     budget,
     evolve,
-    evolve_result,
     figures,
     hypotheses,
     reference,
@@ -27,7 +26,8 @@ from gravsim.workflows import (
     validate,
 )
 from gravsim.workflows.optimize import output as optimize_output
-from gravsim.workflows.results import dumps, parameter_table
+from gravsim.workflows.steady_result import parameter_table
+from gravsim.workflows.text_forms import dumps
 
 
 def _parameters(args: argparse.Namespace) -> Parameters:
@@ -85,9 +85,16 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
         ground=args.ground,
         comparisons=args.truncation_error,
     )
-    with evolve_result.run_folder(Path(args.out), p, inputs, args.preset, args.force) as folder:
-        result = evolve.compute(p, **inputs, progress=not args.no_progress)
-        paths = result.write(folder, _command_line(), pdf=args.pdf)
+    result, paths = evolve.run(
+        p,
+        out=args.out,
+        force=args.force,
+        pdf=args.pdf,
+        preset=args.preset,
+        command=_command_line(),
+        progress=not args.no_progress,
+        **inputs,
+    )
     summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
     summary |= result.summary() | {"files": [str(x) for x in paths]}
     if not args.json:
@@ -102,12 +109,14 @@ def _cmd_reference(args: argparse.Namespace) -> None:
 
 
 def _cmd_figure(args: argparse.Namespace) -> None:
-    inputs = {"ratios" if args.which == "fig3" else "q_values": None, "base": args.log_base}
-    if args.which == "fig3":
-        inputs["rung"] = "effective"
-    with figures.run_folder(Path(args.out), args.which, inputs, args.force) as folder:
-        data = (figures.fig2 if args.which == "fig2" else figures.fig3)(**inputs)
-        paths = data.write(folder, _command_line(), pdf=args.pdf)
+    data, paths = figures.run(
+        args.which,
+        args.out,
+        base=args.log_base,
+        force=args.force,
+        pdf=args.pdf,
+        command=_command_line(),
+    )
     for path in paths:
         print(f"wrote {path}")
     print(dumps(data.summary))
@@ -145,7 +154,7 @@ def _cmd_scan(args: argparse.Namespace) -> None:
 
 
 def _cmd_budget(args: argparse.Namespace) -> None:
-    result = budget.run(
+    result, files = budget.run(
         _parameters(args),
         model=args.model,
         efficiency=args.efficiency,
@@ -157,8 +166,13 @@ def _cmd_budget(args: argparse.Namespace) -> None:
         preset=args.preset,
         command=_command_line(),
     )
-    data = {"preset": args.preset} | result.to_dict()
-    print(dumps(data) if args.json else f"preset {args.preset}: {result}")
+    if args.json:
+        shown = {"files": list(map(str, files))} if args.plot_out is not None else {}
+        print(dumps({"preset": args.preset} | result.to_dict() | shown))
+        return
+    print(f"preset {args.preset}: {result}")
+    for path in files:
+        print(f"wrote {path}")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -190,9 +204,7 @@ def _validate_scaling(args: argparse.Namespace, p: Any) -> int:
         l0=args.l0 and not args.no_fock,
         progress=_progress,
     )
-    files = approximation_order.write(
-        scaling, Path(args.out), preset=args.preset, command=_command_line(), force=args.force
-    )
+    files = scaling.write(args.out, _command_line(), preset=args.preset, force=args.force)
     if args.json:
         print(dumps({"preset": args.preset} | scaling.to_dict() | {"files": list(map(str, files))}))
     else:

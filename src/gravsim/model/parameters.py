@@ -388,6 +388,18 @@ class Parameters:
         out["source"] = self.source
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Parameters:
+        """The parameters whose :meth:`as_dict` is ``data``: its inputs, the quantities it
+        lists under ``set_directly`` and its ``source`` (derived entries are recomputed)."""
+        inputs = {k: _array_or_float(data[k]) for k in INPUT_KEYS if k in data}
+        overrides = {k: _array_or_float(data[k]) for k in data.get("set_directly", ())}
+        return cls(**inputs, overrides=overrides, source=data.get("source", "user"))
+
+
+def _array_or_float(x: Any) -> Any:
+    return np.asarray(x, dtype=float) if isinstance(x, list) else x
+
 
 def _scalar(x: Any) -> Any:
     arr = np.asarray(x)

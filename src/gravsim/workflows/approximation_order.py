@@ -24,8 +24,7 @@ points has no slope: the row says so and fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,8 +38,8 @@ from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.progress import messages
 from gravsim.workflows import steady, validate
-from gravsim.workflows.results import Result
-from gravsim.workflows.run_folder import RunFolder, run_identity
+from gravsim.workflows.result_model import Result
+from gravsim.workflows.run_folder import run_identity
 
 #: The factors the small parameter is scaled by.
 FACTORS = (1.0, 0.5, 0.25, 0.125)
@@ -74,10 +73,10 @@ class Series:
 class Scaling(Result):
     """Every pair's series; ``ok`` when every slope is as predicted."""
 
-    series: tuple[Series, ...]
-    skipped: dict[str, str]
-    log_base: str
-    parameters: Parameters
+    series: tuple[Series, ...] = field(metadata={"json_key": "rows"})
+    skipped: dict[str, str] = field(metadata={"json_key": "not_run"})
+
+    RUN_NAME = RUN_NAME
 
     @property
     def ok(self) -> bool:
@@ -89,8 +88,8 @@ class Scaling(Result):
         """How many series had a slope to check."""
         return sum(s.passed is not None for s in self.series)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: one row per pair and quantity."""
+    def view(self) -> dict[str, Any]:
+        """The verdict, how many slopes were checked, the factors and the slope tolerance."""
         return {
             "ok": self.ok,
             "slopes_checked": self.checked,
@@ -98,10 +97,27 @@ class Scaling(Result):
             "log_base": self.log_base,
             "factors": list(FACTORS),
             "slope_tolerance": SLOPE_TOLERANCE,
-            "rows": [s.__dict__ for s in self.series],
-            "not_run": self.skipped,
-            "parameters": self.parameters.as_dict(),
         }
+
+    def identity(self, preset: str | None = None) -> dict[str, Any]:
+        """The run's identity: the preset and the parameters."""
+        parameters = self.parameters.as_dict()
+        return run_identity(kind="scaling", preset=preset, parameters=parameters)
+
+    def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """One row per pair, quantity and point: the parameter, difference and estimate."""
+        cols: dict[str, list[Any]] = {
+            k: [] for k in ("pair", "quantity", "parameter", "value", "difference", "estimate")
+        }
+        for s in self.series:
+            for x, d, e in zip(s.values, s.differences, s.estimates, strict=True):
+                for key, v in zip(cols, (s.pair, s.quantity, s.parameter, x, d, e), strict=True):
+                    cols[key].append(v)
+        return cols, {}
+
+    def figure(self) -> Any:
+        """|difference| against the small parameter per pair (see :func:`figure`)."""
+        return figure(self)
 
     def __str__(self) -> str:
         lines = [
@@ -208,7 +224,8 @@ def run(
             series += _series("linearisation", "g/κ", ("E_N_quantum",), _l0_points(held, base, say))
         except GravsimError as exc:
             skipped["linearisation"] = str(exc)
-    return Scaling(tuple(series), skipped, base, p)
+    options = {"base": base, "compare": compare, "l0": l0}
+    return Scaling(tuple(series), skipped, parameters=p, options=options, log_base=base)
 
 
 def _l0_points(p: Parameters, base: str, say: Any) -> list[tuple[float, Any, Any]]:
@@ -245,21 +262,3 @@ def figure(result: Scaling) -> Any:
         ax.set_title(pair)
         ax.legend(fontsize=7)
     return fig
-
-
-def write(result: Scaling, out: Path, *, preset: str, command: str, force: bool) -> list[Path]:
-    """scaling.csv (one row per pair, quantity and point), scaling.json and scaling.png."""
-    identity = run_identity(kind="scaling", preset=preset, parameters=result.parameters.as_dict())
-    with RunFolder(Path(out), RUN_NAME, identity, force=force) as folder:
-        cols: dict[str, list[Any]] = {
-            k: [] for k in ("pair", "quantity", "parameter", "value", "difference", "estimate")
-        }
-        for s in result.series:
-            for x, d, e in zip(s.values, s.differences, s.estimates, strict=True):
-                for key, v in zip(cols, (s.pair, s.quantity, s.parameter, x, d, e), strict=True):
-                    cols[key].append(v)
-        return [
-            folder.write_table(cols),
-            folder.write_sidecar({"command": command} | result.to_dict()),
-            *folder.write_figure(figure(result)),
-        ]

@@ -19,9 +19,10 @@ well posed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
 from gravsim.progress import shown
 from gravsim.workflows.options import accepts_options
-from gravsim.workflows.results import Result
+from gravsim.workflows.result_model import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 _YEAR = 365.25 * 86400.0
@@ -47,14 +48,15 @@ _YEAR = 365.25 * 86400.0
 class Budget(Result):
     """Samples and time needed to tell quantum (ρ₀) from KTM (ρ₁) gravity at one point.
 
-    Information quantities are in nats; E_N, ΔE and ``sigma_E_N_single`` in ``base``;
-    sample counts in samples; times in s (``times`` also in hours and years); κ_G in rad/s;
-    Fisher informations in (rad/s)⁻² per sample.  ``*_metric`` fields are the second-order
-    (κ_G²) values from the metrics; the others are exact (mpmath where stated).
+    Information quantities are in nats; E_N, ΔE and ``sigma_E_N_single`` in ``log_base``
+    (JSON: also ``base``); sample counts in samples; times in s (``times`` also in hours and
+    years); κ_G in rad/s; Fisher informations in (rad/s)⁻² per sample.  ``*_metric`` fields
+    are the second-order (κ_G²) values from the metrics; the others are exact (mpmath where
+    stated).  ``versus_Q_m``: the budget against Q_m (:func:`run` with ``out``; one entry
+    per Q_m, ΔE in nats), the run's CSV.
     """
 
     model: str
-    base: str
     kappa_G: float
     error_probability: float
     efficiency: float
@@ -89,13 +91,29 @@ class Budget(Result):
     samples_per_second: float
     times: dict[str, dict[str, float]] = field(default_factory=dict)
     compare: str = "both"  # the two hypotheses told apart (E_N_quantum is A's, E_N_classical B's)
+    versus_Q_m: dict[str, np.ndarray] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (JSON-ready)."""
-        return asdict(self)
+    RUN_NAME = "budget_vs_Qm"
+    TABLE = "versus_Q_m"
+
+    def view(self) -> dict[str, Any]:
+        """``base``: the log base under the name scripts read."""
+        return {"base": self.log_base}
+
+    def identity(self, preset: str | None = None) -> dict[str, Any]:
+        """The identity of the budget-vs-Q_m run (:func:`run_folder`)."""
+        return _identity(self.parameters, _table_inputs(self), preset)
+
+    def table(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The budget against Q_m, where it was computed."""
+        return None if self.versus_Q_m is None else (self.versus_Q_m, {})
+
+    def figure(self) -> Any:
+        """Samples and years against Q_m (:func:`figure`), where the table was computed."""
+        return None if self.versus_Q_m is None else figure(self.versus_Q_m, self.efficiency)
 
     def __str__(self) -> str:
-        unit = "nats" if self.base == "e" else "bits"
+        unit = "nats" if self.log_base == "e" else "bits"
         pair = [g.name.upper() if g.name == "ktm" else g.name for g in gravity.choose(self.compare)]
         lines = [
             f"distinguishing {pair[0]} from {pair[1]} gravity, error probability "
@@ -172,7 +190,9 @@ def budget(
     return Budget(
         model=model,
         compare=compare,
-        base=base,
+        parameters=p,
+        log_base=base,
+        units=TABLE_UNITS,
         kappa_G=h.kappa,
         error_probability=error_probability,
         efficiency=efficiency,
@@ -313,28 +333,30 @@ def versus_quality_factor(
 #: Q_m values of :func:`versus_quality_factor` by default (Fig. 2's range, two per decade).
 Q_GRID = np.logspace(10, 18, 17)
 #: Name of the budget-vs-Q_m run: ``budget_vs_Qm.{csv,json,png}``.
-RUN_NAME = "budget_vs_Qm"
+RUN_NAME = Budget.RUN_NAME
 
 
-def run_folder(
-    out: Path, p: Parameters, inputs: dict[str, Any], preset: str | None, force: bool = False
-) -> RunFolder:
-    """The output folder of a budget-vs-Q_m run for ``p`` and ``inputs`` (the keyword
-    arguments of :func:`versus_quality_factor`); open it before the work."""
-    identity = run_identity(kind="budget", preset=preset, parameters=p.as_dict(), inputs=inputs)
-    return RunFolder(out, RUN_NAME, identity, force=force)
+#: Units of the budget's own quantities (the table against Q_m: ΔE in nats).
+TABLE_UNITS = {
+    "Q_m": "1",
+    "delta_E": "nats in the table against Q_m; log_base at the point",
+    "samples_*": "samples",
+    "years_*": "years",
+    "times": "s, hours, years",
+    "kappa_G": "rad/s",
+}
 
 
-def write(
-    folder: RunFolder, cols: dict[str, np.ndarray], efficiency: float, command: str = ""
-) -> list[Path]:
-    """``budget_vs_Qm.csv`` (one row per Q_m), its sidecar and the plot, into ``folder``."""
-    units = {"Q_m": "1", "delta_E": "nats", "samples_*": "samples", "years_*": "years"}
-    return [
-        folder.write_table(cols),
-        folder.write_sidecar({"command": command, "units": units, "efficiency": efficiency}),
-        *folder.write_figure(figure(cols, efficiency)),
-    ]
+def _table_inputs(b: Budget) -> dict[str, Any]:
+    """What the budget against Q_m depends on beyond the parameters."""
+    keys = ("efficiency", "added_noise", "error_probability") + (
+        ("compare",) if b.compare != "both" else ()  # the identity of earlier runs unchanged
+    )
+    return {k: getattr(b, k) for k in keys} | {"model": b.model, "q_values": Q_GRID.tolist()}
+
+
+def _identity(p: Parameters, inputs: dict[str, Any], preset: str | None) -> dict[str, Any]:
+    return run_identity(kind="budget", preset=preset, parameters=p.as_dict(), inputs=inputs)
 
 
 def figure(cols: dict[str, np.ndarray], efficiency: float) -> Any:
@@ -355,25 +377,6 @@ def figure(cols: dict[str, np.ndarray], efficiency: float) -> Any:
     return fig
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class BudgetRun(Result):
-    """What the ``budget`` command reports: the budget at one point and, when a budget
-    against Q_m was written, its files."""
-
-    budget: Budget
-    files: tuple[str, ...] | None = None  # None: no budget against Q_m was asked for
-
-    def to_dict(self) -> dict[str, Any]:
-        """The budget's dict, and ``files`` when a budget against Q_m was written."""
-        out = self.budget.to_dict()
-        if self.files is not None:
-            out["files"] = list(self.files)
-        return out
-
-    def __str__(self) -> str:
-        return "\n".join([str(self.budget), *(f"wrote {f}" for f in self.files or ())])
-
-
 def run(
     p: Parameters,
     *,
@@ -382,26 +385,23 @@ def run(
     preset: str | None = None,
     command: str = "",
     **options: Any,
-) -> BudgetRun:
+) -> tuple[Budget, list[Path]]:
     """The ``budget`` command: the :func:`budget` at ``p`` (``options``: its keywords
-    ``model``, ``efficiency``, ``added_noise``, ``error_probability``) and, with ``out``, the
-    budget against Q_m (:data:`Q_GRID`, :func:`versus_quality_factor`) written into the
-    folder ``out`` (:func:`write`).
+    ``model``, ``efficiency``, ``added_noise``, ``error_probability``, ``compare``, ``base``)
+    and, with ``out``, the budget against Q_m (:data:`Q_GRID`, :func:`versus_quality_factor`)
+    written into the folder ``out`` (:meth:`Budget.write`); returns the budget and the files.
 
-    ``force`` replaces a budget-vs-Q_m run in ``out`` made with other inputs; ``preset`` and
-    ``command`` are recorded in the run's identity and sidecar.
+    The folder is opened (and a run with other inputs refused, unless ``force``) before the
+    Q_m sweep; ``preset`` and ``command`` are recorded in the run's identity and sidecar.
     """
     b = budget(p, **options)
     if out is None:
         if force:
             warnings.warn("`force=True` has no effect without `out`", GravsimWarning, stacklevel=2)
-        return BudgetRun(b)
-    keys = ("efficiency", "added_noise", "error_probability") + (
-        ("compare",) if b.compare != "both" else ()  # the identity of earlier runs unchanged
-    )
-    measured = {k: getattr(b, k) for k in keys}
-    inputs = measured | {"model": b.model, "q_values": Q_GRID.tolist()}
-    with run_folder(Path(out), p, inputs, preset, force) as folder:
-        cols = versus_quality_factor(p, Q_GRID, **measured)
-        paths = write(folder, cols, b.efficiency, command)
-    return BudgetRun(b, tuple(str(x) for x in paths))
+        return b, []
+    inputs = _table_inputs(b)
+    with RunFolder(Path(out), RUN_NAME, _identity(p, inputs, preset), force=force) as folder:
+        measured = {k: v for k, v in inputs.items() if k not in ("model", "q_values")}
+        table = versus_quality_factor(p, Q_GRID, **measured)
+        b = dataclasses.replace(b, versus_Q_m=table)
+        return b, b.write(folder, command)

@@ -24,9 +24,12 @@ the conventional scheme its exact transient maximum (its steady state is not ent
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +46,7 @@ from gravsim.model.gravity import choose, classical_in, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.model.quadratures import mechanical_block
 from gravsim.progress import bar as progress_bar
-from gravsim.workflows import evolve_fock
+from gravsim.workflows import evolve_fock, evolve_result
 from gravsim.workflows.evolve_result import EvolveResult
 from gravsim.workflows.options import (
     EVOLVE_N_CAV,
@@ -53,6 +56,7 @@ from gravsim.workflows.options import (
     RunOptions,
     unused_options,
 )
+from gravsim.workflows.run_folder import RunFolder
 
 GRIDS = ("lin", "log")
 #: Most output times (each holds a covariance, and a density matrix's E_N on Fock).
@@ -97,6 +101,7 @@ def compute(
     rho0: Any = None,
     e_ops: Any = None,
     store_states: bool = False,
+    before_work: Callable[[dict[str, Any]], Any] | None = None,
     **kwargs: Any,
 ) -> EvolveResult:
     """E_N(t) (and ΔE(t) for ``gravity="both"``) of one rung from a thermal start.
@@ -139,6 +144,9 @@ def compute(
     progress : bool, str or callable
         QuTiP's progress bar for Fock runs (``True``, ``"tqdm"``, ``"text"``, ``"enhanced"``;
         :mod:`gravsim.progress`).
+    before_work : callable, optional
+        Called with the checked arguments (the result's ``options``) before the work:
+        :func:`run` opens its output folder there.
 
     Raises
     ------
@@ -155,15 +163,60 @@ def compute(
     asked = {"t_final": t_final, "n_times": n_times, "grid": grid, "t_first": t_first}
     asked |= {"n_init": n_init, "ground": ground, "comparisons": comparisons}
     inputs = _inputs(run, asked, times, request)
+    if before_work is not None:
+        before_work(inputs)
     n0 = _initial_occupation(p, ground, n_init)
     ktm, steady, runs = _transient(p, run, times, n0, comparisons, progress, request)
     start = "ground states" if ground else f"thermal, n_init = {n0:.6g}"
     start = f"oscillators {start}, cavity in vacuum" if rho0 is None else "the given rho0"
     notes = (f"start: {start}",) + ktm.notes + runs.notes
-    described = (run.model, run.backend, run.gravity, run.base, ktm.frame, p, notes, inputs)
     return EvolveResult(
-        runs.columns, steady, *described, expectations=runs.expect, state_series=runs.states
+        runs.columns,
+        steady,
+        run.model,
+        run.backend,
+        run.gravity,
+        ktm.frame,
+        expectations=runs.expect,
+        state_series=runs.states,
+        parameters=p,
+        options=inputs,
+        log_base=run.base,
+        units={"time_s": "s", "n_*": "quanta"},
+        notes=notes,
     )
+
+
+def run(
+    p: Parameters,
+    options: RunOptions | dict[str, Any] | None = None,
+    *,
+    out: Path | str,
+    force: bool = False,
+    pdf: bool = False,
+    preset: str | None = None,
+    command: str = "",
+    **kwargs: Any,
+) -> tuple[EvolveResult, list[Path]]:
+    """The ``evolve`` command: :func:`compute` (``options`` and ``kwargs`` are its) with the
+    run written into the folder ``out`` (:meth:`EvolveResult.write`); returns the result
+    and the files.
+
+    The folder is opened once the arguments are checked and before the work, so that a
+    folder that cannot be written, or holds this transient with other inputs (unless
+    ``force``), costs nothing.
+    """
+    with contextlib.ExitStack() as stack:
+        folders: list[RunFolder] = []
+
+        def open_folder(inputs: dict[str, Any]) -> None:
+            identity = evolve_result.identity(p, inputs, preset)
+            name = evolve_result.run_name(inputs["model"], inputs["backend"])
+            folder = RunFolder(Path(out), name, identity, force=force)
+            folders.append(stack.enter_context(folder))
+
+        result = compute(p, options, before_work=open_folder, **kwargs)
+        return result, result.write(folders[0], command, pdf)
 
 
 def _transient(p, run, times, n0, comparisons, progress, request):

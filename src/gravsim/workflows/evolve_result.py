@@ -2,24 +2,23 @@
 
 :class:`EvolveResult` holds what :func:`gravsim.workflows.evolve.compute` gives (gravsim's
 columns, the steady reference, and on the Fock backend the ``e_ops`` values and states, as
-``qutip.Result``'s ``times``, ``expect``, ``states``); :func:`run_folder` opens its output
-folder before the work.
+``qutip.Result``'s ``times``, ``expect``, ``states``); :func:`identity` is the identity of
+its output folder (:func:`gravsim.workflows.evolve.run` opens it before the work).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gravsim.errors import GravsimInputError
 from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
-from gravsim.model.units import UNITS
 from gravsim.plotting import new_figure
-from gravsim.workflows.results import Result, to_plain
-from gravsim.workflows.run_folder import RunFolder, run_identity
+from gravsim.workflows.result_model import Result
+from gravsim.workflows.run_folder import run_identity
+from gravsim.workflows.text_forms import to_plain
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -34,15 +33,14 @@ class EvolveResult(Result):
         ``truncation_error_*`` (Fock with comparisons).
     steady : dict
         The reference the transient tends to (see the module docstring), with ``method``.
-    model, backend, gravity, log_base, frame : str
-    parameters : Parameters
-    notes : tuple of str
-    inputs : dict
-        The arguments :func:`~gravsim.workflows.evolve.compute` was called with (the run
-        identity of :meth:`write`).
+    model, backend, gravity, frame : str
     expectations, state_series : dict
         Fock backend, per hypothesis label: ⟨O⟩(t) for each of the ``e_ops`` and ρ(t) where
-        ``store_states`` was asked (read them as :attr:`expect` and :attr:`states`).
+        ``store_states`` was asked (read them as :attr:`expect` and :attr:`states`); not in
+        the dict form or the files.
+
+    ``options`` (the base's) are the arguments :func:`~gravsim.workflows.evolve.compute` ran
+    with, checked: the run identity of :meth:`write`.
     """
 
     columns: dict[str, np.ndarray]
@@ -50,13 +48,13 @@ class EvolveResult(Result):
     model: str
     backend: str
     gravity: str
-    log_base: str
     frame: str
-    parameters: Parameters
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    expectations: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    state_series: dict[str, list[Any]] = field(default_factory=dict)
+    expectations: dict[str, list[np.ndarray]] = field(
+        default_factory=dict, metadata={"json": False}
+    )
+    state_series: dict[str, list[Any]] = field(default_factory=dict, metadata={"json": False})
+
+    TABLE = "columns"
 
     @property
     def times(self) -> np.ndarray:
@@ -95,52 +93,33 @@ class EvolveResult(Result):
         out["steady"] = self.steady
         return out
 
-    def write(
-        self,
-        out: Path | RunFolder,
-        command: str = "",
-        pdf: bool = False,
-        *,
-        force: bool = False,
-        preset: str | None = None,
-    ) -> list[Path]:
-        """CSV (one row per time, every parameter a column), JSON sidecar and PNG.
+    def run_name(self) -> str:
+        """``evolve_<model>_<backend>`` (:func:`run_name`)."""
+        return run_name(self.model, self.backend)
 
-        ``out`` is a folder (refused if it holds this run with other inputs, unless
-        ``force``; see :mod:`gravsim.workflows.run_folder`) or a :class:`RunFolder` already
-        opened with :func:`run_folder`.
-        """
-        if not isinstance(out, RunFolder):
-            with run_folder(out, self.parameters, self.inputs, preset, force) as folder:
-                return self.write(folder, command, pdf)
+    def identity(self, preset: str | None = None) -> dict[str, Any]:
+        """The run's identity (:func:`identity`)."""
+        return identity(self.parameters, self.options, preset)
+
+    def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """One row per time; the rung, backend, log base and every parameter in each row."""
         params = {k: getattr(self.parameters, k) for k in INPUT_KEYS + DERIVED_KEYS}
         meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
-        csv_path = out.write_table(self.columns, meta | params)
-        sidecar = out.write_sidecar(self._described() | {"command": command})
-        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
+        return self.columns, meta | params
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: the run's description, summary, parameters, units and columns
-        (the sidecar of :meth:`write` is this without the columns, which go to the CSV)."""
-        return self._described() | {"columns": to_plain(self.columns)}
-
-    def _described(self) -> dict[str, Any]:
-        unit = "nats" if self.log_base == "e" else "bits"
-        return to_plain(
-            {
-                "model": self.model,
-                "backend": self.backend,
-                "gravity": self.gravity,
-                "frame": self.frame,
-                "log_base": self.log_base,
-                "summary": self.summary(),
-                "parameters": self.parameters.as_dict(),
-                "units": dict(UNITS) | {"E_N": unit, "time_s": "s", "n_*": "quanta"},
-                "kG_convention": self.parameters.kG_source,
-                "notes": list(self.notes),
-                "options": self.inputs,
-            }
-        )
+    def view(self) -> dict[str, Any]:
+        """The run's description: rung, backend, gravity, frame, log base, the summary, the
+        parameters and the k_G convention."""
+        return {
+            "model": self.model,
+            "backend": self.backend,
+            "gravity": self.gravity,
+            "frame": self.frame,
+            "log_base": self.log_base,
+            "summary": to_plain(self.summary()),
+            "parameters": self.parameters.as_dict(),
+            "kG_convention": self.parameters.kG_source,
+        }
 
     def figure(self) -> Any:
         """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t)."""
@@ -184,15 +163,7 @@ def run_name(model: str, backend: str) -> str:
     return f"evolve_{model}_{backend}"
 
 
-def run_folder(
-    out: Path, p: Parameters, inputs: dict[str, Any], preset: str | None, force: bool = False
-) -> RunFolder:
-    """The output folder of the transient that :func:`~gravsim.workflows.evolve.compute`
-    gives for ``p`` and ``inputs``.
-
-    Open it before computing (``with evolve_result.run_folder(...) as folder:``) so that a folder
-    that cannot be written, or that holds this transient with other inputs, is refused
-    before the work; then :meth:`EvolveResult.write` into it.
-    """
-    identity = run_identity(kind="evolve", preset=preset, parameters=p.as_dict(), inputs=inputs)
-    return RunFolder(out, run_name(inputs["model"], inputs["backend"]), identity, force=force)
+def identity(p: Parameters, inputs: dict[str, Any], preset: str | None) -> dict[str, Any]:
+    """The identity of the transient :func:`~gravsim.workflows.evolve.compute` gives for ``p``
+    and its checked arguments ``inputs``."""
+    return run_identity(kind="evolve", preset=preset, parameters=p.as_dict(), inputs=inputs)

@@ -30,6 +30,7 @@ import numpy as np
 from gravsim import gaussian
 from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor
 from gravsim.closed_form import conventional
+from gravsim.errors import GravsimInputError
 from gravsim.model import presets
 from gravsim.model import rungs as models
 from gravsim.model.description import HamiltonianTerm, ModelDescription
@@ -43,62 +44,61 @@ from gravsim.model.gravity import (
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
-from gravsim.workflows.results import Result, to_plain
+from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 Q_REF = 2.5e10
 
 
-def run_folder(out: Path, name: str, inputs: dict[str, Any], force: bool = False) -> RunFolder:
-    """The output folder of figure ``name`` made from ``inputs`` (the arguments of
-    :func:`fig2` or :func:`fig3`); open it before the work, then :meth:`FigureData.write`."""
-    identity = run_identity(kind="figure", figure=name, inputs=inputs)
-    return RunFolder(out, name, identity, force=force)
-
-
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class FigureData(Result):
-    """Columns of a figure (one row per point), its summary numbers and metadata."""
+    """Columns of a figure (one row per point), its summary numbers and metadata; its
+    ``options`` are the arguments of :func:`fig2` or :func:`fig3` that made it."""
 
-    name: str
+    name: str = field(metadata={"json_key": "figure"})
     columns: dict[str, np.ndarray]
     summary: dict[str, Any]
-    units: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
 
-    def write(
-        self, out: Path | RunFolder, command: str = "", pdf: bool = False, *, force: bool = False
-    ) -> list[Path]:
-        """Write CSV, JSON sidecar and PNG (and PDF) into ``out``; return the paths.
+    TABLE = "columns"
 
-        ``out`` is a folder (refused if it holds this figure made with other inputs, unless
-        ``force``; see :mod:`gravsim.workflows.run_folder`) or a :class:`RunFolder` from
-        :func:`run_folder`.
-        """
-        if not isinstance(out, RunFolder):
-            with run_folder(out, self.name, self.inputs, force) as folder:
-                return self.write(folder, command, pdf)
-        csv_path = out.write_table(self.columns)
-        sidecar = out.write_sidecar(self._described() | {"command": command})
-        return [csv_path, sidecar, *out.write_figure(self.figure(), pdf)]
+    def run_name(self) -> str:
+        """The figure's name: ``fig2`` or ``fig3``."""
+        return self.name
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: the figure's name, summary, units, notes and columns (the sidecar
-        of :meth:`write` is this without the columns, which go to the CSV)."""
-        return self._described() | {"columns": to_plain(self.columns)}
-
-    def _described(self) -> dict[str, Any]:
-        return {
-            "figure": self.name,
-            "summary": self.summary,
-            "units": self.units,
-            "notes": self.notes,
-        }
+    def identity(self, preset: str | None = None) -> dict[str, Any]:
+        """The figure's name and the arguments that made it (the parameters are a preset's)."""
+        return identity(self.name, self.options)
 
     def figure(self) -> Any:
         """The figure as a matplotlib ``Figure`` (see :func:`gravsim.plotting.new_figure`)."""
         return _figure(self)
+
+
+def identity(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The run identity of figure ``name`` made from ``inputs``."""
+    return run_identity(kind="figure", figure=name, inputs=inputs)
+
+
+def run(
+    name: str,
+    out: Path | str,
+    *,
+    base: str = "e",
+    force: bool = False,
+    pdf: bool = False,
+    command: str = "",
+) -> tuple[FigureData, list[Path]]:
+    """The ``figure`` command: figure ``name`` (``"fig2"`` or ``"fig3"``) at its default
+    points, in log ``base``, written into the folder ``out`` (opened, and a figure made with
+    other inputs refused unless ``force``, before the work); returns the data and files."""
+    if name not in ("fig2", "fig3"):
+        raise GravsimInputError(f"unknown figure {name!r}: choose fig2 or fig3")
+    inputs: dict[str, Any] = {"ratios" if name == "fig3" else "q_values": None, "base": base}
+    if name == "fig3":
+        inputs["rung"] = "effective"
+    with RunFolder(Path(out), name, identity(name, inputs), force=force) as folder:
+        data = (fig2 if name == "fig2" else fig3)(**inputs)
+        return data, data.write(folder, command, pdf)
 
 
 def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
@@ -160,7 +160,7 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
                 float(p0.Omega / tuned(p0, low.max()).Gamma) if low.size else None
             ),
         }
-    units = {k: ("1" if k == "Q_m" else f"log base {base}") for k in cols}
+    units = {k: ("1" if k == "Q_m" else entanglement_unit(base)) for k in cols}
     notes = [
         "tuning rule: E_plus, E_minus scaled by sqrt(Q_ref/Q_m) so that gamma_m/Gamma, r fixed",
         "table: k_G = kappa_G = 2pi x 7e-10 rad/s (paper table S3); point_mass: 2GM^2/d^3",
@@ -168,7 +168,9 @@ def fig2(q_values: np.ndarray | None = None, base: str = "e") -> FigureData:
         "KTM gravity never entangles)",
     ]
     inputs = {"q_values": None if q_values is None else q.tolist(), "base": base}
-    return FigureData("fig2", cols, summary, units, notes, inputs)
+    return FigureData(
+        "fig2", cols, summary, units=units, notes=tuple(notes), options=inputs, log_base=base
+    )
 
 
 def _other_hypotheses(
@@ -256,7 +258,9 @@ def fig3(ratios: np.ndarray | None = None, base: str = "e", rung: str = "effecti
         "covariance shift (linear drift in k_M), not a float64 difference",
     ]
     inputs = {"ratios": None if ratios is None else x.tolist(), "base": base, "rung": rung}
-    return FigureData("fig3", cols, summary, units, notes, inputs)
+    return FigureData(
+        "fig3", cols, summary, units=units, notes=tuple(notes), options=inputs, log_base=base
+    )
 
 
 def _mech(model: Any) -> list[int]:

@@ -23,7 +23,7 @@ from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.workflows import budget
 from gravsim.workflows.options import accepts_options
-from gravsim.workflows.results import Result, to_plain
+from gravsim.workflows.result_model import Result
 
 #: The hypotheses compared, in the order of the table.
 HYPOTHESES: tuple[GravityModel, ...] = hypotheses()
@@ -32,32 +32,14 @@ MODELS = ("effective", "rwa")
 
 @dataclass(frozen=True, repr=False)
 class HypothesesTable(Result):
-    """Each hypothesis's rate κ (rad/s), E_N and ΔE against quantum gravity (log base)."""
+    """Each hypothesis's rate κ (rad/s), E_N and ΔE against quantum gravity (log base): one
+    row per hypothesis (``rows``, JSON key ``hypotheses``), the geometry (m) and the rung."""
 
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] = field(metadata={"json_key": "hypotheses"})
     geometry: dict[str, float]
     model: str
-    log_base: str
-    parameters: Parameters
-    notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: rows, geometry (m), rung, log base, parameters."""
-        return to_plain(
-            {
-                "hypotheses": self.rows,
-                "geometry": self.geometry,
-                "model": self.model,
-                "log_base": self.log_base,
-                "units": {
-                    "kappa": "rad/s",
-                    "E_N": f"log base {self.log_base}",
-                    "geometry": "m",
-                },
-                "parameters": self.parameters.as_dict(),
-                "notes": self.notes,
-            }
-        )
+    RUN_NAME = "hypotheses"
 
     def __str__(self) -> str:
         unit = "nats" if self.log_base == "e" else "bits"
@@ -127,7 +109,15 @@ def table(
         )
         if samples is not None:
             rows[-1]["Q_m_needed"] = _q_needed(p, model, g, samples) if kappa > 0 else None
-    return HypothesesTable(rows, _geometry(p), model, base, p, _notes())
+    return HypothesesTable(
+        rows,
+        _geometry(p),
+        model,
+        parameters=p,
+        log_base=base,
+        units={"kappa": "rad/s", "geometry": "m"},
+        notes=tuple(_notes()),
+    )
 
 
 #: Range of the Q_m search of :func:`table` (Fig. 2's, widened).

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import inspect
 import math
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -336,6 +337,20 @@ def accepts_options(func: _F) -> _F:
                 f"unknown option {unknown[0]!r} of {func.__name__}: the options are "
                 + ", ".join(names)
             )
-        return func(*args, **given)
+        start = time.perf_counter()
+        result = func(*args, **given)
+        return _recorded(result, defaults(func) | given, time.perf_counter() - start)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _recorded(result: Any, ran: dict[str, Any], seconds: float) -> Any:
+    """``result`` with the options it ran with (all of them, defaults filled in; not the
+    progress reporter) and its wall time (s), where it is a result that records them and has
+    not already."""
+    fields = getattr(result, "__dataclass_fields__", {})
+    if "options" not in fields or "stats" not in fields:
+        return result
+    ran = {k: v for k, v in ran.items() if k != "progress"}
+    stats = {"wall_time_s": seconds} | result.stats
+    return dataclasses.replace(result, options=result.options or ran, stats=stats)

@@ -12,7 +12,7 @@ from typing import Any
 
 from gravsim.model import presets
 from gravsim.workflows import steady
-from gravsim.workflows.results import Result
+from gravsim.workflows.result_model import Result
 
 #: The presets of the table: k_G as the paper prints it, and from the point-mass formula.
 PRESETS = ("paper", "paper-point-mass")
@@ -26,23 +26,17 @@ class ReferenceTable(Result):
 
     Attributes
     ----------
-    log_base : str
-        ``"e"`` (nats) or ``"2"`` (bits).
     rows : tuple of dict
         One per preset and rung: ``preset``, ``model``, ``E_N_quantum``, ``E_N_classical``,
         ``delta_E``, ``k_G`` (rad/s) and ``kG_convention`` (how k_G was obtained).
     sources : dict
-        Where each preset's numbers come from (text, for people; not in :meth:`to_dict`,
-        which is the ``reference --json`` object).
+        Where each preset's numbers come from (text, for people).
     """
 
-    log_base: str
     rows: tuple[dict[str, Any], ...]
     sources: dict[str, str]
 
-    def to_dict(self) -> dict[str, Any]:
-        """``{"log_base": ..., "rows": [...]}`` (JSON-ready)."""
-        return {"log_base": self.log_base, "rows": [dict(r) for r in self.rows]}
+    RUN_NAME = "reference"
 
     def __str__(self) -> str:
         unit = "nats (natural log)" if self.log_base == "e" else "bits (log base 2)"
@@ -85,4 +79,4 @@ def compute(base: str = "e") -> ReferenceTable:
                 }
             )
     sources = {name: presets.get(name).source for name in PRESETS}
-    return ReferenceTable(base, tuple(rows), sources)
+    return ReferenceTable(tuple(rows), sources, log_base=base, options={"base": base})

@@ -36,7 +36,7 @@ from typing import Any
 
 from gravsim.errors import GravsimInputError
 from gravsim.plotting import save_figure
-from gravsim.workflows.results import csv_cell, dumps
+from gravsim.workflows.text_forms import csv_cell, dumps
 
 
 def versions() -> dict[str, str]:
@@ -220,7 +220,7 @@ class RunFolder:
     def write_table(self, columns: dict[str, Any], constants: dict[str, Any] | None = None) -> Path:
         """``<name>.csv``: one row per entry of ``columns``, then ``constants`` in every row.
 
-        Numbers as plain float text (:func:`~gravsim.workflows.results.csv_cell`); written whole.
+        Numbers as plain float text (:func:`~gravsim.workflows.text_forms.csv_cell`); written whole.
         """
         constants = constants or {}
         buffer = io.StringIO()

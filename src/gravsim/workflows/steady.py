@@ -7,8 +7,8 @@ This is the function the command line's ``gravsim steady`` calls, usable from no
 >>> r.delta.value                                           # doctest: +SKIP
 4.96528...e-08
 
-Each method below fills the typed result (:class:`~gravsim.workflows.results.GravityOutcome`
-per gravity model, :class:`~gravsim.workflows.results.DeltaE`, the method's stats); the JSON
+Each method below fills the typed result (:class:`~gravsim.workflows.steady_result.GravityOutcome`
+per gravity model, :class:`~gravsim.workflows.steady_result.DeltaE`, the method's stats); the JSON
 keys (``E_N_quantum``, ``delta_E``, …) are derived from it in one place.
 """
 
@@ -42,8 +42,8 @@ from gravsim.workflows.options import (
     FockOptions,
     RunOptions,
 )
-from gravsim.workflows.results import (
-    NOT_COMPUTED,
+from gravsim.workflows.result_model import NOT_COMPUTED
+from gravsim.workflows.steady_result import (
     DeltaE,
     GravityOutcome,
     SteadyResult,
@@ -129,14 +129,14 @@ def compute(
         model,
         backend,
         run.gravity,
-        base,
         solved.outcomes,
         solved.delta,
-        p,
-        solved.stats,
         solved.variants,
-        solved.notes,
-        run.as_kwargs(),
+        parameters=p,
+        options=run.as_kwargs(),
+        stats=solved.stats,
+        log_base=base,
+        notes=solved.notes,
     )
     _require_finite(result, run.models)
     return result

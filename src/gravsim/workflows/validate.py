@@ -59,7 +59,8 @@ from gravsim.workflows.ladder_checks import (
     not_run,
 )
 from gravsim.workflows.options import accepts_options, unused_options
-from gravsim.workflows.results import Result, SteadyResult
+from gravsim.workflows.result_model import Result
+from gravsim.workflows.steady_result import SteadyResult
 
 #: The quantities of every row with the default comparison (quantum gravity vs KTM).
 
@@ -102,15 +103,14 @@ class Row:
 @dataclass(frozen=True, repr=False)
 class Validation(Result):
     """All rows and checks; ``ok`` when every check that ran passed, ``complete`` when every
-    check ran."""
+    check ran.  ``options`` are those :func:`run` ran with (``validate.run(p,
+    options=v.options)`` again)."""
 
     rows: tuple[Row, ...]
     checks: tuple[Check, ...]
-    log_base: str
-    parameters: Parameters
     compare: str = "both"
-    #: The options :func:`run` ran with (``validate.run(p, options=v.options)`` again).
-    options: dict[str, Any] = field(default_factory=dict)
+
+    RUN_NAME = "validate"
 
     @property
     def quantities(self) -> tuple[str, str, str]:
@@ -137,8 +137,8 @@ class Validation(Result):
             text += " (the others: see [not run] above)"
         return text
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+    def view(self) -> dict[str, Any]:
+        """The verdict (``ok``, ``complete``, how many checks ran) and the two hypotheses."""
         return {
             "ok": self.ok,
             "complete": self.complete,
@@ -146,10 +146,6 @@ class Validation(Result):
             "checks_total": len(self.checks),
             "log_base": self.log_base,
             "compare": ",".join(g.name for g in choose(self.compare)),
-            "rows": [r.__dict__ for r in self.rows],
-            "checks": [c.__dict__ for c in self.checks],
-            "parameters": self.parameters.as_dict(),
-            "options": dict(self.options),
         }
 
     def __str__(self) -> str:
@@ -272,9 +268,7 @@ def run(
     for rung in ("effective", "rwa"):
         checks += _fock_checks(rung, fock_rows[rung], gauss[rung], names)
     checks += _upper_rungs(p, rows, gauss, base, (fock, l0), say, compare)
-    asked = {"base": base, "fock": fock, "n_mech": n_mech, "n_cav": n_cav, "solver": solver}
-    asked |= {"l0": l0, "compare": compare, "tol": tol}
-    return Validation(tuple(rows), tuple(checks), base, p, compare, asked)
+    return Validation(tuple(rows), tuple(checks), compare, parameters=p, log_base=base)
 
 
 def _fock_row(

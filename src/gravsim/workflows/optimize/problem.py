@@ -23,7 +23,13 @@ from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import budget as budgets
 from gravsim.workflows import steady
-from gravsim.workflows.optimize.design import Constraint, Variable, parameters_at, violation
+from gravsim.workflows.optimize.design import (
+    Constraint,
+    Variable,
+    parameters_at,
+    regime_constraints,
+    violation,
+)
 
 #: The Gaussian rungs an objective can be taken on.
 MODELS = ("effective", "rwa")
@@ -200,3 +206,20 @@ def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> An
             tol = regime.ladder_tolerance(q, eps, upper, lower)
             worst = np.maximum(worst, np.where(diff == 0, 0.0, diff / tol))
     return np.nan_to_num(worst, nan=np.inf)
+
+
+def rebuild(result: Any) -> Problem:
+    """The problem an :class:`~gravsim.workflows.optimize.result.OptimizeResult` solved,
+    centred on its optimum (for maps around it)."""
+    names = ("margin", "adiabatic_tol", "rwa_tol")
+    given = {k: result.options[k] for k in names if result.options.get(k) is not None}
+    return Problem(
+        result.parameters,
+        result.variables,
+        regime_constraints(**given),
+        result.objective,
+        result.options["model"],
+        result.options["efficiency"],
+        result.options["error_probability"],
+        result.options["min_E_N"],
+    )

@@ -12,8 +12,12 @@ from typing import Any
 from gravsim.errors import GravsimError, GravsimWarning
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import steady
+from gravsim.workflows.budget import Budget
+from gravsim.workflows.optimize import figure
 from gravsim.workflows.optimize.design import HOLDS_RTOL, Constraint, Variable
-from gravsim.workflows.results import Result, to_plain
+from gravsim.workflows.result_model import Result
+from gravsim.workflows.text_forms import to_plain
+from gravsim.workflows.validate import Validation
 
 __all__ = [
     "RUNGS",
@@ -204,8 +208,6 @@ class OptimizeResult(Result):
         (``inputs["model"]``).
     optimum : dict
         The varied inputs at the optimum (their units: ``gravsim params``).
-    parameters : Parameters
-        Every parameter at the optimum.
     constraints : list of dict
         Each regime condition: name, value, limit, whether it holds, what it stands for.
     validation : Validation
@@ -214,10 +216,6 @@ class OptimizeResult(Result):
         The full distinguishability budget at the optimum (optimal and heterodyne).
     path : list of dict
         The search: the best point of each generation, then the local steps.
-    stats : dict
-        Evaluations, generations, wall time (s), the local search's message.
-    inputs : dict
-        The arguments of :func:`optimize`.
     variables : tuple of Variable
         The search space: each varied input with its bounds.
     delta_E_by_rung, start_delta_E_by_rung : dict
@@ -231,25 +229,30 @@ class OptimizeResult(Result):
     local_stage : dict
         The local search: ``success`` and ``message`` (SciPy's), ``iterations``, and
         ``optimum_from`` (``"local"`` or ``"global"``: the stage whose point is reported).
+
+    The base's ``parameters`` are every parameter at the optimum, ``options`` the arguments
+    of :func:`~gravsim.workflows.optimize.optimize` (JSON: also ``inputs``), ``stats`` the
+    evaluations, generations, wall time (s) and the local search's message.
     """
 
     objective: str
     value: float
     start_value: float
     optimum: dict[str, float]
-    parameters: Parameters
     constraints: list[dict[str, Any]]
-    validation: Any
-    budget: Any
+    validation: Validation
+    budget: Budget
     path: list[dict[str, Any]] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
     variables: tuple[Variable, ...] = ()
     delta_E_by_rung: dict[str, float] = field(default_factory=dict)
-    start_delta_E_by_rung: dict[str, float] = field(default_factory=dict)
+    start_delta_E_by_rung: dict[str, float] = field(
+        default_factory=dict, metadata={"json_key": "delta_E_start_by_rung"}
+    )
     headline_rung: str = "linear"
     rung_errors: dict[str, dict[str, str]] = field(default_factory=dict)
     local_stage: dict[str, Any] = field(default_factory=dict)
+
+    RUN_NAME = "optimize"
 
     @property
     def improvement(self) -> float:
@@ -278,7 +281,7 @@ class OptimizeResult(Result):
     def search_value(self) -> float:
         """The objective the search optimised, on the searched rung (``inputs["model"]``)."""
         if self.objective == "delta_E":
-            return self.delta_E_by_rung.get(self.inputs.get("model", "effective"), math.nan)
+            return self.delta_E_by_rung.get(self.options.get("model", "effective"), math.nan)
         return self.value
 
     @property
@@ -290,9 +293,9 @@ class OptimizeResult(Result):
         rung = _name(self.headline_rung)
         return f"L1 (linear) could not be computed at the optimum ({why}); the headline is {rung}'s"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: objective, headline ΔE and ΔE per rung, optimum, constraints,
-        validation, budget, path, the local stage."""
+    def view(self) -> dict[str, Any]:
+        """The keys scripts read: objective, values, the headline ΔE and ΔE per rung, the
+        searched rung, whether the constraints hold, the arguments, the bounds."""
         return to_plain(
             {
                 "objective": self.objective,
@@ -308,7 +311,7 @@ class OptimizeResult(Result):
                 "delta_E_start_by_rung": self.start_delta_E_by_rung,
                 "gain_by_rung": self.gain_by_rung,
                 "rung_errors": self.rung_errors,
-                "search_rung": self.inputs.get("model"),
+                "search_rung": self.options.get("model"),
                 "search_value": self.search_value,
                 "optimum": self.optimum,
                 "constraints": self.constraints,
@@ -318,15 +321,26 @@ class OptimizeResult(Result):
                 "budget": self.budget.to_dict(),
                 "path": self.path,
                 "stats": self.stats,
-                "inputs": self.inputs,
+                "inputs": self.options,
                 "bounds": {v.key: [v.lo, v.hi] for v in self.variables},
                 "parameters": self.parameters.as_dict(),
             }
         )
 
+    def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The search path, one row per step: stage, the varied inputs, the objective."""
+        keys = list(self.optimum)
+        rows = self.path or [{"stage": "global", **self.optimum, self.objective: self.search_value}]
+        names = ["stage", *keys, self.objective]
+        return {k: [row.get(k) for row in rows] for k in names}, {}
+
+    def figure(self) -> Any:
+        """The objective around the optimum (:mod:`gravsim.workflows.optimize.figure`)."""
+        return figure.draw(self)
+
     def __str__(self) -> str:
         unit = UNITS[self.objective]
-        rung = self.headline_rung if self.objective == "delta_E" else self.inputs.get("model")
+        rung = self.headline_rung if self.objective == "delta_E" else self.options.get("model")
         local = self.local_stage
         outcome = "converged" if local.get("success", True) else "FAILED"
         lines = [
@@ -362,7 +376,7 @@ class OptimizeResult(Result):
             )
         if self.headline_note:
             lines.append(f"note: {self.headline_note}")
-        searched = self.inputs.get("model")
+        searched = self.options.get("model")
         gains = self.gain_by_rung
         each = [
             f"{_name(m)} {v:.6g} ({gains[m]:.3g}x{', searched' if m == searched else ''})"

@@ -210,25 +210,9 @@ def _evidence(
         path=path,
         stats=info | {"evaluations": problem.evaluations},
         variables=problem.variables,
-        inputs=inputs,
+        options=inputs,
         local_stage=stage,
         **rungs,
-    )
-
-
-def rebuild(result: OptimizeResult) -> Problem:
-    """The problem ``result`` solved, centred on its optimum (for maps around it)."""
-    names = ("margin", "adiabatic_tol", "rwa_tol")
-    given = {k: result.inputs[k] for k in names if result.inputs.get(k) is not None}
-    return Problem(
-        result.parameters,
-        result.variables,
-        regime_constraints(**given),
-        result.objective,
-        result.inputs["model"],
-        result.inputs["efficiency"],
-        result.inputs["error_probability"],
-        result.inputs["min_E_N"],
     )
 
 

@@ -216,6 +216,7 @@ def _sidecar(grid, options, base_p, preset, command, status) -> dict[str, Any]:
     from gravsim.model.units import UNITS
 
     return {
+        "result_type": "ScanData",
         "status": status,
         "command": command,
         "preset": preset,

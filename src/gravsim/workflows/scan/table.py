@@ -8,7 +8,7 @@ import io
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ from gravsim.model.parameters import (
 )
 from gravsim.plotting import new_figure
 from gravsim.workflows import steady
-from gravsim.workflows.results import Result, csv_cell, to_plain
-from gravsim.workflows.run_folder import RunFolder
+from gravsim.workflows.result_model import Result, entanglement_unit
+from gravsim.workflows.run_folder import RunFolder, run_identity
 from gravsim.workflows.scan.grid import Axis, Grid
+from gravsim.workflows.text_forms import csv_cell
 
 #: Columns that hold text, not numbers.
 TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")
@@ -44,7 +45,8 @@ def parameter_cells(p: Parameters) -> dict[str, Any]:
 
 
 def _column_cells(values: list[Any]) -> list[str]:
-    """CSV cells of one column (:func:`~gravsim.workflows.results.csv_cell`; floats at C speed)."""
+    """CSV cells of one column (:func:`~gravsim.workflows.text_forms.csv_cell`; floats at C
+    speed)."""
     if all(type(v) is float for v in values):
         return list(map(repr, values))
     return [csv_cell(v) for v in values]
@@ -126,7 +128,7 @@ class Rows:
 
 
 # ---------------------------------------------------------------------- reading back
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ScanData(Result):
     """A scan read back: one array per column, in grid order, and the sidecar.
 
@@ -134,15 +136,42 @@ class ScanData(Result):
     ----------
     columns : dict of ndarray
         Numbers as float arrays (NaN where a point has no value), text columns
-        (:data:`TEXT_COLUMNS`) as string arrays.
+        (:data:`TEXT_COLUMNS`) as string arrays: ``scan.csv``.
     axes : tuple of Axis
+        The grid (JSON key ``grid``).
     sidecar : dict
-        ``scan.json``: identity, command, options, parameters, units, status.
+        ``scan.json`` as read: identity, command, options, parameters, units, status.
+
+    The base's ``parameters`` are the scan's base point and ``options`` those every point ran
+    with.
     """
 
     columns: dict[str, np.ndarray]
-    axes: tuple[Axis, ...]
-    sidecar: dict[str, Any]
+    axes: tuple[Axis, ...] = field(metadata={"json_key": "grid"})
+    sidecar: dict[str, Any] = field(default_factory=dict, metadata={"json": False})
+
+    RUN_NAME = "scan"
+    TABLE = "columns"
+
+    def view(self) -> dict[str, Any]:
+        """The sidecar's entries (but the identity and versions, which a written run has)."""
+        return {k: v for k, v in self.sidecar.items() if k not in ("identity", "versions")}
+
+    def identity(self, preset: str | None = None) -> dict[str, Any]:
+        """The scan's identity: as read, or (a scan made otherwise) from its parts."""
+        if "identity" in self.sidecar:
+            return self.sidecar["identity"]
+        return run_identity(
+            kind="scan",
+            preset=preset,
+            parameters=self.parameters.as_dict(),
+            grid=[a.to_dict() for a in self.axes],
+            options=self.options,
+        )
+
+    def figure(self) -> Any:
+        """The default plot (:func:`figure`)."""
+        return figure(self)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -153,10 +182,6 @@ class ScanData(Result):
     def ok(self) -> np.ndarray:
         """Which rows solved (``status == "ok"``)."""
         return self.columns["status"] == "ok"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: the sidecar's entries and every column as a list."""
-        return to_plain(self.sidecar | {"columns": self.columns})
 
     def grid(self, key: str) -> np.ndarray:
         """Column ``key`` on the grid's shape (NaN at missing points and failed points).
@@ -207,7 +232,12 @@ def load(folder: Path | str) -> ScanData:
         else:
             data[name] = np.array([float(x) if x else np.nan for x in raw])
     axes = tuple(Axis.from_dict(a) for a in sidecar["grid"])
-    return ScanData(data, axes, sidecar)
+    described = {
+        "parameters": Parameters.from_dict(sidecar["parameters"]),
+        "options": sidecar.get("options", {}),
+        "log_base": sidecar.get("options", {}).get("base", "e"),
+    }
+    return ScanData(data, axes, sidecar, **described)
 
 
 # ---------------------------------------------------------------------- plot
@@ -238,8 +268,7 @@ def figure(data: ScanData, quantity: str | None = None) -> Any:
         quantity = "delta_E" if "delta_E" in data.columns else "E_N"
     z = data.grid(quantity)
     ok = np.isfinite(data.grid("index"))  # the solved points (NaN elsewhere)
-    base = data.sidecar["options"]["base"]
-    unit = "nats" if base == "e" else "bits"
+    unit = entanglement_unit(data.log_base)
     label = f"{quantity} ({unit})" if quantity.startswith(("E_N", "delta_E")) else quantity
     fig, ax = new_figure((6.4, 4.6))
     if len(data.axes) == 1:

@@ -12,14 +12,15 @@ import gravsim as gs
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model.gravity import KTMGravity
 from gravsim.workflows.options import FockOptions, RunOptions
-from gravsim.workflows.results import NOT_COMPUTED, DeltaE, GravityOutcome, SteadyResult
+from gravsim.workflows.result_model import NOT_COMPUTED
+from gravsim.workflows.steady_result import DeltaE, GravityOutcome, SteadyResult
 
 PAPER = gs.presets.get("paper")
 SMALL = gs.presets.get("small")
 
 
 def _result(gravity: str, outcomes: dict, delta: DeltaE | None) -> SteadyResult:
-    return SteadyResult("effective", "fock", gravity, "e", outcomes, delta, SMALL)
+    return SteadyResult("effective", "fock", gravity, outcomes, delta, parameters=SMALL)
 
 
 def test_keys_follow_the_gravity_labels_and_skip_what_was_not_computed():
@@ -105,7 +106,7 @@ def test_results_record_the_options_they_ran_with():
     assert gs.steady.compute(p, steady.options).comparison() == steady.comparison()
     ev = gs.evolve.compute(p, model="effective", t_final=5.0, n_times=3)
     assert ev.to_dict()["options"]["t_final"] == 5.0
-    again = gs.evolve.compute(p, **{k: v for k, v in ev.inputs.items() if v is not None})
+    again = gs.evolve.compute(p, **{k: v for k, v in ev.options.items() if v is not None})
     assert (again.columns["delta_E"] == ev.columns["delta_E"]).all()
     v = gs.validate.run(p, fock=False, l0=False)
     assert v.to_dict()["options"] == v.options and v.options["fock"] is False

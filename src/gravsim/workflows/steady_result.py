@@ -1,10 +1,16 @@
-"""Result objects: immutable, printable, and convertible to a dict or one CSV row."""
+"""The steady-state result and its schema: which numbers each method reports, under which
+JSON key and scan column.
+
+The schema is written once, on the fields of :class:`GravityOutcome` and :class:`DeltaE`:
+each field that is a scan column says, in its ``metadata``, the methods that compute it
+(:func:`method`) and its column group; :data:`METHOD_STATS` names the stats and variants
+each method reports.  :data:`OUTCOME_KEYS`, :data:`DELTA_KEYS` and :func:`result_keys` (a
+scan's columns) are derived from them.
+"""
 
 from __future__ import annotations
 
-import abc
-import json
-import math
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,131 +21,53 @@ from gravsim.model.gravity import choose
 from gravsim.model.parameters import Parameters
 from gravsim.model.units import DESCRIPTIONS, UNITS
 from gravsim.workflows.options import PERIODIC
+from gravsim.workflows.result_model import NOT_COMPUTED, Result
+from gravsim.workflows.text_forms import to_plain
 
+#: The methods of :func:`method`: how a rung is solved on a backend.
+CLOSED_FORM, FLOQUET, LYAPUNOV, FOCK_PERIODIC, FOCK = (
+    "closed-form",
+    "gaussian-floquet",
+    "gaussian-lyapunov",
+    "fock-periodic",
+    "fock-static",
+)
+_ALL = (CLOSED_FORM, FLOQUET, LYAPUNOV, FOCK_PERIODIC, FOCK)
+_PERIODIC = (FLOQUET, FOCK_PERIODIC)
+_FOCK = (FOCK_PERIODIC, FOCK)
 
-class Result(abc.ABC):
-    """What every public result of gravsim shares: a JSON-ready dict and a short repr.
-
-    Subclasses (frozen dataclasses, one per workflow, with typed fields) define
-    :meth:`to_dict`: plain Python types, every number in the units its ``"units"`` entry
-    names, the inputs that produced it and the method.  Files are written from that dict by
-    the one writer (:func:`dumps` for JSON, :func:`csv_cell` for CSV cells,
-    :mod:`gravsim.workflows.run_folder` for folders), so a result reads the same in Python,
-    in ``--json`` output and in a run's sidecar.
-    """
-
-    @abc.abstractmethod
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (plain types): results, units, method, inputs."""
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as strict JSON text (non-finite numbers as ``null``, named)."""
-        return dumps(self.to_dict())
-
-    def __repr__(self) -> str:
-        shown = [
-            f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v!r}"
-            for k, v in self.to_dict().items()
-            if isinstance(v, (str, float, int))
-        ]
-        more = ", ..." if len(shown) > 8 else ""
-        return f"{type(self).__name__}({', '.join(shown[:8])}{more})"
-
-
-#: JSON key of each per-gravity result; ``{s}`` is "" when one gravity model is reported
-#: and "_quantum" / "_classical" (the model's ``label``) when both are.
-OUTCOME_KEYS = {
-    "E_N": "E_N{s}",
-    "E_N_ripple": "E_N{s}_ripple",
-    "truncation_error": "truncation_error{s}",
-    "E_N_extrapolated": "E_N_extrapolated{s}",
-    "E_N_from_covariance": "E_N_from_covariance{s}",
-    "truncation_error_from_covariance": "truncation_error_from_covariance{s}",
-    "occupations": "occupations{s}",
-    "last_level_population": "last_level_population{s}",
-    "periods": "periods{s}",
-    "stroboscopic_change": "stroboscopic_change{s}",
-    "truncation_warning": "truncation_warning{s}",
-    "covariance": "covariance{s}",
-}
-
-#: JSON key of each part of ΔE.
-DELTA_KEYS = {
-    "value": "delta_E",
-    "ripple": "delta_E_ripple",
-    "truncation_error": "truncation_error_delta_E",
-    "extrapolated": "delta_E_extrapolated",
+#: Stats and variants each method reports as scan columns, after the per-gravity ones.
+METHOD_STATS = {
+    CLOSED_FORM: ("eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E", "eq6_delta_E"),
+    FLOQUET: ("period_s", "floquet_multiplier_max", "periodicity_error", "stein_condition"),
+    LYAPUNOV: ("lyapunov_residual",),
+    FOCK_PERIODIC: ("period_s", "wall_time_s"),
+    FOCK: ("solver", "residual", "wall_time_s"),
 }
 
 
-def result_keys(
-    model: str, gravity: str | tuple, backend: str, tol: bool = False
-) -> tuple[str, ...]:
-    """The scalar results :func:`gravsim.workflows.steady.compute` reports for this
-    combination, in a fixed order.
-
-    A scan's result columns; E_N (or E_N,q, E_N,c, ΔE) first, then what says how far to
-    trust them (truncation errors, residuals, ripples), then the method's own numbers; with a
-    tolerance (``tol``) on the steady Fock rungs, the levels each point chose.
-    """
-    chosen = choose(gravity)
-    both = len(chosen) == 2
-    suffixes = [f"_{g.label}" for g in chosen] if both else [""]
-
-    def per_gravity(*names: str) -> list[str]:
-        return [OUTCOME_KEYS[name].format(s=s) for name in names for s in suffixes]
-
-    keys = per_gravity("E_N") + ([DELTA_KEYS["value"]] if both else [])
+def method(model: str, backend: str) -> str:
+    """How ``model`` is solved on ``backend``: one of :data:`METHOD_STATS`'s keys."""
     if model == "closed-form":
-        return (*keys, "eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E", "eq6_delta_E")
-    if backend == "gaussian" and model == "linear":
-        ripples = per_gravity("E_N_ripple") + ([DELTA_KEYS["ripple"]] if both else [])
-        return (
-            *keys,
-            *ripples,
-            "period_s",
-            "floquet_multiplier_max",
-            "periodicity_error",
-            "stein_condition",
-        )
+        return CLOSED_FORM
     if backend == "gaussian":
-        return (*keys, "lyapunov_residual")
-    keys += [
-        OUTCOME_KEYS[n].format(s=s)
-        for s in suffixes
-        for n in ("truncation_error", "E_N_extrapolated")
-    ]
-    if both:
-        keys += [DELTA_KEYS["truncation_error"], DELTA_KEYS["extrapolated"]]
-    if model in PERIODIC:
-        keys += per_gravity("E_N_ripple")
-        keys += [
-            OUTCOME_KEYS[n].format(s=s)
-            for s in suffixes
-            for n in ("periods", "stroboscopic_change")
-        ]
-        return (*keys, "period_s", "wall_time_s", *per_gravity("truncation_warning"))
-    keys += [
-        OUTCOME_KEYS[n].format(s=s)
-        for s in suffixes
-        for n in ("E_N_from_covariance", "truncation_error_from_covariance")
-    ]
-    chosen = ["n_mech_chosen"] + (["n_cav_chosen"] if model == "rwa" else [])
-    return (*keys, "solver", "residual", "wall_time_s", *(chosen if tol else []))
+        return FLOQUET if model == "linear" else LYAPUNOV
+    return FOCK_PERIODIC if model in PERIODIC else FOCK
 
 
-class _NotComputed:
-    """The value of a result field that its method does not compute.
-
-    Left out of :attr:`SteadyResult.values` and the JSON, unlike None (computed, and
-    undefined there: an extrapolation of a convergence that is not monotone is ``null``).
-    """
-
-    def __repr__(self) -> str:
-        return "NOT_COMPUTED"
+def _column(group: int, methods: tuple[str, ...], key: str | None = None) -> dict[str, Any]:
+    """Field metadata of a scan column: its group (columns go group by group), the methods
+    that compute it, and its JSON key pattern when it is not ``<name>{s}``."""
+    return {"group": group, "methods": methods} | ({"key": key} if key else {})
 
 
-NOT_COMPUTED: Any = _NotComputed()
+def _result(default: Any = NOT_COMPUTED, **column: Any) -> Any:
+    return field(default=default, metadata=_column(**column) if column else {})
+
+
+#: Column groups in their order: E_N, truncation, ripple, periods, from the covariance, and
+#: after the stats, the warnings.
+_E_N, _TRUNCATION, _RIPPLE, _PERIODS, _COVARIANCE, _WARNING = range(6)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,19 +99,19 @@ class GravityOutcome:
         Fock backend: the density matrix (the periodic rungs: at t = nT), never in the JSON.
     """
 
-    E_N: Any
-    E_N_ripple: float | None = NOT_COMPUTED
-    truncation_error: float | None = NOT_COMPUTED
-    E_N_extrapolated: float | None = NOT_COMPUTED
-    E_N_from_covariance: float | None = NOT_COMPUTED
-    truncation_error_from_covariance: float | None = NOT_COMPUTED
+    E_N: Any = field(metadata=_column(_E_N, _ALL))
+    E_N_ripple: float | None = _result(group=_RIPPLE, methods=_PERIODIC, key="E_N{s}_ripple")
+    truncation_error: float | None = _result(group=_TRUNCATION, methods=_FOCK)
+    E_N_extrapolated: float | None = _result(group=_TRUNCATION, methods=_FOCK)
+    E_N_from_covariance: float | None = _result(group=_COVARIANCE, methods=(FOCK,))
+    truncation_error_from_covariance: float | None = _result(group=_COVARIANCE, methods=(FOCK,))
     occupations: dict[str, Any] | None = NOT_COMPUTED
     last_level_population: dict[str, float] | None = NOT_COMPUTED
-    periods: int | None = NOT_COMPUTED
-    stroboscopic_change: float | None = NOT_COMPUTED
-    truncation_warning: str | None = NOT_COMPUTED
+    periods: int | None = _result(group=_PERIODS, methods=(FOCK_PERIODIC,))
+    stroboscopic_change: float | None = _result(group=_PERIODS, methods=(FOCK_PERIODIC,))
+    truncation_warning: str | None = _result(group=_WARNING, methods=(FOCK_PERIODIC,))
     covariance: np.ndarray | None = NOT_COMPUTED
-    state: Any = NOT_COMPUTED
+    state: Any = field(default=NOT_COMPUTED, metadata={"json": False})
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,10 +122,61 @@ class DeltaE:
     are :data:`NOT_COMPUTED` where the method has none.
     """
 
-    value: Any
-    ripple: float | None = NOT_COMPUTED
-    truncation_error: float | None = NOT_COMPUTED
-    extrapolated: float | None = NOT_COMPUTED
+    value: Any = field(metadata=_column(_E_N, _ALL, "delta_E"))
+    ripple: float | None = _result(group=_RIPPLE, methods=(FLOQUET,), key="delta_E_ripple")
+    truncation_error: float | None = _result(
+        group=_TRUNCATION, methods=_FOCK, key="truncation_error_delta_E"
+    )
+    extrapolated: float | None = _result(
+        group=_TRUNCATION, methods=_FOCK, key="delta_E_extrapolated"
+    )
+
+
+#: JSON key of each per-gravity result; ``{s}`` is "" when one gravity model is reported
+#: and "_quantum" / "_classical" (the model's ``label``) when both are.
+OUTCOME_KEYS = {
+    f.name: f.metadata.get("key", f.name + "{s}")
+    for f in dataclasses.fields(GravityOutcome)
+    if f.metadata.get("json", True)
+}
+
+#: JSON key of each part of ΔE.
+DELTA_KEYS = {f.name: f.metadata["key"] for f in dataclasses.fields(DeltaE)}
+
+
+def result_keys(
+    model: str, gravity: str | tuple, backend: str, tol: bool = False
+) -> tuple[str, ...]:
+    """The scalar results :func:`gravsim.workflows.steady.compute` reports for this
+    combination, in a fixed order: a scan's result columns, derived from the schema.
+
+    Group by group (E_N, truncation, ripple, periods, from the covariance): each computed
+    field per gravity model (fields of one group interleaved per model), then ΔE's part of
+    the group; then the method's :data:`METHOD_STATS`, the warnings, and with a tolerance
+    (``tol``) on the static Fock rungs the levels each point chose.
+    """
+    chosen = choose(gravity)
+    suffixes = [f"_{g.label}" for g in chosen] if len(chosen) == 2 else [""]
+    how = method(model, backend)
+    keys: list[str] = []
+    for group in range(_WARNING + 1):
+        if group == _WARNING:
+            keys += METHOD_STATS[how]
+        names = _group_fields(GravityOutcome, group, how)
+        keys += [OUTCOME_KEYS[n].format(s=s) for s in suffixes for n in names]
+        if len(chosen) == 2:
+            keys += [DELTA_KEYS[n] for n in _group_fields(DeltaE, group, how)]
+    if tol and how == FOCK:
+        keys += ["n_mech_chosen"] + (["n_cav_chosen"] if model == "rwa" else [])
+    return tuple(keys)
+
+
+def _group_fields(cls: type, group: int, how: str) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.metadata.get("group") == group and how in f.metadata["methods"]
+    ]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -210,36 +189,29 @@ class SteadyResult(Result):
         The rung and the backend that produced the numbers.
     gravity : str
         ``"quantum"``, ``"ktm"`` or ``"both"``.
-    log_base : str
-        ``"e"`` (nats) or ``"2"`` (bits): the unit of every E_N and ΔE here.
     outcomes : dict of str to GravityOutcome
         Per gravity model, keyed by its label (``"quantum"``, ``"classical"``), quantum first.
     delta : DeltaE or None
         ΔE when both gravity models are reported.
-    parameters : Parameters
-    stats : dict
-        How the numbers were obtained: residuals, solver, wall time (s), truncation, period.
     variants : dict
         Other estimates of the same quantities by the same method: the closed forms' Eq. (24)
         and Eq. (6) values, the conventional scheme's transient maximum.
-    notes : tuple of str
-        Approximations and methods, for people.
-    options : dict
-        The options it ran with (:meth:`~gravsim.workflows.options.RunOptions.as_kwargs`):
-        ``steady.compute(p, result.options)`` computes it again.
+
+    The base's ``parameters``, ``stats`` (residuals, solver, wall time in s, truncation,
+    period), ``log_base``, ``notes`` and ``options`` (those of
+    :meth:`~gravsim.workflows.options.RunOptions.as_kwargs`: ``steady.compute(p,
+    result.options)`` computes it again) are as :class:`~gravsim.workflows.result_model.Result`
+    says.
     """
 
     model: str
     backend: str
     gravity: str
-    log_base: str
     outcomes: dict[str, GravityOutcome]
     delta: DeltaE | None
-    parameters: Parameters
-    stats: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    options: dict[str, Any] = field(default_factory=dict)
+
+    RUN_NAME = "steady"
 
     def outcome(self, label: str | None = None) -> GravityOutcome:
         """The outcome of gravity ``label`` (``"quantum"``, ``"classical"``; None: the only one)."""
@@ -311,8 +283,9 @@ class SteadyResult(Result):
                 )
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: results, log base, model, backend and every parameter used."""
+    def view(self) -> dict[str, Any]:
+        """The keys scripts read: model, backend, gravity, log base, every value under its
+        JSON key (:attr:`values`), the k_G convention and the parameters."""
         out: dict[str, Any] = {
             "model": self.model,
             "backend": self.backend,
@@ -322,9 +295,6 @@ class SteadyResult(Result):
         out.update(to_plain(self.values))
         out["kG_convention"] = self.parameters.kG_source
         out["parameters"] = self.parameters.as_dict()
-        out["units"] = dict(UNITS) | {"E_N": f"log base {self.log_base}"}
-        out["notes"] = list(self.notes)
-        out["options"] = to_plain(self.options)
         return out
 
     def __str__(self) -> str:
@@ -380,57 +350,3 @@ def parameter_table(p: Parameters) -> str:
             f"  {key:<14} {shown:>22} {UNITS.get(key, ''):<7} {DESCRIPTIONS.get(key, '')}{mark}"
         )
     return "\n".join(lines)
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell: plain float text (``repr``) for every number, text on one line, '' for None."""
-    if type(value) is float:  # the common case first: a scan writes millions
-        return repr(value)
-    if value is None:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return " ".join(str(value).split())
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """``data`` as JSON text that a strict parser accepts (RFC 8259: no NaN or Infinity).
-
-    NumPy values become plain ones (:func:`to_plain`); a non-finite number becomes ``null``
-    and its place is named, with the value, under the top-level key ``"non_finite"`` (e.g.
-    ``{"parameters.Q_m": "inf"}``: γ_m = 0).  Indented, UTF-8 text (units such as "ħ" stay
-    readable).
-    """
-    reasons: dict[str, str] = {}
-
-    def walk(x: Any, path: str) -> Any:
-        if isinstance(x, dict):
-            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in x.items()}
-        if isinstance(x, list):
-            return [walk(v, f"{path}[{i}]") for i, v in enumerate(x)]
-        if isinstance(x, float) and not math.isfinite(x):
-            reasons[path] = repr(x)
-            return None
-        return x
-
-    clean = walk(to_plain(data), "")
-    if reasons:
-        clean["non_finite"] = reasons
-    return json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
-
-
-def to_plain(x: Any) -> Any:
-    """Nested dicts/lists of NumPy values as plain JSON-ready Python types."""
-    if isinstance(x, dict):
-        return {k: to_plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [to_plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
