@@ -73,7 +73,7 @@ def load(folder: Path | str, name: str | None = None) -> Result:
         if data is not None
     ]
     if not runs:
-        which = f"a run {name!r}" if name else "a gravsim run"
+        which = f"run {name!r}" if name else "gravsim run"
         raise GravsimInputError(
             f"{str(folder)!r} holds no {which} that can be read (a sidecar with its "
             "result_type): run the command again with this `out`"

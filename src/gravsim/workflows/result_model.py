@@ -126,7 +126,7 @@ class Result:
         kind = data.get("result_type", cls.__name__)
         if kind != cls.__name__:
             raise GravsimInputError(f"this is a {kind}, not a {cls.__name__}: load it as one")
-        return decode(cls, data)
+        return _decode_dataclass(cls, data)
 
     # ------------------------------------------------------------------ files
     #: The field written as the run's CSV (one row per entry), or None: no CSV of a field.

@@ -226,11 +226,21 @@ class SteadyResult(Result):
         t = nT, modes a, b[, c] in that order)."""
         rho = self.outcome(label).state
         if rho is NOT_COMPUTED:
-            raise GravsimInputError(
-                f"the {self.backend} backend has no density matrix: use backend='fock' on a "
-                "scaled preset (small, driven), or .covariance(label) for the Gaussian state"
-            )
+            raise GravsimInputError(f"no density matrix: {self._no_state}")
         return rho
+
+    @property
+    def _no_state(self) -> str:
+        """Why there is no ρ, and what to do."""
+        if self.backend == "fock":
+            return (
+                "ρ is not kept in the dict form or the files (this result was read back); "
+                "compute it again: gs.steady.compute(result.parameters, result.options)"
+            )
+        return (
+            f"the {self.backend} backend has none: use backend='fock' on a scaled preset "
+            "(small, driven), or .covariance(label) for the Gaussian state"
+        )
 
     def covariance(self, label: str | None = None) -> np.ndarray:
         """The quadrature covariance (x, p per mode, vacuum ½·I) of hypothesis ``label``: the
@@ -239,7 +249,7 @@ class SteadyResult(Result):
         if outcome.covariance is not NOT_COMPUTED:
             return outcome.covariance
         if outcome.state is NOT_COMPUTED:
-            raise GravsimInputError(f"model {self.model!r} gives no covariance: it has no state")
+            raise GravsimInputError(f"model {self.model!r} gives no covariance: {self._no_state}")
         from gravsim.fock import operators
 
         rho = outcome.state

@@ -47,7 +47,7 @@ def draw(result: Any) -> Any:
     ax.set_yscale("log" if vy.log else "linear")
     ax.set_xlabel(_axis(vx.key))
     ax.set_ylabel(_axis(vy.key))
-    rung = result.inputs.get("model", "effective")
+    rung = result.options.get("model", "effective")
     fig.suptitle(
         f"{_label(result.objective)} on the {rung} rung (searched) around the optimum\n"
         "hatched: outside the regime (L1 check at the optimum only)",
