@@ -38,7 +38,7 @@ from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
 from gravsim.progress import shown
 from gravsim.workflows.options import accepts_options
-from gravsim.workflows.result_model import Result
+from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
 _YEAR = 365.25 * 86400.0
@@ -192,7 +192,7 @@ def budget(
         compare=compare,
         parameters=p,
         log_base=base,
-        units=TABLE_UNITS,
+        units=TABLE_UNITS | {"delta_E": entanglement_unit(base)},
         kappa_G=h.kappa,
         error_probability=error_probability,
         efficiency=efficiency,
@@ -336,10 +336,10 @@ Q_GRID = np.logspace(10, 18, 17)
 RUN_NAME = Budget.RUN_NAME
 
 
-#: Units of the budget's own quantities (the table against Q_m: ΔE in nats).
+#: Units of the budget's own quantities (ΔE: the table against Q_m is in nats).
 TABLE_UNITS = {
     "Q_m": "1",
-    "delta_E": "nats in the table against Q_m; log_base at the point",
+    "delta_E": "nats",
     "samples_*": "samples",
     "years_*": "years",
     "times": "s, hours, years",
