@@ -212,3 +212,18 @@ def test_workflows_import_only_the_rooms_below_them(path):
             targets = [parts[2]] if len(parts) > 2 else [a.name for a in node.names]
             for target in set(targets) - {unit}:
                 assert target in WORKFLOW_IMPORTS[unit], f"{unit} imports {target}"
+
+
+#: What reads or writes files: the command line leaves it to the workflows.
+_FILE_CALLS = {"open", "read_text", "write_text", "read_bytes", "write_bytes", "mkdir"}
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "cli").glob("*.py")), ids=lambda p: p.name)
+def test_the_command_line_never_opens_files_or_folders_itself(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            assert name not in _FILE_CALLS, f"{path.name}:{node.lineno} calls {name}()"
+        if isinstance(node, ast.ImportFrom) and node.module:
+            assert "run_folder" not in node.module, f"{path.name} imports {node.module}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -140,14 +139,9 @@ def _cmd_scan(args: argparse.Namespace) -> None:
         command=_command_line(),
         **_run_options(args),
     )
-    files = [
-        str(p)
-        for p in (csv_path.with_suffix(x) for x in (".csv", ".json", ".png", ".pdf"))
-        if p.exists()
-    ]
+    points, files = scan.written(csv_path.parent)
     if args.json:
-        sidecar = json.loads(csv_path.with_suffix(".json").read_text())
-        print(dumps({"preset": args.preset, "points": sidecar["points"], "files": files}))
+        print(dumps({"preset": args.preset, "points": points, "files": files}))
         return
     for path in files:
         print(f"wrote {path}")

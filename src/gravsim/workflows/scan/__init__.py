@@ -38,7 +38,15 @@ Rooms by role: :mod:`~gravsim.workflows.scan.grid` (axes and the product grid),
 from gravsim.workflows.scan.grid import Axis, Grid, parse_axis
 from gravsim.workflows.scan.runner import run
 from gravsim.workflows.scan.solve import MAPS
-from gravsim.workflows.scan.table import TEXT_COLUMNS, ScanData, columns, figure, load, plot_keys
+from gravsim.workflows.scan.table import (
+    TEXT_COLUMNS,
+    ScanData,
+    columns,
+    figure,
+    load,
+    plot_keys,
+    written,
+)
 
 __all__ = [
     "MAPS",
@@ -52,4 +60,5 @@ __all__ = [
     "parse_axis",
     "plot_keys",
     "run",
+    "written",
 ]

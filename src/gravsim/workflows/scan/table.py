@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from gravsim.workflows import steady
 from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import RunFolder, run_identity
 from gravsim.workflows.scan.grid import Axis, Grid
-from gravsim.workflows.text_forms import csv_cell
+from gravsim.workflows.text_forms import csv_cell, loads
 
 #: Columns that hold text, not numbers.
 TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")
@@ -217,7 +216,7 @@ def load(folder: Path | str) -> ScanData:
     """
     folder = Path(folder)
     try:
-        sidecar = json.loads((folder / "scan.json").read_text())
+        sidecar = loads((folder / "scan.json").read_text())
         with (folder / "scan.csv").open(newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
@@ -238,6 +237,15 @@ def load(folder: Path | str) -> ScanData:
         "log_base": sidecar.get("options", {}).get("base", "e"),
     }
     return ScanData(data, axes, sidecar, **described)
+
+
+def written(folder: Path | str) -> tuple[dict[str, int], list[str]]:
+    """What the scan in ``folder`` holds: points per status (``ok``, ``failed``) as its
+    sidecar counts them, and its files."""
+    folder = Path(folder)
+    sidecar = loads((folder / "scan.json").read_text())
+    files = [folder / f"scan{x}" for x in (".csv", ".json", ".png", ".pdf")]
+    return sidecar["points"], [str(p) for p in files if p.exists()]
 
 
 # ---------------------------------------------------------------------- plot
