@@ -142,6 +142,22 @@ MUTANTS: tuple[Mutant, ...] = (
         (f"{RUNG_TERMS}::test_linear_rung", COUNTER_ROTATING, APPROXIMATION),
     ),
     Mutant(
+        "eq19-delta-E-root-shift",
+        "the closed form's ΔE loses the sign of δ sqrt(Σ² − 4Δ) (closed_form/effective/eq19.py)",
+        "src/gravsim/closed_form/effective/eq19.py",
+        (
+            (
+                "    d_u = d_sigma + d_x / (root0 + root1)",
+                "    d_u = d_sigma - d_x / (root0 + root1)",
+            ),
+        ),
+        (
+            "tests/closed_form/test_effective.py::"
+            "test_eq19_delta_E_is_its_own_and_agrees_with_the_lyapunov_solve",
+            "tests/workflows/test_steady.py::test_closed_form_delta_E_is_cancellation_free",
+        ),
+    ),
+    Mutant(
         "k_M-sign-coupling",
         "the sign of k_M flipped in the coherent coupling (model/diffusion.py)",
         "src/gravsim/model/diffusion.py",

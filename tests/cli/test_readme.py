@@ -114,6 +114,6 @@ def test_readme_python_block():
     code = text[start : text.index("```", start)]
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
-    from gravsim.workflows.steady import eq19_delta_E
+    from gravsim.closed_form import eq19_delta_E_from as eq19_delta_E
 
     assert namespace["comp"].delta_E() == pytest.approx(eq19_delta_E(namespace["p"]), rel=1e-6)

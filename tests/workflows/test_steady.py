@@ -107,7 +107,7 @@ def test_lyapunov_moments_equal_eq19_closed_forms():
 
 
 def test_closed_form_delta_E_is_cancellation_free():
-    from gravsim.workflows.steady import eq19_delta_E
+    from gravsim.closed_form import eq19_delta_E_from as eq19_delta_E
 
     model = models.effective(PAPER, KTMGravity())
     exact, _ = mp_delta_E(model)

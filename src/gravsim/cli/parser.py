@@ -104,7 +104,7 @@ HYPOTHESES = options.defaults(hypotheses.table)
 OPTIMIZE = options.defaults(optimize.optimize)
 
 
-def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.MODELS) -> None:
+def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.RUNGS) -> None:
     sub.add_argument("--model", default=RUN_DEFAULTS.model, choices=models)
     sub.add_argument(
         "--gravity",
@@ -230,7 +230,7 @@ def _steady_options(sub: argparse.ArgumentParser) -> None:
 
 def _evolve_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    _add_rung_options(sub, options.TRANSIENT_MODELS)
+    _add_rung_options(sub, options.TRANSIENT_RUNGS)
     sub.add_argument(
         "--t-final",
         required=True,
@@ -346,7 +346,7 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
 
 def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default=HYPOTHESES["model"], choices=hypotheses.MODELS)
+    sub.add_argument("--model", default=HYPOTHESES["model"], choices=hypotheses.RUNGS)
     sub.add_argument(
         "--samples",
         type=float,
@@ -377,7 +377,7 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         metavar="KEY=LO:HI",
         help="range of a varied input (default: preset value /10 ... x10)",
     )
-    sub.add_argument("--model", default=OPTIMIZE["model"], choices=optimize.MODELS)
+    sub.add_argument("--model", default=OPTIMIZE["model"], choices=optimize.SEARCH_RUNGS)
     sub.add_argument(
         "--efficiency", type=float, default=OPTIMIZE["efficiency"], help="heterodyne efficiency η"
     )

@@ -56,10 +56,10 @@ def hypothesis_pair(p: Parameters, rung: str, compare: str = "both") -> Hypothes
             "their states are the same, which no measurement tells apart; give k_G or "
             "kappa_G > 0, or compare other hypotheses"
         )
-    modes = comp.quantum.modes
+    modes = comp.first.modes
     idx = [2 * modes.index(x) + k for x in ("a", "b") for k in (0, 1)]
     v1 = comp.shift[idx, :][:, idx]
     a, _ = drift_diffusion(first)
     return HypothesisPair(
-        comp.quantum.mechanical_covariance, v1, v1 / kappa, kappa, comp.quantum.covariance, a, idx
+        comp.first.mechanical_covariance, v1, v1 / kappa, kappa, comp.first.covariance, a, idx
     )

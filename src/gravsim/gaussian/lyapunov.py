@@ -168,28 +168,60 @@ def steady_state(model: ModelDescription) -> GaussianState:
 
 @dataclass(frozen=True, eq=False)
 class GravityComparison:
-    """Quantum and classical (KTM) gravity steady states of one rung, solved together.
+    """Two gravity hypotheses' steady states of one rung, solved together.
 
-    ``quantum`` has the coherent coupling only; ``classical`` adds the gravity group's
-    diffusion: its covariance is ``quantum.covariance + shift`` exactly.
+    ``first`` is hypothesis A's state, ``second`` hypothesis B's; B adds position diffusion
+    to A, so its covariance is ``first.covariance + shift`` exactly and ΔE = E_N(A) − E_N(B)
+    is formed from the shift without cancellation.  From :func:`compare_gravity` A is quantum
+    gravity and B the model's classical one (KTM by default); from
+    :func:`compare_hypotheses` any two.  ``quantum``/``classical`` and ``E_N_quantum``/
+    ``E_N_classical`` name the pair where A is quantum gravity, and refuse otherwise.
     """
 
-    quantum: GaussianState
-    classical: GaussianState
+    first: GaussianState
+    second: GaussianState
     shift: np.ndarray
 
+    def E_N_first(self, base: str = "e") -> Any:
+        """E_N of hypothesis A (``first.gravity``)."""
+        return self.first.log_negativity(base)
+
+    def E_N_second(self, base: str = "e") -> Any:
+        """E_N of hypothesis B (``second.gravity``)."""
+        return self.second.log_negativity(base)
+
+    def delta_E(self, base: str = "e") -> Any:
+        """ΔE = E_N(A) − E_N(B) from V_A and the shift, without cancellation."""
+        shift = mechanical_block(self.shift, self.first.modes)
+        return delta_log_negativity(self.first.mechanical_covariance, shift, base)
+
+    @property
+    def quantum(self) -> GaussianState:
+        """The quantum-gravity state (A, where A is quantum gravity)."""
+        self._require_quantum_first("quantum")
+        return self.first
+
+    @property
+    def classical(self) -> GaussianState:
+        """The classical hypothesis's state (B, where A is quantum gravity)."""
+        self._require_quantum_first("classical")
+        return self.second
+
     def E_N_quantum(self, base: str = "e") -> Any:
-        """E_N with quantum gravity."""
+        """E_N with quantum gravity (A, where A is quantum gravity)."""
         return self.quantum.log_negativity(base)
 
     def E_N_classical(self, base: str = "e") -> Any:
-        """E_N with KTM gravity."""
+        """E_N with the classical hypothesis (B, where A is quantum gravity)."""
         return self.classical.log_negativity(base)
 
-    def delta_E(self, base: str = "e") -> Any:
-        """ΔE = E_N,q − E_N,c from V₀ and the shift V₁, without cancellation."""
-        shift = mechanical_block(self.shift, self.quantum.modes)
-        return delta_log_negativity(self.quantum.mechanical_covariance, shift, base)
+    def _require_quantum_first(self, name: str) -> None:
+        if self.first.gravity != "quantum":
+            raise GravsimInputError(
+                f"this comparison is of {self.first.gravity} (first) and "
+                f"{self.second.gravity} (second), not of quantum gravity and another: read "
+                f".first/.second (E_N_first, E_N_second) instead of {name}"
+            )
 
 
 def compare_gravity(model: ModelDescription) -> GravityComparison:
@@ -228,8 +260,8 @@ def _plain(x: Any) -> Any:
 
 
 def compare_hypotheses(first: ModelDescription, second: ModelDescription) -> GravityComparison:
-    """Two gravity hypotheses on one rung, solved together: ``quantum`` holds the first's state,
-    ``classical`` the second's, and ΔE = E_N(first) − E_N(second) without cancellation.
+    """Two gravity hypotheses on one rung, solved together: ``first`` holds the first's state,
+    ``second`` the second's, and ΔE = E_N(first) − E_N(second) without cancellation.
 
     With quantum gravity first this is :func:`compare_gravity` of the second.  Two models that
     both add diffusion share the drift A and the system diffusion D₀, so

@@ -33,7 +33,7 @@ from gravsim.model.units import HBAR
 
 __all__ = [
     "CHOICES",
-    "MODELS",
+    "GRAVITY_MODELS",
     "CQFloor",
     "DiosiPenrose",
     "GravityModel",
@@ -123,7 +123,7 @@ def rate(model: GravityModel, p: Parameters) -> Any:
 
 
 #: The hypotheses by name, in the order of tables and figures.
-MODELS: dict[str, type] = {
+GRAVITY_MODELS: dict[str, type] = {
     "quantum": QuantumGravity,
     "ktm": KTMGravity,
     "diosi-penrose": DiosiPenrose,
@@ -132,12 +132,12 @@ MODELS: dict[str, type] = {
 }
 
 #: The ``gravity`` choices of every workflow: one model, or quantum and KTM compared.
-CHOICES = (*MODELS, "both")
+CHOICES = (*GRAVITY_MODELS, "both")
 
 
 def hypotheses() -> tuple[GravityModel, ...]:
-    """Every hypothesis with its default settings, in the order of :data:`MODELS`."""
-    return tuple(cls() for cls in MODELS.values())
+    """Every hypothesis with its default settings, in the order of :data:`GRAVITY_MODELS`."""
+    return tuple(cls() for cls in GRAVITY_MODELS.values())
 
 
 def choose(gravity: str | tuple[GravityModel, ...]) -> tuple[GravityModel, ...]:
@@ -174,14 +174,16 @@ def choose(gravity: str | tuple[GravityModel, ...]) -> tuple[GravityModel, ...]:
     if gravity == "both":
         return (QuantumGravity(), KTMGravity())
     name, *settings = gravity.split(":")
-    if name not in MODELS:
+    if name not in GRAVITY_MODELS:
         raise GravsimInputError(f"unknown gravity {gravity!r}: choose one of {', '.join(CHOICES)}")
-    return (MODELS[name](**_settings(name, settings)),)
+    return (GRAVITY_MODELS[name](**_settings(name, settings)),)
 
 
 def _settings(name: str, settings: list[str]) -> dict[str, float]:
     """``key=value`` settings of hypothesis ``name`` as keyword arguments (floats)."""
-    keys = [f.name for f in dataclasses.fields(MODELS[name]) if f.name not in ("name", "label")]
+    keys = [
+        f.name for f in dataclasses.fields(GRAVITY_MODELS[name]) if f.name not in ("name", "label")
+    ]
     out = {}
     for item in settings:
         key, sep, value = item.partition("=")

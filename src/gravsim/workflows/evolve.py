@@ -51,7 +51,7 @@ from gravsim.workflows.evolve_result import EvolveResult
 from gravsim.workflows.options import (
     EVOLVE_N_CAV,
     EVOLVE_N_MECH,
-    TRANSIENT_MODELS,
+    TRANSIENT_RUNGS,
     FockOptions,
     RunOptions,
     unused_options,
@@ -311,9 +311,9 @@ def _check_options(run: RunOptions) -> RunOptions:
             "a transient compares a hypothesis with quantum gravity: compare quantum,A and "
             "quantum,B, or use steady for A,B"
         )
-    if run.model not in TRANSIENT_MODELS:
+    if run.model not in TRANSIENT_RUNGS:
         raise GravsimInputError(
-            f"model {run.model!r} has no transient: choose one of {TRANSIENT_MODELS}"
+            f"model {run.model!r} has no transient: choose one of {TRANSIENT_RUNGS}"
         )
     unused_options(run.model, run.backend, {"solver": run.fock.solver}, False, "in a transient")
     if run.backend == "fock":

@@ -27,7 +27,7 @@ from gravsim.workflows.result_model import Result
 
 #: The hypotheses compared, in the order of the table.
 HYPOTHESES: tuple[GravityModel, ...] = hypotheses()
-MODELS = ("effective", "rwa")
+RUNGS = ("effective", "rwa")
 
 
 @dataclass(frozen=True, repr=False)
@@ -80,7 +80,7 @@ def table(
         An unknown rung or log base, or a grid of parameters (one point at a time).
     """
     factor = log_base_factor(base)
-    if model not in MODELS:
+    if model not in RUNGS:
         raise GravsimInputError(f"hypotheses are compared on model effective or rwa, not {model!r}")
     if p.batch_shape:
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
@@ -91,7 +91,7 @@ def table(
         kappa = float(rate(g, p))
         if kappa > 0:
             comp = gaussian.compare_gravity(rungs.build(model, p, g))
-            e_n, delta = float(comp.E_N_classical()), float(comp.delta_E())
+            e_n, delta = float(comp.E_N_second()), float(comp.delta_E())
         else:
             e_n, delta = (
                 float(gaussian.steady_state(rungs.build(model, p, g)).log_negativity()),

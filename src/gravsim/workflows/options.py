@@ -26,7 +26,7 @@ from gravsim.model.gravity import choose
 __all__ = [
     "BACKENDS",
     "GRAVITY",
-    "MODELS",
+    "RUNGS",
     "PERIODIC",
     "FockOptions",
     "RunOptions",
@@ -34,11 +34,11 @@ __all__ = [
 ]
 
 #: The rungs of the ladder (``closed-form`` is L4, the paper's formulas).
-MODELS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")
+RUNGS = ("full", "linear", "rwa", "effective", "closed-form", "conventional")
 #: Rungs whose asymptotic state is periodic (period 2π/ω_m), not steady.
 PERIODIC = ("full", "linear")
 #: Rungs with a transient from the thermal state (``evolve``).
-TRANSIENT_MODELS = ("full", "linear", "rwa", "effective", "conventional")
+TRANSIENT_RUNGS = ("full", "linear", "rwa", "effective", "conventional")
 BACKENDS = ("gaussian", "fock")
 
 #: Fock levels per mechanical mode and of the cavity, per workflow.  ``steady`` resolves
@@ -70,8 +70,8 @@ def check_choices(model: str, gravity: str, backend: str) -> tuple[Any, ...]:
     ------
     GravsimInputError
     """
-    if model not in MODELS:
-        raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")
+    if model not in RUNGS:
+        raise GravsimInputError(f"unknown model {model!r}: choose one of {', '.join(RUNGS)}")
     models = choose(gravity)  # one hypothesis, "both", or a pair "A,B" to compare
     if backend not in BACKENDS:
         raise GravsimInputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")

@@ -17,7 +17,7 @@ from gravsim.workflows.result_model import Result
 #: The presets of the table: k_G as the paper prints it, and from the point-mass formula.
 PRESETS = ("paper", "paper-point-mass")
 #: The rungs of the table, in its order.
-MODELS = ("effective", "rwa", "closed-form")
+RUNGS = ("effective", "rwa", "closed-form")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -60,12 +60,12 @@ class ReferenceTable(Result):
 
 
 def compute(base: str = "e") -> ReferenceTable:
-    """The reference table: every preset of :data:`PRESETS` on every rung of :data:`MODELS`,
+    """The reference table: every preset of :data:`PRESETS` on every rung of :data:`RUNGS`,
     E_N and ΔE in log ``base`` (``"e"`` or ``"2"``)."""
     rows = []
     for name in PRESETS:
         p = presets.get(name)
-        for model in MODELS:
+        for model in RUNGS:
             r = steady.compute(p, model=model, gravity="both", base=base)
             rows.append(
                 {

@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gravsim import closed_form, gaussian
-from gravsim.analysis.entanglement import delta_log_negativity
 from gravsim.closed_form import conventional
 from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import levels, truncation
@@ -37,8 +36,8 @@ from gravsim.workflows.options import (
     DEFAULT_N_MECH,
     DEFAULT_N_MECH_PERIODIC,
     GRAVITY,
-    MODELS,
     PERIODIC,
+    RUNGS,
     FockOptions,
     RunOptions,
 )
@@ -56,10 +55,9 @@ __all__ = [
     "DEFAULT_N_MECH",
     "DEFAULT_N_MECH_PERIODIC",
     "GRAVITY",
-    "MODELS",
+    "RUNGS",
     "PERIODIC",
     "compute",
-    "eq19_delta_E",
     "result_keys",
 ]
 
@@ -167,11 +165,11 @@ def _gaussian(p: Parameters, rung: str, gravity: str, base: str) -> _Solved:
         first, description = (models.build(rung, p, g) for g in chosen)
         comp = gaussian.compare_hypotheses(first, description)
         outcomes = {
-            chosen[0].label: _gaussian_outcome(comp.quantum, base),
-            chosen[1].label: _gaussian_outcome(comp.classical, base),
+            chosen[0].label: _gaussian_outcome(comp.first, base),
+            chosen[1].label: _gaussian_outcome(comp.second, base),
         }
         delta = DeltaE(comp.delta_E(base))
-        residual = np.maximum(comp.quantum.residual, comp.classical.residual)
+        residual = np.maximum(comp.first.residual, comp.second.residual)
     else:
         (grav,) = choose(gravity)
         description = models.build(rung, p, grav)
@@ -412,7 +410,7 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
     chosen = _against_quantum(gravity, "closed-form")
     delta = None
     if len(chosen) == 2:
-        delta = DeltaE(eq19_delta_E(p, base, kappa_G=rate(chosen[1], p)))
+        delta = DeltaE(closed_form.eq19_delta_E_from(p, base, kappa_G=rate(chosen[1], p)))
     kw24 = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, n_th=p.n_th)
     kappa = rate(classical_in(chosen), p)  # the compared hypothesis's (KTM's by default)
     variants = {
@@ -439,25 +437,6 @@ def _against_quantum(gravity: str, rung: str) -> tuple:
             "quantum,A and quantum,B, or use `model='effective'` or 'rwa' for A,B"
         )
     return chosen
-
-
-def eq19_delta_E(p: Parameters, base: str = "e", kappa_G: Any = None) -> Any:
-    """ΔE from the S2 Eq. (19) covariance, without cancellation.
-
-    Eq. (19) is affine in κ_G, so the KTM shift V₁ = V(κ_G) − V(0) is evaluated exactly as
-    [V(K) − V(0)]·κ_G/K at a κ_G-scale K comparable to the other noise rates (no small
-    difference), then :func:`~gravsim.analysis.entanglement.delta_log_negativity` gives ΔE.
-    ``kappa_G`` (rad/s) is the diffusion rate of the hypothesis compared with quantum gravity
-    (default ``p.kappa_G``, KTM's).
-    """
-    kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
-    v0 = closed_form.eq19_covariance(**kw, kappa_G=0.0)
-    big = np.maximum(p.Gamma, p.gamma_m * (2 * p.n_th + 1))
-    kappa = p.kappa_G if kappa_G is None else kappa_G
-    v1 = (closed_form.eq19_covariance(**kw, kappa_G=big) - v0) * np.asarray(kappa / big)[
-        ..., None, None
-    ]
-    return delta_log_negativity(v0, v1, base)
 
 
 def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:

@@ -13,13 +13,13 @@ Rooms by role:
 * :mod:`~gravsim.workflows.optimize.output` — the command's folder: JSON, CSV, the map.
 """
 
-from gravsim.workflows.optimize.problem import LADDER_LIMIT, MODELS, PENALTY, Problem, rebuild
+from gravsim.workflows.optimize.problem import LADDER_LIMIT, PENALTY, SEARCH_RUNGS, Problem, rebuild
 from gravsim.workflows.optimize.result import OptimizeResult, delta_E_by_rung, local_stage
 from gravsim.workflows.optimize.search import OBJECTIVES, InfeasibleError, optimize
 
 __all__ = [
     "LADDER_LIMIT",
-    "MODELS",
+    "SEARCH_RUNGS",
     "OBJECTIVES",
     "PENALTY",
     "InfeasibleError",

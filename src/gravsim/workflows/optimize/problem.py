@@ -32,7 +32,7 @@ from gravsim.workflows.optimize.design import (
 )
 
 #: The Gaussian rungs an objective can be taken on.
-MODELS = ("effective", "rwa")
+SEARCH_RUNGS = ("effective", "rwa")
 #: Added to the penalty of an infeasible point: above any feasible log-objective.
 PENALTY = 1e3
 #: The rungs must agree to this fraction of ``validate``'s tolerance at the optimum.
@@ -143,8 +143,8 @@ class Problem:
         if np.any(ok):
             q = parameters_at(self.p, self.variables, units[:, ok])
             with np.errstate(all="ignore"):
-                rung = {m: steady.compute(q, model=m).comparison() for m in MODELS}
-                least = np.minimum(*(rung[m]["E_N_classical"] for m in MODELS))
+                rung = {m: steady.compute(q, model=m).comparison() for m in SEARCH_RUNGS}
+                least = np.minimum(*(rung[m]["E_N_classical"] for m in SEARCH_RUNGS))
                 e_n[ok] = np.nan_to_num(np.ravel(least))
                 eps = regime.adiabatic_epsilon(q)
                 ratio[ok] = _largest_ratio(rung["effective"], rung["rwa"], eps)

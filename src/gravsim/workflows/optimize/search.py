@@ -44,7 +44,7 @@ from gravsim.workflows.optimize.design import (
     regime_constraints,
     variables,
 )
-from gravsim.workflows.optimize.problem import LADDER_LIMIT, MODELS, PENALTY, Problem
+from gravsim.workflows.optimize.problem import LADDER_LIMIT, PENALTY, SEARCH_RUNGS, Problem
 from gravsim.workflows.optimize.result import (
     RUNG_VALUES,
     OptimizeResult,
@@ -221,7 +221,7 @@ def _problem(
 ) -> Problem:
     if objective not in OBJECTIVES:
         raise GravsimInputError(f"unknown objective {objective!r}: choose one of {OBJECTIVES}")
-    if model not in MODELS:
+    if model not in SEARCH_RUNGS:
         raise GravsimInputError(f"optimize runs on model effective or rwa, not {model!r}")
     budgets.check_options(efficiency, 0.0, error_probability)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
