@@ -144,3 +144,25 @@ def test_model_description_reads_as_the_master_equation():
     text = models.effective(PAPER, KTMGravity()).describe()
     for needle in ("Ω a†a", "k_M (a†b + b†a)", "Γ D[β₁ + β₂]", "2κ_G D[a†]", "[gravity]"):
         assert needle in text
+
+
+def test_a_comparison_names_its_two_hypotheses_as_first_and_second():
+    """compare_hypotheses(DP, KTM): first/second hold each hypothesis's state, ΔE is
+    E_N(first) − E_N(second); the quantum/classical names refuse a pair that is not quantum
+    gravity first.  compare_gravity's pair keeps them (quantum = first)."""
+    from gravsim.model.gravity import DiosiPenrose
+
+    p = gs.presets.get("paper")
+    pair = gs.gaussian.compare_hypotheses(
+        gs.models.effective(p, DiosiPenrose()), gs.models.effective(p, KTMGravity())
+    )
+    assert (pair.first.gravity, pair.second.gravity) == ("diosi-penrose", "ktm")
+    assert pair.delta_E() == pytest.approx(pair.E_N_first() - pair.E_N_second(), rel=1e-6)
+    for name in ("quantum", "classical"):
+        with pytest.raises(gs.errors.GravsimInputError, match=r"\.first/\.second"):
+            getattr(pair, name)
+    with pytest.raises(gs.errors.GravsimInputError, match="diosi-penrose \\(first\\)"):
+        pair.E_N_quantum()
+    comp = gs.gaussian.compare_gravity(gs.models.effective(p, KTMGravity()))
+    assert comp.quantum is comp.first and comp.classical is comp.second
+    assert comp.E_N_quantum() == comp.E_N_first()

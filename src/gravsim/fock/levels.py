@@ -64,8 +64,7 @@ def required_levels(occupation: float, limit: float = LAST_LEVEL_LIMIT) -> int:
     n = max(float(occupation), 0.0)
     if n == 0:
         return MIN_LEVELS
-    # ln(1 + 1/n) = 1/n to float64 above n ~ 1e16, where log1p's argument no longer counts
-    rate = max(math.log1p(1.0 / n), 1.0 / n)  # 0 for an infinite occupation
+    rate = math.log1p(1.0 / n)  # accurate down to 1/n ~ 1e-308; 0 for an infinite occupation
     levels = -math.log(limit) / rate if rate > 0 else math.inf
     return max(MIN_LEVELS, 1 + math.ceil(min(levels, 1e18)))
 
