@@ -309,7 +309,8 @@ def _delta_log_negativity(v0: NDArray[np.float64], v1: NDArray[np.float64]) -> A
     smaller symplectic eigenvalue is ν̃₋² = 2Δ/u, so
     ΔE = ½[log1p(δΔ/Δ₀) − log1p(δu/u₀)] where E_N,c > 0.  δ of a 2×2 determinant is its
     exact polynomial in the shift; δΔ = Δ₀·expm1(Σ log1p μᵢ), μᵢ the eigenvalues of V₀⁻¹V₁;
-    δ sqrt(X) = δX/(sqrt(X₀) + sqrt(X₁)).  Where V₀ + V₁ is not entangled, ΔE = E_N(V₀).
+    δ sqrt(X) = δX/(sqrt(X₀) + sqrt(X₁)).  Where V₀ + V₁ is not entangled, ΔE = E_N(V₀);
+    where either covariance is not finite (inputs beyond float64), NaN.
     """
 
     def det2(b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -325,7 +326,11 @@ def _delta_log_negativity(v0: NDArray[np.float64], v1: NDArray[np.float64]) -> A
     sigma0 = sum(w * det2(v0[..., i, j]) for i, j, w in blocks)
     d_sigma = sum(w * shift_det2(v0[..., i, j], v1[..., i, j]) for i, j, w in blocks)
     delta0 = np.linalg.det(v0)
-    mu = np.linalg.eigvals(np.linalg.solve(v0, v1)).real
+    finite = np.all(np.isfinite(v0) & np.isfinite(v1), axis=(-2, -1))  # else NaN, said above
+    with np.errstate(all="ignore"):
+        ratio = np.linalg.solve(_or_identity(v0, finite), _or_identity(v1, finite))
+    finite &= np.all(np.isfinite(ratio), axis=(-2, -1))
+    mu = np.linalg.eigvals(_or_identity(ratio, finite)).real
     d_delta = delta0 * np.expm1(np.sum(np.log1p(mu), axis=-1))
     root0 = np.sqrt(np.maximum(sigma0**2 - 4 * delta0, 0.0))
     d_x = d_sigma * (2 * sigma0 + d_sigma) - 4 * d_delta
@@ -335,4 +340,9 @@ def _delta_log_negativity(v0: NDArray[np.float64], v1: NDArray[np.float64]) -> A
     shift = 0.5 * (np.log1p(d_delta / delta0) - np.log1p(d_u / u0))
     e0 = _log_negativity_from_covariance(v0)
     entangled = _log_negativity_from_covariance(v0 + v1) > 0
-    return np.where(entangled, shift, e0)[()]
+    return np.where(finite, np.where(entangled, shift, e0), np.nan)[()]
+
+
+def _or_identity(v: NDArray[np.float64], keep: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """``v`` where ``keep``, else the identity (a matrix the eigenvalue solver accepts)."""
+    return np.where(keep[..., None, None], np.nan_to_num(v), np.eye(v.shape[-1]))
