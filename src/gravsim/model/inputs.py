@@ -108,7 +108,9 @@ def duration_rates(p: Parameters) -> dict[str, float]:
 
 #: Setting keys whose value is text; every other key of :func:`parse_settings` is a number.
 _STRING_KEYS = {"kG_convention"}
-_NUMBER_KEYS = set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m"}
+_NUMBER_KEYS = (
+    set(INPUT_KEYS) - _STRING_KEYS - {"source"} | set(OVERRIDABLE) | {"Q_m", "Q_a", "Q_b"}
+)
 
 
 def parse_settings(items: Sequence[str]) -> dict[str, Any]:

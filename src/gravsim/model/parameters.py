@@ -40,7 +40,9 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError, GravsimWarning
-from gravsim.model.units import G_NEWTON, HBAR, K_B, KG_CONVENTIONS, OVERRIDABLE, UNITS
+from gravsim.model import changes, device
+from gravsim.model.device import OMEGA_C, Device
+from gravsim.model.units import G_NEWTON, HBAR, KG_CONVENTIONS, OVERRIDABLE, UNITS
 
 _POSITIVE = ("M", "d", "rho", "omega_m", "kappa")
 _NON_NEGATIVE = ("radius", "form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
@@ -50,7 +52,7 @@ _CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("checked", defau
 
 
 @dataclass(frozen=True, eq=False)
-class Parameters:
+class Parameters(Device):
     """All inputs of the model, SI units, angular frequencies in rad/s.
 
     Parameters
@@ -73,6 +75,15 @@ class Parameters:
         Bath temperature (K).
     K_others : float
         Non-gravitational cross-gradient (N/m).
+    g_a, g_b, gamma_a, gamma_b, T_a, T_b, M_a, M_b : float, optional
+        Per-oscillator values (None: the symmetric ``g``, ``gamma_m``, ``T``, ``M``); see
+        :mod:`gravsim.model.device` for the imperfections and their conventions.
+    T_c, omega_c : float
+        Cavity temperature (K) and frequency (rad/s; used only for n̄_c).
+    Delta_m, Delta_c : float
+        Tone mis-settings (rad/s): ω_m − ν and ω_c − ω_p.
+    heating_a, heating_b, heating_corr : float
+        Technical heating (phonons/s) and its correlation between the oscillators (−1…1).
     overrides : Mapping[str, float]
         Rate-level values given directly (keys of :data:`OVERRIDABLE`).
     source : str
@@ -94,6 +105,21 @@ class Parameters:
     T: Any = 10e-3
     gamma_m: Any = 2 * math.pi * 2e-9
     K_others: Any = 0.0
+    g_a: Any = None
+    g_b: Any = None
+    gamma_a: Any = None
+    gamma_b: Any = None
+    T_a: Any = None
+    T_b: Any = None
+    M_a: Any = None
+    M_b: Any = None
+    T_c: Any = 0.0
+    omega_c: Any = OMEGA_C
+    Delta_m: Any = 0.0
+    Delta_c: Any = 0.0
+    heating_a: Any = 0.0
+    heating_b: Any = 0.0
+    heating_corr: Any = 0.0
     overrides: Mapping[str, Any] = field(default_factory=dict)
     source: str = "user"
 
@@ -131,6 +157,7 @@ class Parameters:
             "Omega must be < omega_m (omega_b = omega_m - Omega is the frequency of oscillator "
             f"b), got Omega={_fmt(self.Omega)}, omega_m={_fmt(self.omega_m)} rad/s",
         )
+        yield from device.device_problems(self, arrays)
         with np.errstate(all="ignore"):
             yield (
                 np.asarray(self.G_plus >= self.G_minus),
@@ -156,6 +183,7 @@ class Parameters:
                 )
         values = {name: getattr(self, name) for name in _POSITIVE + _NON_NEGATIVE}
         values["K_others"] = self.K_others
+        values.update(device.device_arrays(self))
         values.update(self.overrides)
         arrays = {}
         for name, value in values.items():
@@ -197,12 +225,14 @@ class Parameters:
         return bad
 
     # ------------------------------------------------------------------ updating
-    def replace(self, **changes: Any) -> Parameters:
+    def replace(self, **updates: Any) -> Parameters:
         """Return a copy with some inputs or rate-level quantities changed.
 
-        Any input field, any key of :data:`OVERRIDABLE` (given directly), and ``Q_m``
-        (which sets ``gamma_m = omega_m / Q_m``, applied after every other change) are
-        accepted.  Setting an input clears the overrides that are derived from it.
+        Any input field, any key of :data:`OVERRIDABLE` (given directly), ``Q_m`` (which
+        sets ``gamma_m = omega_m / Q_m``, applied after every other change) and ``Q_a``,
+        ``Q_b`` are accepted.  Setting an input clears the overrides that are derived from
+        it; a symmetric key (``g``, ``gamma_m``, ``T``, ``M``…) sets both oscillators
+        (:mod:`gravsim.model.changes`).
 
         Raises
         ------
@@ -210,25 +240,9 @@ class Parameters:
             For an unknown key or an invalid value.
         """
         fields = {f.name for f in dataclasses.fields(self)} - {"overrides"}
-        conflict = conflicting_keys(changes)
-        if conflict:
-            raise GravsimInputError(conflict)
-        overrides = dict(self.overrides)
-        direct: dict[str, Any] = {}
-        q_m = changes.pop("Q_m", None)
-        for key, value in changes.items():
-            if key in OVERRIDABLE:
-                overrides[key] = value
-            elif key in fields:
-                direct[key] = value
-            else:
-                raise GravsimInputError(f"unknown parameter {key!r}: known keys are {known_keys()}")
-        for key in changes:
-            for name, inputs in OVERRIDABLE.items():
-                if key in inputs and name not in changes:
-                    overrides.pop(name, None)
-        if q_m is not None:
-            direct["gamma_m"] = _damping(q_m, direct.get("omega_m", self.omega_m))
+        direct, overrides = changes.split(
+            dict(updates), fields, self.overrides, self.omega_m, known_keys
+        )
         return dataclasses.replace(self, overrides=overrides, **direct)
 
     # ------------------------------------------------------------------ derived
@@ -258,16 +272,16 @@ class Parameters:
     @property
     def n_th(self) -> Any:
         """Thermal occupation 1/expm1(ħω_m/k_B T) of each bath (0 at T = 0)."""
-        t = np.asarray(self.T, dtype=float)
-        with np.errstate(divide="ignore", over="ignore"):
-            x = HBAR * np.asarray(self.omega_m) / (K_B * t)
-            derived = np.where(t > 0, 1.0 / np.expm1(x), 0.0)
-        return self._get("n_th", _scalar(derived))
+        return self._get("n_th", device.thermal_occupation(self.omega_m, self.T))
 
     @property
     def x_zpf(self) -> Any:
-        """Zero-point amplitude sqrt(ħ / 2 M ω_m) of each sphere (m)."""
-        return np.sqrt(HBAR / (2 * self.M * self.omega_m))
+        """Zero-point amplitude sqrt(ħ / 2 M ω_m) of each sphere (m); with unequal masses the
+        geometric mean sqrt(x_zpf,a x_zpf,b), the one k_M = K_M x_zpf²/ħ reads."""
+        if self.M_a is None and self.M_b is None:
+            return np.sqrt(HBAR / (2 * self.M * self.omega_m))
+        x_a, x_b = self.x_zpf_pair
+        return np.sqrt(x_a * x_b)
 
     @property
     def K_G_convention(self) -> Any:
@@ -276,9 +290,10 @@ class Parameters:
         form-factor: K_G = 2 G ρ Λ M (so that k_G = G ρ Λ / ω_m);
         point-mass: K_G = 2 G M² / d³.
         """
+        m_a, m_b = self.M_pair
         if self.kG_convention == "point-mass":
-            return 2 * G_NEWTON * self.M**2 / self.d**3
-        return 2 * G_NEWTON * self.rho * self.form_factor * self.M
+            return 2 * G_NEWTON * m_a * m_b / self.d**3
+        return 2 * G_NEWTON * self.rho * self.form_factor * np.sqrt(m_a * m_b)
 
     @property
     def k_G(self) -> Any:
@@ -318,31 +333,32 @@ class Parameters:
     def c_plus(self) -> Any:
         """Intracavity amplitude at the blue sideband (sqrt(photons)).
 
-        |E₊| / sqrt(ω_m² + κ²/4), or G₊/g where G₊ is given directly (then E₊ is not used).
+        |E₊| / sqrt(κ²/4 + (ν − Δ_c)²) (= sqrt(ω_m² + κ²/4) for tones set right), or G₊/ḡ
+        where G₊ is given directly (then E₊ is not used).
         """
         if self.is_set_directly("G_plus"):
-            return self.overrides["G_plus"] / self.g
-        return self.E_plus / np.hypot(self.omega_m, self.kappa / 2)
+            return self.overrides["G_plus"] / self.g_mean
+        return self.E_plus / self.cavity_response(+1)
 
     @property
     def c_minus(self) -> Any:
         """Intracavity amplitude at the red sideband (sqrt(photons)).
 
-        |E₋| / sqrt(ω_m² + κ²/4), or G₋/g where G₋ is given directly (then E₋ is not used).
+        |E₋| / sqrt(κ²/4 + (ν + Δ_c)²), or G₋/ḡ where G₋ is given directly.
         """
         if self.is_set_directly("G_minus"):
-            return self.overrides["G_minus"] / self.g
-        return self.E_minus / np.hypot(self.omega_m, self.kappa / 2)
+            return self.overrides["G_minus"] / self.g_mean
+        return self.E_minus / self.cavity_response(-1)
 
     @property
     def G_plus(self) -> Any:
-        """Many-photon coupling G₊ = (g_a + g_b) c₊ / 2 = g c₊ (rad/s)."""
-        return self._get("G_plus", self.g * self.c_plus)
+        """Many-photon coupling G₊ = (g_a + g_b) c₊ / 2 = ḡ c₊ (rad/s)."""
+        return self._get("G_plus", self.g_mean * self.c_plus)
 
     @property
     def G_minus(self) -> Any:
-        """Many-photon coupling G₋ = g c₋ (rad/s)."""
-        return self._get("G_minus", self.g * self.c_minus)
+        """Many-photon coupling G₋ = ḡ c₋ (rad/s)."""
+        return self._get("G_minus", self.g_mean * self.c_minus)
 
     @property
     def r(self) -> Any:
@@ -375,6 +391,7 @@ class Parameters:
         """Broadcast shape of all array-valued inputs (``()`` for a single point)."""
         arrays = [np.asarray(getattr(self, n)) for n in _POSITIVE + _NON_NEGATIVE]
         arrays += [np.asarray(self.K_others)] + [np.asarray(v) for v in self.overrides.values()]
+        arrays += [np.asarray(v) for v in device.device_arrays(self).values()]
         return np.broadcast_shapes(*(a.shape for a in arrays))
 
     # ------------------------------------------------------------------ output
@@ -382,7 +399,7 @@ class Parameters:
         """Every input and derived quantity as plain Python values (SI, rad/s)."""
         out: dict[str, Any] = {}
         for name in INPUT_KEYS + DERIVED_KEYS:
-            out[name] = _plain(getattr(self, name))
+            out[name] = _plain(self.in_use(name))
         out["kG_source"] = self.kG_source
         out["set_directly"] = sorted(self.overrides)
         out["source"] = self.source
@@ -413,15 +430,6 @@ def _plain(x: Any) -> Any:
     return float(arr) if arr.ndim == 0 else arr.tolist()
 
 
-def _damping(q_m: Any, omega_m: Any) -> Any:
-    """γ_m = ω_m / Q_m (rad/s), refusing a Q_m that is not finite and > 0."""
-    q_arr = np.asarray(q_m, dtype=float)
-    if np.any(~np.isfinite(q_arr)) or np.any(q_arr <= 0):
-        raise GravsimInputError(f"Q_m must be a finite number > 0, got {q_m!r}")
-    gamma = np.asarray(omega_m) / q_arr
-    return float(gamma) if np.ndim(gamma) == 0 else gamma
-
-
 def _fmt(x: Any) -> str:
     arr = np.asarray(x)
     return f"{float(arr):.6g}" if arr.ndim == 0 else f"array{arr.shape}"
@@ -449,33 +457,8 @@ DERIVED_KEYS: list[str] = [
     "r",
     "G",
     "Gamma",
+    "n_c",
 ]
-
-
-#: Pairs of keys of which the second, given at once with the first, would have no effect.
-_SHADOWS = (
-    ("n_th", "T"),
-    ("G_plus", "E_plus"),
-    ("G_minus", "E_minus"),
-    ("k_M", "K_others"),
-    ("Q_m", "gamma_m"),
-)
-
-
-def conflicting_keys(keys: Any) -> str | None:
-    """A one-line message if ``keys`` (changed together) hold a key and the one it shadows.
-
-    ``n_th`` given directly makes ``T`` irrelevant, ``G_plus`` makes ``E_plus`` irrelevant
-    (likewise ``G_minus``/``E_minus`` and ``k_M``/``K_others``), and ``Q_m`` sets
-    ``gamma_m``; changed at once, the second would silently have no effect.
-    """
-    for winner, loser in _SHADOWS:
-        if winner in keys and loser in keys:
-            return (
-                f"{loser} and {winner} given together: {winner} sets the same quantity, so "
-                f"{loser} would have no effect; give one of them"
-            )
-    return None
 
 
 @contextlib.contextmanager
@@ -495,4 +478,4 @@ def unchecked() -> Iterator[None]:
 
 def known_keys() -> str:
     """Comma-separated list of every key ``replace`` and ``--set`` accept."""
-    return ", ".join(INPUT_KEYS + list(OVERRIDABLE) + ["Q_m"])
+    return ", ".join(INPUT_KEYS + list(OVERRIDABLE) + ["Q_m", "Q_a", "Q_b"])

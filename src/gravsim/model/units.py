@@ -24,6 +24,9 @@ OVERRIDABLE: dict[str, frozenset[str]] = {
     "k_G": frozenset({"M", "d", "rho", "form_factor", "kG_convention"}),
     "k_M": frozenset({"K_others", "k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
     "kappa_G": frozenset({"k_G", "M", "d", "rho", "form_factor", "kG_convention"}),
+    "n_th_a": frozenset({"T_a", "T", "n_th"}),
+    "n_th_b": frozenset({"T_b", "T", "n_th"}),
+    "n_c": frozenset({"T_c", "omega_c"}),
 }
 
 #: Units of every input, override and derived quantity, as shown to a person.
@@ -61,6 +64,26 @@ UNITS: dict[str, str] = {
     "Gamma": "rad/s",
     "omega_a": "rad/s",
     "omega_b": "rad/s",
+    "g_a": "rad/s",
+    "g_b": "rad/s",
+    "gamma_a": "rad/s",
+    "gamma_b": "rad/s",
+    "Q_a": "1",
+    "Q_b": "1",
+    "T_a": "K",
+    "T_b": "K",
+    "n_th_a": "1",
+    "n_th_b": "1",
+    "M_a": "kg",
+    "M_b": "kg",
+    "T_c": "K",
+    "omega_c": "rad/s",
+    "n_c": "1",
+    "Delta_m": "rad/s",
+    "Delta_c": "rad/s",
+    "heating_a": "phonons/s",
+    "heating_b": "phonons/s",
+    "heating_corr": "1",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -97,6 +120,26 @@ DESCRIPTIONS: dict[str, str] = {
     "Gamma": "engineered-reservoir rate 4G²/κ",
     "omega_a": "frequency of oscillator a, ω_m+Ω",
     "omega_b": "frequency of oscillator b, ω_m−Ω",
+    "g_a": "single-photon coupling of oscillator a (default g)",
+    "g_b": "single-photon coupling of oscillator b (default g)",
+    "gamma_a": "damping rate of oscillator a (default gamma_m; or Q_a)",
+    "gamma_b": "damping rate of oscillator b (default gamma_m; or Q_b)",
+    "Q_a": "quality factor of oscillator a, ω_m/γ_a (sets gamma_a)",
+    "Q_b": "quality factor of oscillator b, ω_m/γ_b (sets gamma_b)",
+    "T_a": "bath temperature of oscillator a (default T)",
+    "T_b": "bath temperature of oscillator b (default T)",
+    "n_th_a": "thermal occupation of oscillator a's bath (default from T_a, or n_th)",
+    "n_th_b": "thermal occupation of oscillator b's bath (default from T_b, or n_th)",
+    "M_a": "mass of sphere a (default M)",
+    "M_b": "mass of sphere b (default M)",
+    "T_c": "cavity temperature (n_c = 1/expm1(ħω_c/k_B T_c))",
+    "omega_c": "cavity frequency (used for n_c from T_c only)",
+    "n_c": "thermal photon occupation of the cavity",
+    "Delta_m": "mean mechanical frequency minus half the tones' spacing, ω_m − ν",
+    "Delta_c": "cavity frequency minus the tones' centre, ω_c − ω_p",
+    "heating_a": "extra (technical) heating of oscillator a",
+    "heating_b": "extra (technical) heating of oscillator b",
+    "heating_corr": "correlation of the two heatings (1: common, −1: opposite)",
 }
 
 #: Inputs that must be strictly positive and those that must be non-negative.

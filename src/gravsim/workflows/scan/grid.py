@@ -10,18 +10,15 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError
+from gravsim.model.changes import QUALITY, conflicting_keys
 from gravsim.model.inputs import parse_number
-from gravsim.model.parameters import (
-    INPUT_KEYS,
-    conflicting_keys,
-    known_keys,
-)
+from gravsim.model.parameters import INPUT_KEYS, known_keys
 from gravsim.model.units import OVERRIDABLE
 
 #: Most values one axis may have (its values are held in memory).
 MAX_AXIS = 10_000_000
-#: Keys a grid may vary: every input, every rate-level override, and Q_m.
-SCAN_KEYS = set(INPUT_KEYS) | set(OVERRIDABLE) | {"Q_m"}
+#: Keys a grid may vary: every input, every rate-level override, and the quality factors.
+SCAN_KEYS = set(INPUT_KEYS) | set(OVERRIDABLE) | set(QUALITY)
 
 
 @dataclass(frozen=True)
