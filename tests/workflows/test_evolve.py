@@ -16,7 +16,7 @@ from gravsim.fock import period_map as fock_period_map
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
-from gravsim.model import description
+from gravsim.model import classical_field, description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from tests.conftest import gravsim, one_error_line, strict_json
@@ -76,7 +76,7 @@ def test_secular_part_of_L1_is_L2():
     """…at the orbit's own sideband amplitudes G± = g|α_{±1}| (mean-field shifted)."""
     p = gs.presets.get("driven")
     avg = description.secular(models.linear(p, KTMGravity()), rung="rwa", note="average")
-    orbit = models.ClassicalField.of(p)
+    orbit = classical_field.ClassicalField.of(p)
     q = p.replace(G_plus=p.g * abs(orbit.alpha[1]), G_minus=p.g * abs(orbit.alpha[-1]))
     a = gs.gaussian.compare_gravity(avg)
     b = gs.gaussian.compare_gravity(models.rwa(q, KTMGravity()))

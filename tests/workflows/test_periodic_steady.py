@@ -13,6 +13,7 @@ import scipy.integrate
 import gravsim as gs
 from gravsim import fock
 from gravsim.errors import GravsimInputError
+from gravsim.model import classical_field
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity
 from gravsim.workflows import scan
@@ -143,8 +144,8 @@ def test_classical_orbit_solves_the_mean_field_equations(g_plus, g_minus, harmon
     under-relaxed iteration; each needs the harmonics it reports.
     """
     p = gs.presets.get("driven").replace(G_plus=g_plus, G_minus=g_minus)
-    f = models.ClassicalField.of(p)
-    assert f.harmonics == harmonics and f.residual <= models.ORBIT_TOL
+    f = classical_field.ClassicalField.of(p)
+    assert f.harmonics == harmonics and f.residual <= classical_field.ORBIT_TOL
     w, kap, g, gm, km = (float(x) for x in (p.omega_m, p.kappa, p.g, p.gamma_m, p.k_M))
     omegas = (float(p.omega_a), float(p.omega_b))
 
@@ -175,7 +176,7 @@ def test_classical_orbit_solves_the_mean_field_equations(g_plus, g_minus, harmon
 def test_no_classical_orbit_is_a_one_line_error():
     p = gs.presets.get("driven").replace(G_plus=20.0, G_minus=40.0)
     with pytest.raises(GravsimInputError, match="no periodic classical orbit"):
-        models.ClassicalField.of(p)
+        classical_field.ClassicalField.of(p)
     out = _cli(*"steady --preset driven --model linear --set G_plus=20 --set G_minus=40".split())
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
 

@@ -8,5 +8,6 @@ they import nothing from them: only parameters and the covariance-level entangle
 
 from gravsim.closed_form import conventional, effective
 from gravsim.closed_form.effective import *  # noqa: F403  (the names of effective.__all__)
+from gravsim.closed_form.ideal import require_ideal
 
-__all__ = ["conventional", *effective.__all__]
+__all__ = ["conventional", "require_ideal", *effective.__all__]

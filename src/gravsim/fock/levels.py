@@ -44,9 +44,9 @@ from gravsim.fock.truncation import (
     check_memory,
     ladder,
 )
+from gravsim.model.classical_field import ClassicalField
 from gravsim.model.description import ModelDescription
 from gravsim.model.parameters import Parameters
-from gravsim.model.rungs import ClassicalField
 
 #: Most levels per mode a Fock space is asked to hold (beyond: out of reach).
 REACH = 60

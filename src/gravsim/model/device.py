@@ -21,7 +21,8 @@ Conventions (docs/physics.md, "A real device"):
   between p_a, p_b (vacuum variance ½).  That kernel K = [[Γ_a, cs], [cs, Γ_b]] is written
   as l₁l₁ᵀ + l₂l₂ᵀ with l₁ = (sqrt Γ_a, c sqrt Γ_b), l₂ = (0, sqrt((1 − c²)Γ_b))
   (:meth:`Device.heating_vectors`); each lᵢ is D[lᵢ·(a, b)] + D[lᵢ·(a†, b†)] under the RWA
-  and D[lᵢ·(a − a†, b − b†)] (momentum diffusion) above it.
+  and D[lᵢ·(a + a†, b + b†)] above it: momentum diffusion, a jump ∝ x_j kicking p_j as a
+  force noise does (docs/physics.md writes it "D[p_j]", meaning the diffusion of p_j).
 
 At the defaults (all None or 0) every quantity is the ideal device's.
 """

@@ -103,11 +103,11 @@ class KTMGravity(PositionDiffusion):
         if self.kappa_G is not None:
             return self.kappa_G, self.kappa_G
         if self.Gamma_a is None:
-            return p.kappa_G, p.kappa_G
-        x2 = p.x_zpf**2
+            return p.kappa_G_pair
+        x2_a, x2_b = (x**2 for x in p.x_zpf_pair)
         K = p.K_G
-        ka = self.Gamma_a * x2 / HBAR + K**2 * x2 / (4 * self.Gamma_b * HBAR)
-        kb = self.Gamma_b * x2 / HBAR + K**2 * x2 / (4 * self.Gamma_a * HBAR)
+        ka = self.Gamma_a * x2_a / HBAR + K**2 * x2_a / (4 * self.Gamma_b * HBAR)
+        kb = self.Gamma_b * x2_b / HBAR + K**2 * x2_b / (4 * self.Gamma_a * HBAR)
         return ka, kb
 
 

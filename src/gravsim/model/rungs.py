@@ -27,11 +27,12 @@ L1 ``linear``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from gravsim.errors import GravsimInputError, OutOfRegimeError
+from gravsim.errors import GravsimInputError
+from gravsim.model.classical_field import ClassicalField
 from gravsim.model.description import (
     HamiltonianTerm,
     JumpOperator,
@@ -50,47 +51,95 @@ FRAMES = ("displaced", "undisplaced")
 
 
 def thermal_baths(p: Parameters, modes: tuple[str, ...] = ("a", "b")) -> tuple[JumpOperator, ...]:
-    """γ_m(n̄+1)D[j] + γ_m n̄ D[j†] for each mechanical mode j, written as
-    γ_m D[j] + γ_m n̄ (D[j] + D[j†]).
+    """γ_j(n̄_j+1)D[j] + γ_j n̄_j D[j†] for each mechanical mode j, written as
+    γ_j D[j] + γ_j n̄_j (D[j] + D[j†]).
 
-    The two forms are the same dissipator; the second keeps the drift −γ_m/2 exact at
+    The two forms are the same dissipator; the second keeps the drift −γ_j/2 exact at
     n̄ ≈ 4×10⁶ (the pair D[j] + D[j†] with one rate has exactly opposite drifts, whereas
-    γ_m(n̄+1)/2 − γ_m n̄/2 would lose 7 digits).
+    γ(n̄+1)/2 − γn̄/2 would lose 7 digits).  γ_j, n̄_j are each oscillator's own
+    (:attr:`~gravsim.model.parameters.Parameters.gamma_pair`, ``n_th_pair``).
     """
     out: list[JumpOperator] = []
-    for j in modes:
-        heating = p.gamma_m * p.n_th
-        out.append(JumpOperator(p.gamma_m, ((1.0, ann(j)),), f"γ_m D[{j}]"))
-        out.append(JumpOperator(heating, ((1.0, ann(j)),), f"γ_m n̄ D[{j}]"))
-        out.append(JumpOperator(heating, ((1.0, cre(j)),), f"γ_m n̄ D[{j}†]"))
+    for j, gamma, n in zip(modes, p.gamma_pair, p.n_th_pair, strict=False):
+        out.append(JumpOperator(gamma, ((1.0, ann(j)),), f"γ_{j} D[{j}]"))
+        out += _both_ways(gamma * np.asarray(n), (j,), (1.0,), f"γ_{j} n̄_{j}", False)
+    return tuple(out)
+
+
+def _both_ways(
+    rate: Any, modes: tuple[str, ...], weights: tuple[Any, ...], label: str, momentum: bool
+) -> list[JumpOperator]:
+    """rate·(D[Σ w_j j] + D[Σ w_j j†]) (phase-insensitive noise, its drifts cancel exactly),
+    or with ``momentum`` rate·D[Σ w_j (j + j†)] (momentum diffusion: a jump ∝ x_j kicks p_j,
+    as a force noise does; above the RWA)."""
+    names = "+".join(modes)
+    if momentum:
+        pairs = zip(modes, weights, strict=True)
+        terms = tuple(t for j, w in pairs for t in ((w, ann(j)), (w, cre(j))))
+        return [JumpOperator(rate, terms, f"{label} D[x_{names}]")]
+    down = tuple((w, ann(j)) for j, w in zip(modes, weights, strict=True))
+    up = tuple((w, cre(j)) for j, w in zip(modes, weights, strict=True))
+    return [
+        JumpOperator(rate, down, f"{label} D[{names}]"),
+        JumpOperator(rate, up, f"{label} D[{names}†]"),
+    ]
+
+
+def heating(p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
+    """Technical heating Γ_h,j (phonons/s) with correlation c (:mod:`gravsim.model.device`):
+    the kernel l₁l₁ᵀ + l₂l₂ᵀ as phase-insensitive noise under the RWA, as momentum diffusion
+    Γ_h D[j + j†] = 2Γ_h D[x_j] above it (d⟨p²⟩/dt = 2Γ_h, d⟨n⟩/dt = Γ_h); none on the ideal
+    device."""
+    if not (np.any(np.asarray(p.heating_a) != 0) or np.any(np.asarray(p.heating_b) != 0)):
+        return ()
+    out: list[JumpOperator] = []
+    for k, weights in enumerate(p.heating_vectors(), start=1):
+        out += _both_ways(1.0, ("a", "b"), weights, f"heating l{k}", not rwa)
+    return tuple(out)
+
+
+def cavity_decay(p: Parameters, mode: str = "c") -> tuple[JumpOperator, ...]:
+    """κ(n̄_c+1)D[c] + κ n̄_c D[c†] as κ D[c] + κ n̄_c (D[c] + D[c†]); κ D[c] for a cold cavity."""
+    out = [JumpOperator(p.kappa, ((1.0, ann(mode)),), f"κ D[{mode}]")]
+    if np.any(np.asarray(p.n_c) != 0):
+        out += _both_ways(p.kappa * np.asarray(p.n_c), (mode,), (1.0,), "κ n̄_c", False)
     return tuple(out)
 
 
 def frequency_difference(p: Parameters) -> tuple[HamiltonianTerm, ...]:
-    """Ω(a†a − b†b): the oscillators' detuning from ω_m in the rotating frame."""
-    return (
+    """Ω(a†a − b†b), and Δ_m(a†a + b†b) where the tones are mis-set: the oscillators'
+    detunings from the frame's ν = ω_m − Δ_m."""
+    terms = [
         HamiltonianTerm(p.Omega, (cre("a"), ann("a")), False, "Ω a†a"),
         HamiltonianTerm(-np.asarray(p.Omega), (cre("b"), ann("b")), False, "−Ω b†b"),
-    )
+    ]
+    if np.any(np.asarray(p.Delta_m) != 0):
+        terms += [HamiltonianTerm(p.Delta_m, (cre(j), ann(j)), False, f"Δ_m {j}†{j}") for j in "ab"]
+    return tuple(terms)
 
 
 def rwa(p: Parameters, gravity: GravityModel | None = None) -> ModelDescription:
-    """L2: the linearised three-mode model after the rotating-wave approximation."""
+    """L2: the linearised three-mode model after the rotating-wave approximation, with each
+    oscillator's own G±,j, the cavity's detuning Δ_c c†c and its thermal occupation."""
     gravity = gravity or QuantumGravity()
     cavity: list[HamiltonianTerm] = []
-    for j in ("a", "b"):
-        cavity.append(HamiltonianTerm(p.G_minus, (cre("c"), ann(j)), True, f"G₋ ({j} c† + h.c.)"))
-        cavity.append(HamiltonianTerm(p.G_plus, (cre("c"), cre(j)), True, f"G₊ ({j}† c† + h.c.)"))
+    for j, g_minus, g_plus in zip("ab", p.G_minus_pair, p.G_plus_pair, strict=True):
+        cavity.append(HamiltonianTerm(g_minus, (cre("c"), ann(j)), True, f"G₋ ({j} c† + h.c.)"))
+        cavity.append(HamiltonianTerm(g_plus, (cre("c"), cre(j)), True, f"G₊ ({j}† c† + h.c.)"))
+    if np.any(np.asarray(p.Delta_c) != 0):
+        cavity.append(HamiltonianTerm(p.Delta_c, (cre("c"), ann("c")), False, "Δ_c c†c"))
     return ModelDescription(
         rung="rwa",
         modes=("a", "b", "c"),
         hamiltonian=frequency_difference(p) + gravity.hamiltonian(p, rwa=True) + tuple(cavity),
         jumps=thermal_baths(p)
-        + (JumpOperator(p.kappa, ((1.0, ann("c")),), "κ D[c]"),)
+        + cavity_decay(p)
+        + heating(p, rwa=True)
         + gravity.jumps(p, rwa=True),
         parameters=p,
         gravity=gravity,
-        frame="mechanics rotating at ω_m, cavity at ω_c; displaced by the classical field",
+        frame="mechanics rotating at ν = ω_m − Δ_m, cavity at the tones' centre ω_p; "
+        "displaced by the classical field",
         notes=("rotating-wave approximation: terms at 2ω_m dropped (needs ω_m ≫ κ, G±)",),
     )
 
@@ -100,50 +149,92 @@ def effective(
 ) -> ModelDescription:
     """L3: the two-mode model with the cavity eliminated.
 
+    Eliminating δc from L2 (dδc/dt = −(κ/2 + iΔ_c)δc − iL, L = Σ_j (G₋,j j + G₊,j j†)) gives
+    one collective jump operator and, for a detuned cavity, a shift:
+
+        κ/(κ²/4 + Δ_c²) [(n̄_c + 1)D[L] + n̄_c D[L†]],   H ⊃ −Δ_c/(κ²/4 + Δ_c²) L†L.
+
+    On the ideal device (G±,j = G±, Δ_c = n̄_c = 0) this is Γ D[β₁ + β₂]
+    (β₁ = a cosh r + b† sinh r, β₂ = b cosh r + a† sinh r, Γ = 4G²/κ), written so.  The
+    elimination needs |κ/2 + iΔ_c| ≫ G±,j, Ω, |Δ_m| (the cavity's response flat over the
+    mechanics' frequencies in the frame); a detuning Δ_c ≳ κ/2 also makes the response's
+    frequency dependence, dropped here, of order Ω/|κ/2 + iΔ_c|.
+
     Parameters
     ----------
     p : Parameters
     gravity : GravityModel, optional
         Default :class:`~gravsim.model.gravity.QuantumGravity`.
     reservoir : {"collective", "double"}
-        ``"collective"`` (the physical result of the elimination): Γ D[β₁ + β₂].
-        ``"double"``: Γ(D[β₁] + D[β₂]), the form the paper's Eq. 24 belongs to.
+        ``"collective"`` (the physical result of the elimination).  ``"double"``:
+        Γ(D[β₁] + D[β₂]), the form the paper's Eq. 24 belongs to (ideal device only).
     """
     gravity = gravity or QuantumGravity()
-    ch, sh = np.cosh(p.r), np.sinh(p.r)
-    if reservoir == "collective":
-        res = (
-            JumpOperator(
-                p.Gamma,
-                ((ch, ann("a")), (ch, ann("b")), (sh, cre("a")), (sh, cre("b"))),
-                "Γ D[β₁ + β₂]",
-            ),
-        )
-    elif reservoir == "double":
-        res = (
-            JumpOperator(p.Gamma, ((ch, ann("a")), (sh, cre("b"))), "Γ D[β₁]"),
-            JumpOperator(p.Gamma, ((ch, ann("b")), (sh, cre("a"))), "Γ D[β₂]"),
-        )
-    else:
+    if reservoir not in ("collective", "double"):
         raise GravsimInputError(f"unknown reservoir form {reservoir!r}: use collective or double")
+    cavity = ("Delta_c", "n_c", "g_a", "g_b")
+    uneven = [k for k in p.imperfections() if k in cavity]
+    if reservoir == "double" and uneven:
+        raise GravsimInputError(
+            f"the double reservoir is the ideal device's form; {uneven[0]} is set: use "
+            "reservoir='collective'"
+        )
+    res = _reservoir(p, reservoir) if not uneven else _eliminated(p)
+    hamiltonian = frequency_difference(p) + gravity.hamiltonian(p, rwa=True)
     return ModelDescription(
         rung="effective",
         modes=("a", "b"),
-        hamiltonian=frequency_difference(p) + gravity.hamiltonian(p, rwa=True),
-        jumps=thermal_baths(p) + res + gravity.jumps(p, rwa=True),
+        hamiltonian=hamiltonian + res[0],
+        jumps=thermal_baths(p) + res[1] + heating(p, rwa=True) + gravity.jumps(p, rwa=True),
         parameters=p,
         gravity=gravity,
-        frame="mechanics rotating at ω_m",
+        frame="mechanics rotating at ν = ω_m − Δ_m",
         notes=(
             "rotating-wave approximation (ω_m ≫ κ)",
-            "adiabatic elimination of the cavity: errors of order (Ω/κ)², (G/κ)²",
+            "adiabatic elimination of the cavity: errors of order (Ω/κ)², (G/κ)²"
+            + (", needs |κ/2 + iΔ_c| ≫ G±, Ω" if uneven else ""),
             f"{reservoir} reservoir",
         ),
     )
 
 
+def _reservoir(p: Parameters, reservoir: str) -> tuple[tuple, tuple[JumpOperator, ...]]:
+    """The ideal device's reservoir: Γ D[β₁ + β₂], or Γ(D[β₁] + D[β₂])."""
+    ch, sh = np.cosh(p.r), np.sinh(p.r)
+    if reservoir == "collective":
+        terms = ((ch, ann("a")), (ch, ann("b")), (sh, cre("a")), (sh, cre("b")))
+        return (), (JumpOperator(p.Gamma, terms, "Γ D[β₁ + β₂]"),)
+    return (), (
+        JumpOperator(p.Gamma, ((ch, ann("a")), (sh, cre("b"))), "Γ D[β₁]"),
+        JumpOperator(p.Gamma, ((ch, ann("b")), (sh, cre("a"))), "Γ D[β₂]"),
+    )
+
+
+def _eliminated(p: Parameters) -> tuple[tuple[HamiltonianTerm, ...], tuple[JumpOperator, ...]]:
+    """The reservoir of unequal couplings, a detuned or warm cavity (see :func:`effective`)."""
+    (m_a, m_b), (p_a, p_b) = p.G_minus_pair, p.G_plus_pair
+    width = p.kappa**2 / 4 + np.asarray(p.Delta_c) ** 2
+    rate, shift = p.kappa / width, -np.asarray(p.Delta_c) / width
+    down = ((m_a, ann("a")), (m_b, ann("b")), (p_a, cre("a")), (p_b, cre("b")))
+    jumps = [JumpOperator(rate, down, "κ/(κ²/4+Δ_c²) D[L]")]
+    if np.any(np.asarray(p.n_c) != 0):
+        up = tuple((w, op.__class__(op.mode, not op.dagger)) for w, op in down)
+        heat = rate * np.asarray(p.n_c)
+        jumps += [JumpOperator(heat, down, "n̄_c D[L]"), JumpOperator(heat, up, "n̄_c D[L†]")]
+    hamiltonian: list[HamiltonianTerm] = []
+    if np.any(np.asarray(p.Delta_c) != 0):
+        for j, (gm, gp) in zip("ab", ((m_a, p_a), (m_b, p_b)), strict=True):
+            hamiltonian.append(HamiltonianTerm(shift * (gm * gm + gp * gp), (cre(j), ann(j))))
+            hamiltonian.append(HamiltonianTerm(shift * gm * gp, (cre(j), cre(j)), True))
+        mix, squeeze = m_a * m_b + p_a * p_b, m_a * p_b + m_b * p_a
+        hamiltonian.append(HamiltonianTerm(shift * mix, (cre("a"), ann("b")), True, "L†L"))
+        hamiltonian.append(HamiltonianTerm(shift * squeeze, (cre("a"), cre("b")), True, "L†L"))
+    return tuple(hamiltonian), tuple(jumps)
+
+
 def conventional(p: Parameters, gravity: GravityModel | None = None) -> ModelDescription:
-    """The conventional scheme: gravity alone couples two thermal oscillators (lab frame)."""
+    """The conventional scheme: gravity alone couples two thermal oscillators (lab frame);
+    each oscillator's own bath and technical heating (no cavity, no tones)."""
     gravity = gravity or QuantumGravity()
     free = tuple(
         HamiltonianTerm(p.omega_m, (cre(j), ann(j)), False, f"ω_m {j}†{j}") for j in ("a", "b")
@@ -152,7 +243,7 @@ def conventional(p: Parameters, gravity: GravityModel | None = None) -> ModelDes
         rung="conventional",
         modes=("a", "b"),
         hamiltonian=free + gravity.hamiltonian(p, rwa=False),
-        jumps=thermal_baths(p) + gravity.jumps(p, rwa=False),
+        jumps=thermal_baths(p) + heating(p, rwa=False) + gravity.jumps(p, rwa=False),
         parameters=p,
         gravity=gravity,
         frame="laboratory frame, counter-rotating terms kept",
@@ -160,174 +251,20 @@ def conventional(p: Parameters, gravity: GravityModel | None = None) -> ModelDes
     )
 
 
-#: Harmonics of ω_m kept in the classical orbit (odd ones for α, even ones for β, u), tried
-#: in turn until the highest kept one is below :data:`ORBIT_TOL` of the largest.
-ORBIT_HARMONICS = (9, 17, 33)
-#: Relative size of the highest kept harmonic below which the orbit counts as resolved (the
-#: dropped terms are then far below mesolve's rtol 1e-8).
-ORBIT_TOL = 1e-10
-#: Fixed-point steps of the harmonic balance before it is declared not to settle.
-ORBIT_STEPS = 1000
-#: Under-relaxation factors λ of the modulation update u ← u + λ(u_new − u), tried in turn:
-#: the plain iteration (λ = 1) diverges for some strongly driven points that have an orbit.
-ORBIT_RELAX = (1.0, 0.2)
-
-
-@dataclass(frozen=True, eq=False)
-class ClassicalField:
-    """The classical periodic orbit that L0's displaced frame subtracts (ħ = 1).
-
-    The mean-field equations of the driven model, in the tones' frame for the cavity and the
-    laboratory frame for the mechanics,
-
-        dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2)α − i u(t) α,
-        dβ_j/dt = −(iω_j + γ_m/2)β_j − i[g|α|² + 2k_M Re β_other],
-        u(t) = 2g Re(β_a + β_b) − δ_s,
-
-    are solved for their periodic orbit by harmonic balance: α in odd and β in even
-    harmonics of ω_m (:data:`ORBIT_HARMONICS`), iterated to a fixed point (each step
-    solves the cavity's linear equations for the given u and the mechanics' for the given
-    force).  δ_s, the static part of 2g Re(β_a + β_b), is the radiation-pressure shift of the
-    cavity; the tones sit at the sidebands of the *shifted* cavity, as an experiment tunes
-    them.  In the bare orbit (u = 0) α = c₊e^{−iω_m t} + c₋e^{iω_m t} with
-    c₊ = −iE₊/(κ/2 − iω_m), c₋ = −iE₋/(κ/2 + iω_m) and real E± chosen so that |c±| = G±/g.
-    In scaled variables gα, gβ the orbit does not depend on g at fixed G±: the modulation
-    u(t), of order G±²/ω_m, is a mean-field effect that the linearised model keeps.
-
-    Attributes
-    ----------
-    omega : float
-        ω_m (rad/s).
-    alpha : dict of int to complex
-        α_k of α(t) = Σ_k α_k e^{−ikω_m t} (odd k).
-    beta : dict of int to ndarray
-        (β_a, β_b) amplitudes of e^{−imω_m t} (even m).
-    u : dict of int to complex
-        u_m of the cavity-frequency modulation (even m ≠ 0; rad/s).
-    E_plus, E_minus : float
-        Pump amplitudes (rad/s).
-    cavity_shift : float
-        δ_s (rad/s).
-    residual : float
-        Amplitude of the highest kept harmonic of α relative to the largest (the size of
-        what the truncation drops).
-    harmonics : int
-        Highest harmonic of ω_m kept.
-    """
-
-    omega: float
-    alpha: dict[int, complex]
-    beta: dict[int, np.ndarray]
-    u: dict[int, complex]
-    E_plus: float
-    E_minus: float
-    cavity_shift: float
-    residual: float
-    harmonics: int
-
-    def beta_at(self, t: float) -> np.ndarray:
-        """β_a(t), β_b(t)."""
-        return sum(v * np.exp(-1j * m * self.omega * t) for m, v in self.beta.items())
-
-    def alpha_at(self, t: float) -> complex:
-        """α(t)."""
-        return complex(sum(v * np.exp(-1j * k * self.omega * t) for k, v in self.alpha.items()))
-
-    @classmethod
-    def of(cls, p: Parameters, harmonics: int | None = None) -> ClassicalField:
-        """The orbit for parameters ``p`` (G±, g, ω_m, Ω, κ, γ_m, k_M).
-
-        ``harmonics``: a fixed odd count, or None to try :data:`ORBIT_HARMONICS` in turn
-        until the orbit is resolved to :data:`ORBIT_TOL`.
-
-        Raises
-        ------
-        OutOfRegimeError
-            If the harmonic balance does not settle (no stable orbit nearby: the tones are
-            past the radiation-pressure instability) or 33 harmonics do not resolve it.
-        """
-        for count in (harmonics,) if harmonics else ORBIT_HARMONICS:
-            for relax in ORBIT_RELAX:
-                field = cls._balance(p, count, relax)
-                if field is not None:
-                    break
-            else:
-                raise OutOfRegimeError(
-                    "no periodic classical orbit: the mean-field harmonic balance did not "
-                    f"settle in {ORBIT_STEPS} steps, plain or under-relaxed; the tones are "
-                    "likely past the radiation-pressure instability: lower G_plus and G_minus"
-                )
-            if harmonics or field.residual <= ORBIT_TOL:
-                return field
-        raise OutOfRegimeError(
-            f"the classical orbit is not resolved by {ORBIT_HARMONICS[-1]} harmonics of ω_m "
-            f"(the highest holds {field.residual:.1e} of the largest): the tones drive the "
-            "system too hard for a linearised picture; lower G_plus and G_minus or raise omega_m"
-        )
-
-    @classmethod
-    def _balance(cls, p: Parameters, harmonics: int, relax: float) -> ClassicalField | None:
-        """Harmonic balance with ``harmonics`` harmonics iterated to its fixed point (None if
-        it does not settle in :data:`ORBIT_STEPS` steps)."""
-        w, kap, g = float(p.omega_m), float(p.kappa), float(p.g)
-        e_plus = float(p.G_plus / g) * float(np.hypot(kap / 2, w))
-        e_minus = float(p.G_minus / g) * float(np.hypot(kap / 2, w))
-        odd = np.arange(-harmonics, harmonics + 1, 2)
-        even = np.arange(-harmonics + 1, harmonics, 2)
-        drive = np.where(odd == 1, e_plus, 0.0) + np.where(odd == -1, e_minus, 0.0)
-        gm, km = float(p.gamma_m), float(p.k_M)
-        mech = np.zeros((4, 4))  # y = (Re β_a, Im β_a, Re β_b, Im β_b): dy/dt = M y + e F
-        for j, wj in enumerate((float(p.omega_a), float(p.omega_b))):
-            mech[2 * j, 2 * j : 2 * j + 2] = (-gm / 2, wj)
-            mech[2 * j + 1, 2 * j : 2 * j + 2] = (-wj, -gm / 2)
-            mech[2 * j + 1, 2 * (1 - j)] = -2 * km
-        e = np.array([0.0, -1.0, 0.0, -1.0])
-        u = np.zeros(even.size, dtype=complex)
-        shifts = odd[:, None] - odd[None, :]  # m with α_k coupled to α_{k−m} by u_m
-        inside = np.abs(shifts) <= harmonics - 1
-        u_index = np.where(inside, (shifts + harmonics - 1) // 2, 0)
-        mech_at = -1j * w * even[:, None, None] * np.eye(4) - mech  # (−imω − M) for each m
-        alpha = y = None
-        change = np.inf
-        for _ in range(ORBIT_STEPS):
-            # cavity: (κ/2 − ikω) α_k + i Σ_m u_m α_{k−m} = −i E_k
-            lhs = np.diag(kap / 2 - 1j * odd * w) + 1j * np.where(inside, u[u_index], 0)
-            new_alpha = np.linalg.solve(lhs, -1j * drive)
-            # force_m = g Σ_k α_k α*_{k−m}: the correlation of α with itself at shift m/2
-            force = g * np.correlate(new_alpha, new_alpha, "full")[even // 2 + harmonics]
-            y = np.linalg.solve(mech_at, (e * force[:, None])[..., None])[..., 0]
-            new_u = 2 * g * (y[:, 0] + y[:, 2]) * (even != 0)
-            if alpha is not None:
-                change = np.max(np.abs(new_alpha - alpha)) / np.max(np.abs(new_alpha))
-            alpha, u = new_alpha, u + relax * (new_u - u)
-            if change <= 1e-14:
-                break
-        else:
-            return None
-        beta = {int(m): y[b, 0::2] + 1j * y[b, 1::2] for b, m in enumerate(even)}
-        edge = max(abs(alpha[0]), abs(alpha[-1]))
-        keep = 1e-13 * np.max(np.abs(alpha))  # harmonics below this are rounding noise
-        return cls(
-            omega=w,
-            alpha={int(k): complex(v) for k, v in zip(odd, alpha, strict=True) if abs(v) > keep},
-            beta=beta,
-            u={
-                int(m): complex(v)
-                for m, v in zip(even, u, strict=True)
-                if m != 0 and abs(v) > keep * g
-            },
-            E_plus=e_plus,
-            E_minus=e_minus,
-            cavity_shift=float(2 * g * (y[even == 0][0][0] + y[even == 0][0][2]).real),
-            residual=float(edge / np.max(np.abs(alpha))),
-            harmonics=harmonics,
-        )
-
-
 def _scalar_point(p: Parameters, rung: str) -> None:
     if p.batch_shape:
         raise GravsimInputError(
             f"model {rung!r} is built for one parameter point at a time: scan it point by point"
+        )
+
+
+def _orbit_inputs(p: Parameters) -> None:
+    """Refuse the imperfections the driven model's classical orbit does not take yet."""
+    missing = [k for k in p.imperfections() if k in ("g_a", "g_b", "Delta_m", "Delta_c")]
+    if missing:
+        raise GravsimInputError(
+            f"models 'full' and 'linear' take {missing[0]} in a later version (their classical "
+            "orbit assumes g_a = g_b and tones at the sidebands): use model 'rwa' or 'effective'"
         )
 
 
@@ -351,6 +288,7 @@ def full(
         cavity needs ~|α|² photons of room, so it is practical only for small |c±|.
     """
     _scalar_point(p, "full")
+    _orbit_inputs(p)
     gravity = gravity or QuantumGravity()
     if frame not in FRAMES:
         raise GravsimInputError(f"unknown frame {frame!r}: use displaced or undisplaced")
@@ -366,7 +304,8 @@ def full(
         modes=("a", "b", "c"),
         hamiltonian=tuple(terms),
         jumps=thermal_baths(p)
-        + (JumpOperator(p.kappa, ((1.0, ann("c")),), "κ D[c]"),)
+        + cavity_decay(p)
+        + heating(p, rwa=False)
         + gravity.jumps(p, rwa=False),
         parameters=p,
         gravity=gravity,

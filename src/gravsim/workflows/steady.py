@@ -400,6 +400,7 @@ def _periodic_note() -> str:
 
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
+    closed_form.require_ideal(p)
     kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
     outcomes = {
         g.label: GravityOutcome(
@@ -440,7 +441,10 @@ def _against_quantum(gravity: str, rung: str) -> tuple:
 
 
 def _conventional_transient(p: Parameters, gravity: str, base: str) -> tuple[dict, tuple]:
-    """The conventional scheme's transient maximum from the ground states (a variant)."""
+    """The conventional scheme's transient maximum from the ground states (a variant; the
+    ideal device's closed forms, so none for an imperfect one)."""
+    if p.imperfections():
+        return {}, ("transient_maximum: not computed, the closed forms are the ideal device's",)
     out: dict[str, Any] = {}
     for g in choose(gravity):
         out[g.label] = conventional.transient_maximum_from(

@@ -56,6 +56,7 @@ from scipy.optimize import minimize_scalar
 from gravsim.analysis.entanglement import log_base_factor
 from gravsim.closed_form.conventional.modes import _HasParams, _Scheme, _scheme
 from gravsim.closed_form.conventional.transient import _g
+from gravsim.closed_form.ideal import require_ideal
 from gravsim.errors import GravsimInputError
 
 __all__ = [
@@ -395,6 +396,7 @@ def transient_maximum_from(
     -------
     TransientMaximum
     """
+    require_ideal(p)
     return transient_maximum(
         omega_m=p.omega_m,
         k_M=p.k_M,
@@ -408,4 +410,5 @@ def transient_maximum_from(
 
 def saturated_log_negativity_from(p: _HasParams, base: str = "e") -> float:
     """:func:`saturated_log_negativity` with ``omega_m``, ``k_M`` (rad/s) read from ``p``."""
+    require_ideal(p)
     return saturated_log_negativity(omega_m=p.omega_m, k_M=p.k_M, base=base)

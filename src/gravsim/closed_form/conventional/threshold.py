@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from gravsim.closed_form.conventional.maximum import transient_maximum
 from gravsim.closed_form.conventional.modes import _HasParams, _scheme
+from gravsim.closed_form.ideal import require_ideal
 from gravsim.errors import GravsimInputError
 
 __all__ = ["threshold_gamma", "threshold_gamma_estimate", "threshold_gamma_estimate_from"]
@@ -150,6 +151,7 @@ def threshold_gamma_estimate_from(p: _HasParams, *, kappa_G: float | None = None
     float
         γ* in rad/s.
     """
+    require_ideal(p)
     return threshold_gamma_estimate(
         k_M=p.k_M, n_th=p.n_th, kappa_G=p.kappa_G if kappa_G is None else kappa_G
     )

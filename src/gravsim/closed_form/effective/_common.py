@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gravsim.closed_form._keywords import keyword_only, keyword_signature
+from gravsim.closed_form.ideal import require_ideal
 from gravsim.errors import GravsimInputError
 
 _LN2 = math.log(2.0)
@@ -72,7 +73,9 @@ def _log_scale(base: str) -> float:
 
 
 def _attributes(p: _HasParams, names: Sequence[str]) -> dict[str, Any]:
-    """``{name: p.name}`` for each of ``names`` (the keyword arguments of a ``*_from`` twin)."""
+    """``{name: p.name}`` for each of ``names`` (the keyword arguments of a ``*_from`` twin);
+    an imperfect device is refused (:func:`~gravsim.closed_form.ideal.require_ideal`)."""
+    require_ideal(p)
     return {name: getattr(p, name) for name in names}
 
 
