@@ -174,8 +174,10 @@ WORKFLOW_IMPORTS = {
     "hypotheses": {"budget", "options", *RESULT},
     "reference": {"steady", *RESULT},
     "optimize": {"budget", "options", "run_folder", "scan", "steady", "validate", *RESULT},
+    "tolerances": {"budget", *RESULT},
     "loading": {
         "approximation_order",
+        "tolerances",
         "budget",
         "evolve_result",
         "figures",

@@ -22,6 +22,7 @@ from gravsim.workflows import (
     reference,
     scan,
     steady,
+    tolerances,
     validate,
 )
 from gravsim.workflows.optimize import output as optimize_output
@@ -253,6 +254,22 @@ def _cmd_hypotheses(args: argparse.Namespace) -> None:
     print(dumps({"preset": args.preset} | result.to_dict()) if args.json else result)
 
 
+def _cmd_tolerances(args: argparse.Namespace) -> None:
+    result = tolerances.compute(_parameters(args), model=args.model, base=args.log_base)
+    files = []
+    if args.out is not None:
+        files = result.write(
+            args.out, _command_line(), args.pdf, force=args.force, preset=args.preset
+        )
+    if args.json:
+        shown = {"files": list(map(str, files))} if files else {}
+        print(dumps({"preset": args.preset} | result.to_dict() | shown))
+        return
+    print(f"preset {args.preset}\n{result}")
+    for path in files:
+        print(f"wrote {path}")
+
+
 #: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).
 RUNS = {
     "params": _cmd_params,
@@ -265,4 +282,5 @@ RUNS = {
     "reference": _cmd_reference,
     "optimize": _cmd_optimize,
     "hypotheses": _cmd_hypotheses,
+    "tolerances": _cmd_tolerances,
 }

@@ -19,6 +19,7 @@ from gravsim.workflows import (
     optimize,
     options,
     scan,
+    tolerances,
     validate,
 )
 from gravsim.workflows.optimize import design
@@ -216,6 +217,7 @@ _HELP = {
     "reference": "the paper's steady-state numbers for both k_G conventions",
     "optimize": "the pump settings that tell quantum from KTM gravity best, within the regime",
     "hypotheses": "each gravity hypothesis's rate and its ΔE against quantum gravity",
+    "tolerances": "how far each imperfection of a real device may go before ΔE moves 10 %, 50 %",
 }
 _N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
@@ -416,6 +418,17 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--no-progress", action="store_true")
 
 
+def _tolerances_options(sub: argparse.ArgumentParser) -> None:
+    _add_point_options(sub)
+    sub.add_argument("--model", default="rwa", choices=tolerances.RUNGS, help="default: rwa")
+    _add_log_base(sub)
+    sub.add_argument("--out", help="write tolerances.csv, .json and .png into this folder")
+    sub.add_argument(
+        "--force", action="store_true", help="replace a run in --out made with other inputs"
+    )
+    sub.add_argument("--pdf", action="store_true", help="also write the figure as PDF")
+
+
 #: Each subcommand's options (what runs it: :data:`gravsim.cli.commands.RUNS`).
 OPTIONS = {
     "params": _add_point_options,
@@ -428,4 +441,5 @@ OPTIONS = {
     "reference": _reference_options,
     "optimize": _optimize_options,
     "hypotheses": _hypotheses_options,
+    "tolerances": _tolerances_options,
 }

@@ -402,14 +402,23 @@ class Parameters(Device):
             out[name] = _plain(self.in_use(name))
         out["kG_source"] = self.kG_source
         out["set_directly"] = sorted(self.overrides)
+        out["set_per_oscillator"] = [
+            k for k in device.OSCILLATOR_FIELDS if getattr(self, k) is not None
+        ]
         out["source"] = self.source
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Parameters:
-        """The parameters whose :meth:`as_dict` is ``data``: its inputs, the quantities it
-        lists under ``set_directly`` and its ``source`` (derived entries are recomputed)."""
-        inputs = {k: _array_or_float(data[k]) for k in INPUT_KEYS if k in data}
+        """The parameters whose :meth:`as_dict` is ``data``: its inputs (per-oscillator ones
+        where ``set_per_oscillator`` lists them), the quantities it lists under
+        ``set_directly`` and its ``source`` (derived entries are recomputed)."""
+        own = set(data.get("set_per_oscillator", ()))  # the others show the symmetric value
+        inputs = {
+            k: _array_or_float(data[k])
+            for k in INPUT_KEYS
+            if k in data and (k in own or k not in device.OSCILLATOR_FIELDS)
+        }
         overrides = {k: _array_or_float(data[k]) for k in data.get("set_directly", ())}
         return cls(**inputs, overrides=overrides, source=data.get("source", "user"))
 

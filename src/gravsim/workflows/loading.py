@@ -26,6 +26,7 @@ from gravsim.workflows.result_model import Result
 from gravsim.workflows.scan import load as load_scan
 from gravsim.workflows.steady_result import SteadyResult
 from gravsim.workflows.text_forms import loads
+from gravsim.workflows.tolerances import Tolerances
 from gravsim.workflows.validate import Validation
 
 #: Every result that can be written, by its ``result_type``.
@@ -41,6 +42,7 @@ RESULTS: dict[str, type[Result]] = {
         Scaling,
         HypothesesTable,
         ReferenceTable,
+        Tolerances,
     )
 }
 

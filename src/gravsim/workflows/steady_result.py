@@ -350,7 +350,7 @@ def parameter_table(p: Parameters) -> str:
     data = p.as_dict()
     lines = [f"source: {p.source}", f"k_G: {p.kG_source}"]
     for key, value in data.items():
-        if key in ("kG_source", "set_directly", "source"):
+        if key in ("kG_source", "set_directly", "set_per_oscillator", "source"):
             continue
         mark = " (set directly)" if key in p.overrides else ""
         if key in _UNUSED_IF and _UNUSED_IF[key] in p.overrides:
