@@ -188,7 +188,10 @@ def test_the_fock_state_is_not_written_but_the_numbers_are(results, tmp_path):
         with pytest.raises(GravsimInputError, match="compute it again"):
             read_back("quantum")  # ρ is never in the dict form
     again = gs.steady.compute(back.parameters, back.options)
-    assert again.comparison() == result.comparison()  # what the message says works
+    for key, value in result.comparison().items():  # what the message says works (the
+        assert again.comparison()[key] == pytest.approx(
+            value, rel=1e-9
+        )  # solver's last digits vary)
 
 
 def test_evolve_columns_come_back_from_the_csv(results, tmp_path):
