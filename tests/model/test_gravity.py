@@ -64,7 +64,14 @@ def test_diosi_penrose_is_twice_the_ktm_optimum_of_touching_spheres():
     )
 
 
-BEYOND_KTM = [DiosiPenrose(), TilloyDiosi(kernel_ratio=3.0), CQFloor(), CQFloor(trade_off=0.2)]
+#: The hypotheses beyond KTM, the collapse models without their mutual term (a correlated
+#: diffusion, not proportional to KTM's: tested on its own below).
+BEYOND_KTM = [
+    DiosiPenrose(mutual="off"),
+    TilloyDiosi(kernel_ratio=3.0, mutual="off"),
+    CQFloor(),
+    CQFloor(trade_off=0.2),
+]
 
 
 @pytest.mark.parametrize("model", BEYOND_KTM, ids=lambda m: m.name)
@@ -76,7 +83,9 @@ def test_delta_E_is_linear_in_the_added_diffusion(model):
     assert delta / ktm == pytest.approx(ratio, rel=1e-6)
 
 
-@pytest.mark.parametrize("model", BEYOND_KTM[:3], ids=lambda m: m.name)
+@pytest.mark.parametrize(
+    "model", [DiosiPenrose(), *BEYOND_KTM[:3]], ids=["dp-mutual", "dp", "td", "cq"]
+)
 @pytest.mark.parametrize("rung", ["effective", "rwa"])
 def test_pairwise_delta_E_matches_a_50_digit_solve(rung, model):
     description = rungs.build(rung, PAPER, model)
@@ -173,7 +182,7 @@ def test_a_hypothesis_takes_its_settings_by_name():
     assert choose("quantum,cq-floor:trade_off=3")[1] == CQFloor(trade_off=3.0)
     assert choose("tilloy-diosi:kernel_ratio=2:kappa=1e-9")[0] == TilloyDiosi(2.0, 1e-9)
     for text, words in (
-        ("diosi-penrose:cut=1", "(kappa, cutoff, atom_mass)"),
+        ("diosi-penrose:cut=1", "(kappa, cutoff, atom_mass, mutual, normalisation)"),
         ("cq-floor:trade_off=abc", "not a number"),
         ("cq-floor:trade_off=0", "must be > 0"),
         ("diosi-penrose:cutoff=-1", "must be > 0"),
@@ -217,3 +226,88 @@ def test_two_classical_hypotheses_compare_without_cancellation():
     assert delta == pytest.approx(exact, rel=1e-8) and delta < 0
     out = gs.steady.compute(PAPER, gravity="ktm,diosi-penrose")
     assert out.delta.value == delta and set(out.outcomes) == {"classical", "diosi_penrose"}
+
+
+def _functional_rate(shift_a, shift_b, mass, radius, d) -> mp.mpf:
+    """ħ × the Diósi functional's decay rate of ⟨X|ρ|0⟩ for the sphere shifts X = (Δ_a, Δ_b)
+    along the line of centres: ½[2E(X,0) − E(X,X) − E(0,0)], E the Newtonian energy of the
+    two mass distributions — each sphere with the other's copy at its centre distance
+    (exact overlap formula within 2R, −GM²/r outside)."""
+
+    def pair(r):
+        return (
+            _sphere_overlap_energy(abs(r), mass, radius)
+            if abs(r) <= 2 * radius
+            else (-mp.mpf(G_NEWTON) * mass**2 / abs(r))
+        )
+
+    def energy(x, y):  # sphere a at x_a, b at d + x_b; the copy at y
+        return pair(x[0] - y[0]) + pair(x[1] - y[1]) + pair(d + y[1] - x[0]) + pair(d + x[1] - y[0])
+
+    zero, shift = (0, 0), (shift_a, shift_b)
+    return (2 * energy(shift, zero) - energy(shift, shift) - energy(zero, zero)) / 2
+
+
+def test_diosi_penrose_mutual_term_is_the_functional_of_two_displaced_spheres():
+    """Direct evaluation of the functional (40 digits, finite shifts 1e-9 R) for two spheres
+    apart: the cross coefficient equals κ_ab = −G M/(2ω_m d³) = −2(R/d)³ κ_DP, negative —
+    the difference coordinate decoheres faster than the centre of mass."""
+    p = PAPER.replace(d=0.6e-3)  # apart: 2R = 0.505 mm
+    with mp.workdps(40):
+        mass = mp.mpf(float(p.M))
+        radius = mp.cbrt(3 * mass / (4 * mp.pi * mp.mpf(float(p.rho))))
+        s = radius * mp.mpf("1e-9")
+        d = mp.mpf(float(p.d))
+        same = _functional_rate(s, s, mass, radius, d)
+        opposite = _functional_rate(s, -s, mass, radius, d)
+        single = _functional_rate(s, 0, mass, radius, d)
+        scale = mp.mpf(float(p.x_zpf)) ** 2 / (mp.mpf(HBAR) * s**2)
+        cross = float((same - opposite) / 4 * scale)  # Γ(s,s) − Γ(s,−s) = 4 c_ab s²
+        self_term = float(single * scale)
+    dp = DiosiPenrose()
+    assert dp.rates(p)[0] == pytest.approx(self_term, rel=1e-8)
+    assert dp.cross_rate(p) == pytest.approx(cross, rel=1e-8)
+    assert opposite > same  # the difference coordinate decoheres faster
+    r_over_d = float(radius) / p.d
+    assert dp.cross_rate(p) == pytest.approx(-2 * r_over_d**3 * dp.rates(p)[0], rel=1e-12)
+
+
+def test_the_mutual_term_enters_as_a_correlated_diffusion_and_can_be_dropped():
+    """The gravity group's diffusion has the cross entries 2κ_ab (RWA: q_a q_b and p_a p_b)
+    and 4κ_ab above the RWA (p_a p_b); `mutual=off` drops them; Penrose's normalisation
+    doubles both terms; the moment equations equal QuTiP's Liouvillian."""
+    from gravsim.gaussian.moments import split_gravity
+
+    p = gs.presets.get("small").replace(rho=1e9, d=1.5e-5)  # a mutual term of order the self
+    dp = DiosiPenrose()
+    k, m = dp.rates(p)[0], dp.cross_rate(p)
+    assert -1 < m / k < -0.1
+    _, _, d_rwa = split_gravity(rungs.effective(p, dp))
+    assert d_rwa[0, 2] == pytest.approx(2 * m) and d_rwa[1, 3] == pytest.approx(2 * m)
+    assert d_rwa[0, 0] == pytest.approx(2 * k)
+    _, _, d_lab = split_gravity(rungs.conventional(p, dp))
+    assert d_lab[1, 3] == pytest.approx(4 * m) and d_lab[0, 2] == 0
+    off = choose("diosi-penrose:mutual=off")[0]
+    assert split_gravity(rungs.effective(p, off))[2][0, 2] == 0
+    penrose = choose("diosi-penrose:normalisation=penrose")[0]
+    assert penrose.rates(p)[0] == pytest.approx(2 * k) and penrose.cross_rate(p) == 2 * m
+    with pytest.raises(gs.errors.GravsimInputError, match="mutual must be on or off"):
+        choose("diosi-penrose:mutual=maybe")
+    on = gaussian.compare_gravity(rungs.effective(PAPER, dp)).delta_E()
+    without = gaussian.compare_gravity(rungs.effective(PAPER, off)).delta_E()
+    assert on / without == pytest.approx(1.0026, abs=2e-4)  # measured: the modes share it
+    from tests.model.test_device import _moment_rates
+
+    for model in (rungs.rwa(p, dp), rungs.conventional(p, dp)):
+        ds, predicted = _moment_rates(model, (8,) * len(model.modes))
+        assert abs(ds.real - predicted).max() <= 1e-10 * max(1.0, abs(predicted).max())
+
+
+def test_the_small_displacement_warning_reads_the_steady_state_spread():
+    """At the paper point the steady state's rms position (~5e-16 m, occupation ~0.4) is ~10³
+    below the bath's thermal amplitude (~1e-12 m): the warning for a 10⁻¹⁵ m cut-off says so."""
+    spread = gaussian.position_spread(PAPER)
+    bath = float(PAPER.x_zpf * math.sqrt(2 * PAPER.n_th + 1))
+    assert 3e-16 < spread < 1e-15 and 1e3 < bath / spread < 1e4
+    with pytest.warns(GravsimWarning, match=r"steady state's rms position is 0\.4"):
+        warn_validity(choose("diosi-penrose:cutoff=1e-15"), PAPER, lambda: spread)

@@ -9,6 +9,7 @@ Imports the model and the entanglement measures, never the Fock backend.
 """
 
 from gravsim.gaussian import floquet, propagation
+from gravsim.gaussian.hypothesis_pair import position_spread
 from gravsim.gaussian.lyapunov import (
     GaussianState,
     GravityComparison,
@@ -27,6 +28,7 @@ __all__ = [
     "compare_hypotheses",
     "drift_diffusion",
     "floquet",
+    "position_spread",
     "propagation",
     "solve_lyapunov",
     "split_gravity",

@@ -60,6 +60,8 @@ class DiosiPenrose(PositionDiffusion):
     kappa: float | None = None
     cutoff: float | None = None
     atom_mass: float = GOLD_ATOM_MASS
+    mutual: str = "on"
+    normalisation: str = "diosi"
     name: str = "diosi-penrose"
     label: str = "diosi_penrose"
     symbol = "κ_DP"
@@ -68,27 +70,40 @@ class DiosiPenrose(PositionDiffusion):
         require(self.kappa is None or self.kappa >= 0, "Diósi–Penrose kappa must be >= 0")
         require(self.cutoff is None or self.cutoff > 0, "Diósi–Penrose cutoff must be > 0 (m)")
         require(self.atom_mass > 0, "Diósi–Penrose atom_mass must be > 0 (kg)")
+        require(self.mutual in ("on", "off"), "Diósi–Penrose mutual must be on or off")
+        require(
+            self.normalisation in NORMALISATIONS,
+            "Diósi–Penrose normalisation must be diosi or penrose",
+        )
 
     def rates(self, p: Parameters) -> tuple[Any, Any]:
         """(κ_DP, κ_DP) in rad/s (see the class docstring), or the rate given."""
         if self.kappa is not None:
             return self.kappa, self.kappa
-        kappa = homogeneous_sphere_rate(p)
+        kappa = homogeneous_sphere_rate(p) * NORMALISATIONS[self.normalisation]
         if self.cutoff is not None:
             kappa = kappa + G_NEWTON * self.atom_mass / (
                 24 * math.sqrt(math.pi) * p.omega_m * self.cutoff**3
             )
         return kappa, kappa
 
-    def validity(self, p: Parameters) -> tuple[str, ...]:
-        """The small-displacement form against the thermal motion (and the cut-off against the
-        atomic spacing)."""
+    def cross_rate(self, p: Parameters) -> Any:
+        """κ_ab = −G sqrt(M_a M_b)/(2ω_m d³) (rad/s, times the normalisation): the spheres'
+        mutual term, −2(R/d)³ κ_DP for equal spheres (see :func:`mutual_rate`); 0 with
+        ``mutual="off"`` or a rate given directly."""
+        if self.mutual == "off" or self.kappa is not None:
+            return 0.0
+        return mutual_rate(p) * NORMALISATIONS[self.normalisation]
+
+    def validity(self, p: Parameters, spread: Any = None) -> tuple[str, ...]:
+        """The small-displacement form against the steady state's spread (and the cut-off
+        against the atomic spacing)."""
         if self.kappa is not None:
             return ()
         if self.cutoff is None:
-            return small_against(p, sphere_radius(p), "the sphere radius", 1e-3, self.name)
+            return small_against(p, sphere_radius(p), "the sphere radius", 1e-3, self.name, spread)
         spacing = (self.atom_mass / np.max(p.rho)) ** (1 / 3)
-        notes = small_against(p, self.cutoff, "the cut-off", 0.1, self.name)
+        notes = small_against(p, self.cutoff, "the cut-off", 0.1, self.name, spread)
         if self.cutoff > 0.1 * spacing:
             notes += (
                 f"{self.name}: the cut-off {self.cutoff:.3g} m is not well below the atomic "
@@ -110,8 +125,8 @@ class TilloyDiosi(PositionDiffusion):
     least at γ̃ = 2Ṽ/ħ, where it is V/(2ħ): Diósi's kernel, i.e. the Diósi–Penrose master
     equation — the "principle of least decoherence" of Tilloy & Diósi, PRD 96, 104045
     (2017), arXiv:1706.01856, which is the reading taken here.  A kernel λ times the least one
-    gives (λ + 1/λ)/2 times it, so for each homogeneous sphere (the self-term; the cross term
-    between the spheres is ~ (R/d)⁶ smaller and left out)
+    gives (λ + 1/λ)/2 times it, so for each homogeneous sphere (and for the mutual term
+    between the spheres, :func:`mutual_rate`, alike; ``mutual="off"`` drops it)
 
         κ_TD = κ_DP (λ + 1/λ) / 2,   κ_DP = (π/3) G ρ / ω_m.
 
@@ -128,6 +143,7 @@ class TilloyDiosi(PositionDiffusion):
 
     kernel_ratio: float = 1.0
     kappa: float | None = None
+    mutual: str = "on"
     name: str = "tilloy-diosi"
     label: str = "tilloy_diosi"
     symbol = "κ_TD"
@@ -135,6 +151,7 @@ class TilloyDiosi(PositionDiffusion):
     def __post_init__(self) -> None:
         require(self.kernel_ratio > 0, "Tilloy–Diósi kernel_ratio must be > 0")
         require(self.kappa is None or self.kappa >= 0, "Tilloy–Diósi kappa must be >= 0")
+        require(self.mutual in ("on", "off"), "Tilloy–Diósi mutual must be on or off")
 
     def rates(self, p: Parameters) -> tuple[Any, Any]:
         """(κ_TD, κ_TD) in rad/s (see the class docstring), or the rate given."""
@@ -144,11 +161,18 @@ class TilloyDiosi(PositionDiffusion):
         kappa = homogeneous_sphere_rate(p) * (lam + 1 / lam) / 2
         return kappa, kappa
 
-    def validity(self, p: Parameters) -> tuple[str, ...]:
-        """The small-displacement form against the thermal motion."""
+    def cross_rate(self, p: Parameters) -> Any:
+        """The mutual term of the same kernel: Diósi–Penrose's times (λ + 1/λ)/2."""
+        if self.mutual == "off" or self.kappa is not None:
+            return 0.0
+        lam = self.kernel_ratio
+        return mutual_rate(p) * (lam + 1 / lam) / 2
+
+    def validity(self, p: Parameters, spread: Any = None) -> tuple[str, ...]:
+        """The small-displacement form against the steady state's spread."""
         if self.kappa is not None:
             return ()
-        return small_against(p, sphere_radius(p), "the sphere radius", 1e-3, self.name)
+        return small_against(p, sphere_radius(p), "the sphere radius", 1e-3, self.name, spread)
 
 
 @dataclass(frozen=True)
@@ -190,6 +214,31 @@ class CQFloor(PositionDiffusion):
         lam = self.trade_off
         kappa = p.k_G * (lam + 1 / lam) / 4
         return kappa, kappa
+
+
+#: κ_DP's factor in each reading: Diósi's (π/3)Gρ/ω_m, or Penrose's, twice it.
+NORMALISATIONS = {"diosi": 1.0, "penrose": 2.0}
+
+
+def mutual_rate(p: Parameters) -> Any:
+    """The mutual term of Diósi's functional between the spheres (rad/s, Diósi's
+    normalisation): κ_ab = −G sqrt(M_a M_b)/(2ω_m d³).
+
+    For shifts Δ_a, Δ_b of the two spheres the functional's rate is
+    (1/2ħ)[2E(X,X') − E(X,X) − E(X',X')], E the mutual Newtonian energy of the mass
+    distributions X, X'.  Its cross part comes from W(r) = −G M_a M_b/r (spheres apart act as
+    point masses): 2[W(d + x_b' − x_a) + W(d + x_b − x_a') − W(d + x_b − x_a)
+    − W(d + x_b' − x_a')] = 2W''(d) Δ_a Δ_b + O(Δ³), W'' = −2G M_a M_b/d³, so the rate gains
+    (W''/ħ) Δ_a Δ_b = 2c_ab Δ_a Δ_b with c_ab = −G M_a M_b/(ħd³).  The master equation's term
+    is −Σ_{j≠k} c_jk [x̂_j, [x̂_k, ρ]] (x̂ the physical positions), i.e. in X = a + a†
+    κ_ab = c_ab x_zpf,a x_zpf,b = −G sqrt(M_a M_b)/(2ω_m d³) = −2(R/d)³ κ_DP for equal
+    spheres.  Negative: the difference coordinate decoheres faster, the centre of mass slower
+    (checked against the exact two-sphere energies at finite shifts in the tests).  The
+    point-mass W holds for spheres apart (d ≥ 2R); at the table's geometry they overlap by
+    ~1 % of d (``gravsim hypotheses`` says so), where W'' is off at that order.
+    """
+    m_a, m_b = p.M_pair
+    return -G_NEWTON * np.sqrt(m_a * m_b) / (2 * p.omega_m * p.d**3)
 
 
 def homogeneous_sphere_rate(p: Parameters) -> Any:

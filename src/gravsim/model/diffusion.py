@@ -55,8 +55,18 @@ class PositionDiffusion(abc.ABC):
     def rates(self, p: Parameters) -> tuple[Any, Any]:
         """(κ_a, κ_b) in rad/s for parameters ``p``."""
 
-    def validity(self, p: Parameters) -> tuple[str, ...]:
-        """Why this model's form may not hold at ``p`` (one sentence each; none: it holds)."""
+    def cross_rate(self, p: Parameters) -> Any:
+        """κ_ab (rad/s): the cross term −κ_ab([X_a,[X_b,ρ]] + [X_b,[X_a,ρ]]) (X = a + a†) of a
+        correlated position diffusion; 0 (none) unless the model has one."""
+        return 0.0
+
+    def validity(self, p: Parameters, spread: Any = None) -> tuple[str, ...]:
+        """Why this model's form may not hold at ``p`` (one sentence each; none: it holds).
+
+        ``spread`` (m): the oscillators' rms position in the steady state where the caller
+        has it (the small-displacement forms are judged against it); None: the bath's
+        thermal amplitude, an upper bound.
+        """
         return ()
 
     def hamiltonian(self, p: Parameters, *, rwa: bool) -> tuple[HamiltonianTerm, ...]:
@@ -64,7 +74,12 @@ class PositionDiffusion(abc.ABC):
         return coherent_coupling(p, rwa=rwa)
 
     def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
-        """2κ D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA."""
+        """2κ D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA; with a mutual
+        term, the kernel [[κ_a, κ_ab], [κ_ab, κ_b]] = l₁l₁ᵀ + l₂l₂ᵀ as 2D[lᵢ·(X_a, X_b)]
+        (l₁ = (sqrt κ_a, κ_ab/sqrt κ_a), l₂ = (0, sqrt(κ_b − κ_ab²/κ_a)))."""
+        mutual = np.asarray(self.cross_rate(p))
+        if np.any(mutual != 0):
+            return self._correlated(p, mutual, rwa)
         out: list[JumpOperator] = []
         for mode, rate in zip(("a", "b"), self.rates(p), strict=True):
             if rwa:
@@ -89,6 +104,26 @@ class PositionDiffusion(abc.ABC):
                 )
         return tuple(out)
 
+    def _correlated(self, p: Parameters, mutual: np.ndarray, rwa: bool) -> tuple:
+        k_a, k_b = (np.asarray(k, dtype=float) for k in self.rates(p))
+        root_a = np.sqrt(k_a)
+        cross = np.divide(
+            mutual, root_a, out=np.zeros(np.broadcast(mutual, root_a).shape), where=root_a > 0
+        )
+        vectors = ((root_a, cross), (0.0, np.sqrt(np.maximum(k_b - cross**2, 0.0))))
+        out: list[JumpOperator] = []
+        for k, (w_a, w_b) in enumerate(vectors, start=1):
+            label = f"2{self.symbol} l{k}"
+            if rwa:
+                down = ((w_a, ann("a")), (w_b, ann("b")))
+                up = ((w_a, cre("a")), (w_b, cre("b")))
+                out.append(JumpOperator(2.0, down, f"{label} D[l·(a,b)]", "gravity"))
+                out.append(JumpOperator(2.0, up, f"{label} D[l·(a†,b†)]", "gravity"))
+            else:
+                both = ((w_a, ann("a")), (w_a, cre("a")), (w_b, ann("b")), (w_b, cre("b")))
+                out.append(JumpOperator(2.0, both, f"{label} D[l·(X_a,X_b)]", "gravity"))
+        return tuple(out)
+
 
 def thermal_amplitude(p: Parameters) -> Any:
     """x_zpf sqrt(2n̄ + 1) (m): the rms position of an oscillator in its bath's thermal state,
@@ -97,15 +132,18 @@ def thermal_amplitude(p: Parameters) -> Any:
 
 
 def small_against(
-    p: Parameters, length: Any, what: str, fraction: float, name: str
+    p: Parameters, length: Any, what: str, fraction: float, name: str, spread: Any = None
 ) -> tuple[str, ...]:
-    """A note when the thermal amplitude exceeds ``fraction`` of ``length`` anywhere in ``p``."""
-    ratio = float(np.max(thermal_amplitude(p) / length))
+    """A note when the oscillators' rms position ``spread`` (m; None: the bath's thermal
+    amplitude, an upper bound) exceeds ``fraction`` of ``length`` anywhere in ``p``."""
+    amplitude = thermal_amplitude(p) if spread is None else spread
+    ratio = float(np.max(amplitude / length))
     if ratio <= fraction:
         return ()
+    which = "thermal amplitude of the bath" if spread is None else "steady state's rms position"
     return (
-        f"{name}: its small-displacement form needs motion well below {what}, but the thermal "
-        f"amplitude is {ratio:.3g} of it (above {fraction:g}); its rate overstates the "
+        f"{name}: its small-displacement form needs motion well below {what}, but the "
+        f"{which} is {ratio:.3g} of it (above {fraction:g}); its rate overstates the "
         "decoherence there",
     )
 

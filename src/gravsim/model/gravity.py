@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,20 +180,26 @@ def choose(gravity: str | tuple[GravityModel, ...]) -> tuple[GravityModel, ...]:
     return (GRAVITY_MODELS[name](**_settings(name, settings)),)
 
 
-def _settings(name: str, settings: list[str]) -> dict[str, float]:
-    """``key=value`` settings of hypothesis ``name`` as keyword arguments (floats)."""
-    keys = [
-        f.name for f in dataclasses.fields(GRAVITY_MODELS[name]) if f.name not in ("name", "label")
-    ]
-    out = {}
+def _settings(name: str, settings: list[str]) -> dict[str, Any]:
+    """``key=value`` settings of hypothesis ``name`` as keyword arguments: text for the
+    fields whose default is text (``mutual=off``, ``normalisation=penrose``), else floats."""
+    fields = {
+        f.name: f
+        for f in dataclasses.fields(GRAVITY_MODELS[name])
+        if f.name not in ("name", "label")
+    }
+    out: dict[str, Any] = {}
     for item in settings:
         key, sep, value = item.partition("=")
-        if not sep or key not in keys:
-            known = ", ".join(keys) or "none"
+        if not sep or key not in fields:
+            known = ", ".join(fields) or "none"
             raise GravsimInputError(
                 f"gravity {name!r}: setting {item!r} is not KEY=VALUE with a key of this "
                 f"model ({known})"
             )
+        if isinstance(fields[key].default, str):
+            out[key] = value.strip()
+            continue
         try:
             out[key] = float(value)
         except ValueError:
@@ -200,10 +207,16 @@ def _settings(name: str, settings: list[str]) -> dict[str, float]:
     return out
 
 
-def warn_validity(models: tuple[GravityModel, ...], p: Parameters) -> None:
+def warn_validity(
+    models: tuple[GravityModel, ...], p: Parameters, spread: Callable[[], Any] | None = None
+) -> None:
     """One :class:`GravsimWarning` for each reason a chosen model's form may not hold at
-    ``p`` (:meth:`PositionDiffusion.validity`)."""
-    for model in models:
-        if isinstance(model, PositionDiffusion):
-            for note in model.validity(p):
-                warnings.warn(note, GravsimWarning, stacklevel=3)
+    ``p`` (:meth:`PositionDiffusion.validity`).  ``spread`` gives the oscillators' rms
+    position in the steady state (m; e.g. :func:`gravsim.gaussian.position_spread`), asked
+    only where a model's validity depends on it; None: the bath's thermal amplitude."""
+    judged = [m for m in models if isinstance(m, PositionDiffusion)]
+    needs = any(type(m).validity is not PositionDiffusion.validity for m in judged)
+    rms = spread() if spread is not None and needs else None
+    for model in judged:
+        for note in model.validity(p, rms):
+            warnings.warn(note, GravsimWarning, stacklevel=3)

@@ -223,7 +223,7 @@ def _transient(p, run, times, n0, comparisons, progress, request):
     """(the compared hypothesis's description, the steady reference, the runs)."""
     options = run.fock.resolved(run.model, EVOLVE_N_MECH, EVOLVE_N_CAV)
     comparisons = _check_comparisons(run.model, run.backend, comparisons, options)
-    warn_validity(run.models, p)
+    warn_validity(run.models, p, lambda: gaussian.position_spread(p))
     ktm = models.build(run.model, p, classical_in(run.models), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, run.model, ktm, run.base)

@@ -85,7 +85,7 @@ def table(
     if p.batch_shape:
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
     ktm_rate = float(rate(KTMGravity(), p))
-    warn_validity(HYPOTHESES, p)
+    warn_validity(HYPOTHESES, p, lambda: gaussian.position_spread(p))
     rows = []
     for g in HYPOTHESES:
         kappa = float(rate(g, p))

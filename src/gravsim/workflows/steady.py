@@ -112,7 +112,7 @@ def compute(
     model, gravity, backend, base = run.model, run.models, run.backend, run.base
     fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
-    warn_validity(gravity, p)
+    warn_validity(gravity, p, lambda: gaussian.position_spread(p))
     if model == "closed-form":
         solved = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
