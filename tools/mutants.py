@@ -142,6 +142,52 @@ MUTANTS: tuple[Mutant, ...] = (
         (f"{RUNG_TERMS}::test_linear_rung", COUNTER_ROTATING, APPROXIMATION),
     ),
     Mutant(
+        "detuned-cavity-sign",
+        "the cavity's detuning written −Δ_c c†c in the RWA rung",
+        "src/gravsim/model/rungs.py",
+        (
+            (
+                'HamiltonianTerm(p.Delta_c, (cre("c"), ann("c")), False, "Δ_c c†c")',
+                'HamiltonianTerm(-np.asarray(p.Delta_c), (cre("c"), ann("c")), False, "Δ_c c†c")',
+            ),
+        ),
+        (
+            "tests/model/test_device.py::test_the_imperfect_rwa_rung_equals_its_conventions_written_by_hand",
+        ),
+    ),
+    Mutant(
+        "eliminated-cavity-shift-sign",
+        "the detuned cavity's shift +Δ_c/(κ²/4 + Δ_c²) L†L in the effective rung",
+        "src/gravsim/model/rungs.py",
+        (
+            (
+                "rate, shift = p.kappa / width, -np.asarray(p.Delta_c) / width",
+                "rate, shift = p.kappa / width, np.asarray(p.Delta_c) / width",
+            ),
+        ),
+        ("tests/model/test_device.py::test_validate_passes_at_a_modestly_imperfect_point",),
+    ),
+    Mutant(
+        "heating-correlation-sign",
+        "the heating kernel's cross term with the wrong sign (anticorrelated for corr > 0)",
+        "src/gravsim/model/device.py",
+        (("return (root_a, c * root_b), (0.0,", "return (root_a, -c * root_b), (0.0,"),),
+        (
+            "tests/model/test_device.py::test_common_heating_is_one_collective_noise_on_the_sum_mode",
+            "tests/model/test_device.py::test_the_imperfect_rwa_rung_equals_its_conventions_written_by_hand",
+        ),
+    ),
+    Mutant(
+        "dp-mutual-sign",
+        "Diósi–Penrose's mutual term with the wrong sign (the centre of mass decohering faster)",
+        "src/gravsim/model/collapse.py",
+        (("return -G_NEWTON * np.sqrt(m_a * m_b)", "return G_NEWTON * np.sqrt(m_a * m_b)"),),
+        (
+            "tests/model/test_gravity.py::"
+            "test_diosi_penrose_mutual_term_is_the_functional_of_two_displaced_spheres",
+        ),
+    ),
+    Mutant(
         "eq19-delta-E-root-shift",
         "the closed form's ΔE loses the sign of δ sqrt(Σ² − 4Δ) (closed_form/effective/eq19.py)",
         "src/gravsim/closed_form/effective/eq19.py",

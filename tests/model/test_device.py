@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import qutip
+import scipy.linalg
 
 import gravsim as gs
 from gravsim import fock, gaussian
@@ -187,3 +188,44 @@ def test_fock_and_gaussian_agree_at_an_imperfect_point(rung):
 def test_quantum_gravity_only_needs_no_gravity_terms():
     """The imperfect device with quantum gravity: no 'gravity' group, as for the ideal one."""
     assert all(j.group != "gravity" for j in rungs.rwa(IMPERFECT, QuantumGravity()).jumps)
+
+
+def _rwa_by_hand(p, kappa_g):
+    """The imperfect RWA rung written here from docs/physics.md's conventions, apart from
+    the model description: Langevin equations for α = (a, a†, b, b†, c, c†), turned into the
+    quadratures' drift; the diffusion of each bath, the warm cavity, KTM and the heating."""
+    (ga_m, gb_m), (ga_p, gb_p) = p.G_minus_pair, p.G_plus_pair
+    w_a, w_b = p.Omega + p.Delta_m, -p.Omega + p.Delta_m
+    (gam_a, gam_b), (n_a, n_b) = p.gamma_pair, p.n_th_pair
+    m = np.zeros((6, 6), complex)  # dα/dt = M α (the a† rows are the conjugates)
+    for j, (w, g_m, g_p, gam) in enumerate(((w_a, ga_m, ga_p, gam_a), (w_b, gb_m, gb_p, gam_b))):
+        other = 2 * (1 - j)
+        m[2 * j, 2 * j] = -1j * w - gam / 2
+        m[2 * j, other] = -1j * p.k_M
+        m[2 * j, 4], m[2 * j, 5] = -1j * g_m, -1j * g_p
+        m[4, 2 * j], m[4, 2 * j + 1] = -1j * g_m, -1j * g_p
+    m[4, 4] = -1j * p.Delta_c - p.kappa / 2
+    swap = [1, 0, 3, 2, 5, 4]  # α ↔ α†
+    for k in (0, 2, 4):
+        m[k + 1] = np.conj(m[k][swap])
+    t = np.kron(np.eye(3), np.array([[1, 1], [-1j, 1j]]) / np.sqrt(2))
+    a = (t @ m @ np.linalg.inv(t)).real
+    d = np.zeros((6, 6))
+    rows = (gam_a * (n_a + 0.5) + 2 * kappa_g[0], gam_b * (n_b + 0.5) + 2 * kappa_g[1])
+    for j, value in enumerate(rows):
+        d[2 * j, 2 * j] = d[2 * j + 1, 2 * j + 1] = value + (p.heating_a, p.heating_b)[j]
+    cross = p.heating_corr * np.sqrt(p.heating_a * p.heating_b)
+    d[0, 2] = d[2, 0] = d[1, 3] = d[3, 1] = cross
+    d[4, 4] = d[5, 5] = p.kappa * (p.n_c + 0.5)
+    return scipy.linalg.solve_continuous_lyapunov(a, -d)
+
+
+@pytest.mark.parametrize("gravity", [QuantumGravity(), KTMGravity()], ids=["quantum", "ktm"])
+def test_the_imperfect_rwa_rung_equals_its_conventions_written_by_hand(gravity):
+    """Every imperfection at once: gravsim's RWA covariance equals a solve of the Langevin
+    equations written from the conventions (G±,j = g_j|c±|, Δ_c c†c + Δ_m(a†a + b†b),
+    κ(n̄_c + ½) on the cavity, κ_G,j = k_G x_zpf,j/x_zpf,k, the heating kernel)."""
+    kappa_g = (0.0, 0.0) if isinstance(gravity, QuantumGravity) else gravity.rates(IMPERFECT)
+    expected = _rwa_by_hand(IMPERFECT, kappa_g)
+    ours = gaussian.steady_state(rungs.rwa(IMPERFECT, gravity)).covariance
+    np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)

@@ -418,8 +418,8 @@ def _dp_rate(p: Any) -> float:
 @pytest.mark.parametrize(
     "model, kappa",
     [
-        (DiosiPenrose(), _dp_rate),
-        (TilloyDiosi(kernel_ratio=3.0), lambda p: _dp_rate(p) * (3 + 1 / 3) / 2),
+        (DiosiPenrose(mutual="off"), _dp_rate),  # the mutual term: tests/model/test_gravity.py
+        (TilloyDiosi(kernel_ratio=3.0, mutual="off"), lambda p: _dp_rate(p) * (3 + 1 / 3) / 2),
         (CQFloor(), lambda p: rates(p).k_G / 2),
         (CQFloor(trade_off=0.25), lambda p: rates(p).k_G * (0.25 + 4) / 4),
     ],

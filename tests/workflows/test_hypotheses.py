@@ -33,7 +33,9 @@ def test_cli_hypotheses_table_and_geometry_warning():
 
 @pytest.mark.parametrize("model", ["effective", "rwa", "closed-form", "linear", "conventional"])
 def test_steady_takes_the_diosi_penrose_hypothesis_on_every_gaussian_rung(model):
-    r = gs.steady.compute(PAPER, model=model, gravity="diosi-penrose")
+    """Without its mutual term DP's diffusion is KTM's scaled, so ΔE is (κ_DP/κ_KTM) ΔE_KTM
+    (the mutual term, a correlated diffusion, is tested in tests/model/test_gravity.py)."""
+    r = gs.steady.compute(PAPER, model=model, gravity="diosi-penrose:mutual=off")
     e_dp = r.outcome("diosi_penrose").E_N
     q = gs.steady.compute(PAPER, model=model, gravity="quantum").outcome().E_N
     if model == "conventional":
@@ -86,8 +88,8 @@ def test_budget_tells_any_two_hypotheses_apart():
     against DP (Δκ = 2.4 % of κ) (κ_KTM/Δκ)² of it; measured to 2e-9 and 1e-7 (second order
     in κ, ~ΔE), asserted to 1e-6."""
     ktm = gs.budget.budget(PAPER)
-    dp = gs.budget.budget(PAPER, compare="quantum,diosi-penrose")
-    apart = gs.budget.budget(PAPER, compare="ktm,diosi-penrose")
+    dp = gs.budget.budget(PAPER, compare="quantum,diosi-penrose:mutual=off")
+    apart = gs.budget.budget(PAPER, compare="ktm,diosi-penrose:mutual=off")
     k_dp, k_ktm = DiosiPenrose().rates(PAPER)[0], PAPER.kappa_G
     assert dp.samples_chernoff == pytest.approx(
         ktm.samples_chernoff * (k_ktm / k_dp) ** 2, rel=1e-4
@@ -95,7 +97,8 @@ def test_budget_tells_any_two_hypotheses_apart():
     assert apart.samples_chernoff == pytest.approx(
         ktm.samples_chernoff * (k_ktm / (k_ktm - k_dp)) ** 2, rel=1e-6
     )
-    assert dp.compare == "quantum,diosi-penrose" and dp.delta_E == pytest.approx(4.8474e-8, 1e-4)
+    assert dp.compare == "quantum,diosi-penrose:mutual=off"
+    assert dp.delta_E == pytest.approx(4.8474e-8, 1e-4)
     with pytest.raises(gs.GravsimInputError, match="two hypotheses"):
         gs.budget.budget(PAPER, compare="ktm")
     # A with less entanglement than B (ΔE < 0): the E_N gap still resolves, in either order

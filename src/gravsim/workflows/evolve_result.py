@@ -103,7 +103,7 @@ class EvolveResult(Result):
 
     def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """One row per time; the rung, backend, log base and every parameter in each row."""
-        params = {k: getattr(self.parameters, k) for k in INPUT_KEYS + DERIVED_KEYS}
+        params = {k: self.parameters.in_use(k) for k in INPUT_KEYS + DERIVED_KEYS}
         meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
         return self.columns, meta | params
 

@@ -401,6 +401,8 @@ def _periodic_note() -> str:
 
 def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
     closed_form.require_ideal(p)
+    for g in choose(gravity):
+        _require_uncorrelated(g, p)
     kw = dict(gamma_m=p.gamma_m, Gamma=p.Gamma, r=p.r, Omega=p.Omega, k_M=p.k_M, n_th=p.n_th)
     outcomes = {
         g.label: GravityOutcome(
@@ -426,6 +428,15 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
         "eq6_delta_E: Eq. (6), first order in kappa_G of Eq. (24)",
     )
     return _Solved(outcomes, delta, {}, notes, variants)
+
+
+def _require_uncorrelated(g: Any, p: Parameters) -> None:
+    """The closed forms take each oscillator's own diffusion: refuse a mutual term."""
+    if np.any(np.asarray(getattr(g, "cross_rate", lambda p: 0.0)(p)) != 0):
+        raise GravsimInputError(
+            f"the closed forms take no correlated diffusion, and {g.name}'s mutual term is "
+            f"one: use --gravity {g.name}:mutual=off, or a Gaussian rung"
+        )
 
 
 def _against_quantum(gravity: str, rung: str) -> tuple:

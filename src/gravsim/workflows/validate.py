@@ -463,8 +463,13 @@ def _closed_form_rows(p: Parameters, compare: str, base: str, names: tuple) -> l
     """The L4 rows: Eq. (19), and Eq. (24) for reference; not run for an imperfect device
     (the closed forms are the ideal one's)."""
     found = p.imperfections()
-    if found:
-        why = f"the closed forms are the ideal device's ({found[0]} is set)"
+    correlated = np.any(np.asarray(hypothesis(compare).cross_rate(p)) != 0)
+    if found or correlated:
+        why = (
+            f"the closed forms are the ideal device's ({found[0]} is set)"
+            if found
+            else f"the closed forms take no correlated diffusion ({compare}: its mutual term)"
+        )
         return [Row("L4", "closed form S2 Eq. (19)", skipped=why)]
     cf = steady.compute(p, model="closed-form", gravity=compare, base=base)
     eq24 = ("eq24_E_N_quantum", "eq24_E_N_classical", "eq24_delta_E")

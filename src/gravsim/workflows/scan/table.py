@@ -38,9 +38,10 @@ def columns(grid: Grid, model: str, gravity: str, backend: str, tol: bool = Fals
 
 
 def parameter_cells(p: Parameters) -> dict[str, Any]:
-    """Every input and derived parameter of ``p`` (arrays over a batch, or plain values)."""
+    """Every input and derived parameter of ``p`` (arrays over a batch, or plain values; a
+    per-oscillator input not set is the symmetric value it takes)."""
     with np.errstate(all="ignore"):  # invalid points: NaN where undefined (r at G₊ ≥ G₋)
-        return {key: getattr(p, key) for key in INPUT_KEYS + DERIVED_KEYS}
+        return {key: p.in_use(key) for key in INPUT_KEYS + DERIVED_KEYS}
 
 
 def _column_cells(values: list[Any]) -> list[str]:
