@@ -435,7 +435,7 @@ def _require_uncorrelated(g: Any, p: Parameters) -> None:
     if np.any(np.asarray(getattr(g, "cross_rate", lambda p: 0.0)(p)) != 0):
         raise GravsimInputError(
             f"the closed forms take no correlated diffusion, and {g.name}'s mutual term is "
-            f"one: use --gravity {g.name}:mutual=off, or a Gaussian rung"
+            f"one: use gravity='{g.name}:mutual=off', or a Gaussian rung"
         )
 
 
