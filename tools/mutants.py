@@ -178,6 +178,21 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
+        "l0-mean-coupling",
+        "L0's displaced frame couples each oscillator to the field with the mean g, not g_j",
+        "src/gravsim/model/rungs.py",
+        (
+            (
+                "terms += _field_coupling(f, g_j, j, w)",
+                "terms += _field_coupling(f, sum(g) / 2, j, w)",
+            ),
+        ),
+        (
+            "tests/model/test_device.py::"
+            "test_the_periodic_rungs_take_the_imperfections_their_orbit_can_express",
+        ),
+    ),
+    Mutant(
         "dp-mutual-sign",
         "Diósi–Penrose's mutual term with the wrong sign (the centre of mass decohering faster)",
         "src/gravsim/model/collapse.py",

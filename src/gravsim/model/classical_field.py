@@ -30,9 +30,9 @@ class ClassicalField:
     The mean-field equations of the driven model, in the tones' frame for the cavity and the
     laboratory frame for the mechanics,
 
-        dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2)α − i u(t) α,
-        dβ_j/dt = −(iω_j + γ_m/2)β_j − i[g|α|² + 2k_M Re β_other],
-        u(t) = 2g Re(β_a + β_b) − δ_s,
+        dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2 + iΔ_c)α − i u(t) α,
+        dβ_j/dt = −(iω_j + γ_j/2)β_j − i[g_j|α|² + 2k_M Re β_other],
+        u(t) = 2 Re(g_a β_a + g_b β_b) − δ_s,
 
     are solved for their periodic orbit by harmonic balance: α in odd and β in even
     harmonics of ω_m (:data:`ORBIT_HARMONICS`), iterated to a fixed point (each step
@@ -40,7 +40,9 @@ class ClassicalField:
     force).  δ_s, the static part of 2g Re(β_a + β_b), is the radiation-pressure shift of the
     cavity; the tones sit at the sidebands of the *shifted* cavity, as an experiment tunes
     them.  In the bare orbit (u = 0) α = c₊e^{−iω_m t} + c₋e^{iω_m t} with
-    c₊ = −iE₊/(κ/2 − iω_m), c₋ = −iE₋/(κ/2 + iω_m) and real E± chosen so that |c±| = G±/g.
+    c₊ = −iE₊/(κ/2 + iΔ_c − iω_m), c₋ = −iE₋/(κ/2 + iΔ_c + iω_m) and real E± chosen so that
+    |c±| = G±/ḡ (each oscillator's own g_j, a detuned cavity Δ_c: docs/physics.md, "A real
+    device"; the tones at ±ω_m, so Δ_m = 0 here).
     In scaled variables gα, gβ the orbit does not depend on g at fixed G±: the modulation
     u(t), of order G±²/ω_m, is a mean-field effect that the linearised model keeps.
 
@@ -119,19 +121,22 @@ class ClassicalField:
     def _balance(cls, p: Parameters, harmonics: int, relax: float) -> ClassicalField | None:
         """Harmonic balance with ``harmonics`` harmonics iterated to its fixed point (None if
         it does not settle in :data:`ORBIT_STEPS` steps)."""
-        w, kap, g = float(p.omega_m), float(p.kappa), float(p.g)
-        e_plus = float(p.G_plus / g) * float(np.hypot(kap / 2, w))
-        e_minus = float(p.G_minus / g) * float(np.hypot(kap / 2, w))
+        w, kap, g = float(p.omega_m), float(p.kappa), float(p.g_mean)
+        g_a, g_b = (float(x) for x in p.g_pair)
+        detuning = float(p.Delta_c)
+        e_plus = float(p.c_plus) * float(p.cavity_response(+1))
+        e_minus = float(p.c_minus) * float(p.cavity_response(-1))
         odd = np.arange(-harmonics, harmonics + 1, 2)
         even = np.arange(-harmonics + 1, harmonics, 2)
         drive = np.where(odd == 1, e_plus, 0.0) + np.where(odd == -1, e_minus, 0.0)
-        gm, km = float(p.gamma_m), float(p.k_M)
+        km = float(p.k_M)
         mech = np.zeros((4, 4))  # y = (Re β_a, Im β_a, Re β_b, Im β_b): dy/dt = M y + e F
-        for j, wj in enumerate((float(p.omega_a), float(p.omega_b))):
+        frequencies = (float(p.omega_a), float(p.omega_b))
+        for j, (wj, gm) in enumerate(zip(frequencies, map(float, p.gamma_pair), strict=True)):
             mech[2 * j, 2 * j : 2 * j + 2] = (-gm / 2, wj)
             mech[2 * j + 1, 2 * j : 2 * j + 2] = (-wj, -gm / 2)
             mech[2 * j + 1, 2 * (1 - j)] = -2 * km
-        e = np.array([0.0, -1.0, 0.0, -1.0])
+        e = np.array([0.0, -g_a, 0.0, -g_b])  # the force g_j |α|² on each oscillator
         u = np.zeros(even.size, dtype=complex)
         shifts = odd[:, None] - odd[None, :]  # m with α_k coupled to α_{k−m} by u_m
         inside = np.abs(shifts) <= harmonics - 1
@@ -141,12 +146,13 @@ class ClassicalField:
         change = np.inf
         for _ in range(ORBIT_STEPS):
             # cavity: (κ/2 − ikω) α_k + i Σ_m u_m α_{k−m} = −i E_k
-            lhs = np.diag(kap / 2 - 1j * odd * w) + 1j * np.where(inside, u[u_index], 0)
+            lhs = np.diag(kap / 2 + 1j * detuning - 1j * odd * w)
+            lhs = lhs + 1j * np.where(inside, u[u_index], 0)
             new_alpha = np.linalg.solve(lhs, -1j * drive)
             # force_m = g Σ_k α_k α*_{k−m}: the correlation of α with itself at shift m/2
-            force = g * np.correlate(new_alpha, new_alpha, "full")[even // 2 + harmonics]
+            force = np.correlate(new_alpha, new_alpha, "full")[even // 2 + harmonics]
             y = np.linalg.solve(mech_at, (e * force[:, None])[..., None])[..., 0]
-            new_u = 2 * g * (y[:, 0] + y[:, 2]) * (even != 0)
+            new_u = 2 * (g_a * y[:, 0] + g_b * y[:, 2]) * (even != 0)
             if alpha is not None:
                 change = np.max(np.abs(new_alpha - alpha)) / np.max(np.abs(new_alpha))
             alpha, u = new_alpha, u + relax * (new_u - u)
@@ -168,7 +174,7 @@ class ClassicalField:
             },
             E_plus=e_plus,
             E_minus=e_minus,
-            cavity_shift=float(2 * g * (y[even == 0][0][0] + y[even == 0][0][2]).real),
+            cavity_shift=float(2 * (g_a * y[even == 0][0][0] + g_b * y[even == 0][0][2]).real),
             residual=float(edge / np.max(np.abs(alpha))),
             harmonics=harmonics,
         )

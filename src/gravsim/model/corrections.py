@@ -13,6 +13,9 @@ L1 (``linear``) is L2 (``rwa``) plus the counter-rotating terms at ±2ω_m (modu
 
     H₁(t) − H₂ = h e^{−2iω_m t} + h† e^{2iω_m t},    h = G₊ c†A + G₋ cA + k_M ab,
 
+(with each oscillator's own couplings, h = c†U + cV + k_M ab, U = Σ_j G₊,j j, V = Σ_j G₋,j j;
+the formulas below are written for that general case and read as shown for G±,j = G±),
+
 where G₊c†j e^{−2iω_m t} is the other half of δc†c₊ x_j(t), G₋cj the conjugate of
 G₋c†j† e^{2iω_m t}, and k_M ab the counter-rotating half of k_M(a+a†)(b+b†).  Their leading
 effect on the slow dynamics is of second order in 1/ω_m:
@@ -29,7 +32,11 @@ effect on the slow dynamics is of second order in 1/ω_m:
 * dissipative, from the cavity's decay during the off-resonant excursions (the Lorentzian
   weight of the cavity at detuning 2ω_m, the resolved-sideband limit of radiation-pressure
   cooling): G₊²κ/(κ²/4 + 4ω_m²) D[A] (a phonon removed by the counter-rotating red process)
-  and G₋²κ/(κ²/4 + 4ω_m²) D[A†] (one added by the counter-rotating blue process).
+  and G₋²κ/(κ²/4 + 4ω_m²) D[A†] (one added by the counter-rotating blue process); in general
+  κ/(κ²/4 + 4ω_m²)(D[U] + D[V†]), and δH = [h†, h]/(2ω_m) with (U†U − V†V)/(2ω_m) for the
+  spring, −Σ(G₊,j² + G₋,j²)/(2ω_m) c†c, −Σ G₊,jG₋,j/(2ω_m)(c² + h.c.) and
+  −(k_M/2ω_m)[c†(G₋,b a + G₋,a b + G₊,b a† + G₊,a b†) + h.c.].  A detuned cavity shifts the
+  sidebands' detuning 2ω_m by Δ_c, a correction of order Δ_c/ω_m to these, left out.
 
 Relative to the reservoir rate Γ = 4G²/κ these are of order κ/ω_m (coherent; their effect on E_N
 is even in the shift, so second order) and (κ/ω_m)² (dissipative), and k_M/ω_m for the gravity
@@ -62,24 +69,29 @@ def counter_rotating_terms(
 ) -> tuple[tuple[HamiltonianTerm, ...], tuple[JumpOperator, ...]]:
     """δH and the dissipators of the module docstring, in L2's frame (rates in rad/s)."""
     w, kap, km = p.omega_m, p.kappa, p.k_M
-    gp, gm = p.G_plus, p.G_minus
-    g2 = (gm - gp) * (gm + gp)
-    spring = -g2 / (2 * w)
-    terms = [HamiltonianTerm(spring, (cre(j), ann(j)), False, f"−G²/2ω_m {j}†{j}") for j in "ab"]
-    terms.append(HamiltonianTerm(spring, (cre("a"), ann("b")), True, "−G²/2ω_m (a†b + h.c.)"))
-    terms.append(HamiltonianTerm(-(gp**2 + gm**2) / w, (cre("c"), ann("c")), False, "cavity shift"))
-    terms.append(HamiltonianTerm(-gp * gm / w, (ann("c"), ann("c")), True, "−G₊G₋/ω_m (c² + h.c.)"))
-    for j in "ab":
-        terms.append(HamiltonianTerm(-km * gm / (2 * w), (cre("c"), ann(j)), True, "k_M G₋ term"))
-        terms.append(HamiltonianTerm(-km * gp / (2 * w), (cre("c"), cre(j)), True, "k_M G₊ term"))
+    u, v = p.G_plus_pair, p.G_minus_pair  # G₊,j and G₋,j: h = c†U + cV + k_M ab
+    terms = [
+        HamiltonianTerm(
+            (u[0] * u[0] - v[0] * v[0]) / (2 * w), (cre("a"), ann("a")), False, "spring a"
+        ),
+        HamiltonianTerm(
+            (u[1] * u[1] - v[1] * v[1]) / (2 * w), (cre("b"), ann("b")), False, "spring b"
+        ),
+        HamiltonianTerm(
+            (u[0] * u[1] - v[0] * v[1]) / (2 * w), (cre("a"), ann("b")), True, "spring ab"
+        ),
+    ]
+    squares, product = sum(x * x for x in (*u, *v)), u[0] * v[0] + u[1] * v[1]
+    terms.append(HamiltonianTerm(-squares / (2 * w), (cre("c"), ann("c")), False, "cavity shift"))
+    terms.append(HamiltonianTerm(-product / (2 * w), (ann("c"), ann("c")), True, "c² + h.c."))
+    for j, other in (("a", 1), ("b", 0)):  # −(k_M/2ω_m)[c†(v_k j + u_k j†) + h.c.], k ≠ j
+        terms.append(HamiltonianTerm(-km * v[other] / (2 * w), (cre("c"), ann(j)), True, "k_M G₋"))
+        terms.append(HamiltonianTerm(-km * u[other] / (2 * w), (cre("c"), cre(j)), True, "k_M G₊"))
         terms.append(HamiltonianTerm(-(km**2) / (2 * w), (cre(j), ann(j)), False, "k_M² shift"))
     weight = kap / (kap**2 / 4 + 4 * w**2)
-    both = ((1.0, ann("a")), (1.0, ann("b")))
     jumps = (
-        JumpOperator(gp**2 * weight, both, "counter-rotating red sideband D[a + b]"),
-        JumpOperator(
-            gm**2 * weight, tuple((c, cre(op.mode)) for c, op in both), "counter-rotating blue"
-        ),
+        JumpOperator(weight, ((u[0], ann("a")), (u[1], ann("b"))), "counter-rotating red D[U]"),
+        JumpOperator(weight, ((v[0], cre("a")), (v[1], cre("b"))), "counter-rotating blue D[V†]"),
     )
     return tuple(terms), jumps
 

@@ -260,11 +260,10 @@ def _scalar_point(p: Parameters, rung: str) -> None:
 
 def _orbit_inputs(p: Parameters) -> None:
     """Refuse the imperfections the driven model's classical orbit does not take yet."""
-    missing = [k for k in p.imperfections() if k in ("g_a", "g_b", "Delta_m", "Delta_c")]
-    if missing:
+    if "Delta_m" in p.imperfections():
         raise GravsimInputError(
-            f"models 'full' and 'linear' take {missing[0]} in a later version (their classical "
-            "orbit assumes g_a = g_b and tones at the sidebands): use model 'rwa' or 'effective'"
+            "models 'full' and 'linear' take Delta_m in a later version (their orbit and "
+            "period are at the sidebands' ω_m): use model 'rwa' or 'effective'"
         )
 
 
@@ -292,13 +291,13 @@ def full(
     gravity = gravity or QuantumGravity()
     if frame not in FRAMES:
         raise GravsimInputError(f"unknown frame {frame!r}: use displaced or undisplaced")
-    if not p.g > 0:
+    if not p.g_mean > 0:
         raise GravsimInputError(f"model 'full' needs a single-photon coupling g > 0, got {p.g!r}")
     f = ClassicalField.of(p)
-    w, g = float(p.omega_m), float(p.g)
+    w, g = float(p.omega_m), tuple(float(x) for x in p.g_pair)
     terms = [HamiltonianTerm(w, (cre(j), ann(j)), False, f"ω_m {j}†{j}") for j in ("a", "b")]
     terms += list(frequency_difference(p)) + list(gravity.hamiltonian(p, rwa=False))
-    terms += _cavity_terms(f, g, w, frame)
+    terms += _cavity_terms(f, g, w, frame, float(p.Delta_c))
     return ModelDescription(
         rung="full",
         modes=("a", "b", "c"),
@@ -330,22 +329,37 @@ def full(
     )
 
 
-def _cavity_terms(f: ClassicalField, g: float, w: float, frame: str) -> list[HamiltonianTerm]:
-    """L0's radiation pressure g(j + j†)c†c and, in the displaced frame, its coupling to the
-    classical field α(t) and the cavity's modulation u(t); undisplaced, the cavity's shift
-    and the two tones (see :func:`full`)."""
+def _field_coupling(f: ClassicalField, g_j: float, j: str, w: float) -> list[HamiltonianTerm]:
+    """g_j(j + j†)(α*δc + h.c.) with α* = Σ_k α_k* e^{ikωt}: the displaced frame's coupling of
+    oscillator ``j`` to the cavity's classical field."""
+    return [
+        HamiltonianTerm(
+            g_j * np.conj(a_k),
+            (op, ann("c")),
+            True,
+            f"g α_{k}* e^{{i{k}ω_m t}} {op} δc + h.c.",
+            -k * w,
+        )
+        for op in (ann(j), cre(j))
+        for k, a_k in f.alpha.items()
+        if a_k != 0
+    ]
+
+
+def _cavity_terms(
+    f: ClassicalField, g: tuple[float, float], w: float, frame: str, detuning: float
+) -> list[HamiltonianTerm]:
+    """L0's radiation pressure g_j(j + j†)c†c and, in the displaced frame, its coupling to
+    the classical field α(t), the cavity's modulation u(t) and its detuning Δ_c δc†δc;
+    undisplaced, the cavity's shift and detuning and the two tones (see :func:`full`)."""
     terms: list[HamiltonianTerm] = []
-    for j in ("a", "b"):
-        terms.append(HamiltonianTerm(g, (ann(j), cre("c"), ann("c")), True, f"g ({j} + {j}†) c†c"))
-        if frame == "undisplaced":
-            continue
-        for op in (ann(j), cre(j)):
-            for k, a_k in f.alpha.items():  # g(j + j†)(α*δc + h.c.), α* = Σ α_k* e^{ikωt}
-                if a_k != 0:
-                    label = f"g α_{k}* e^{{i{k}ω_m t}} {op} δc + h.c."
-                    terms.append(
-                        HamiltonianTerm(g * np.conj(a_k), (op, ann("c")), True, label, -k * w)
-                    )
+    for j, g_j in zip("ab", g, strict=True):
+        label = f"g_{j} ({j} + {j}†) c†c"
+        terms.append(HamiltonianTerm(g_j, (ann(j), cre("c"), ann("c")), True, label))
+        if frame == "displaced":
+            terms += _field_coupling(f, g_j, j, w)
+    if detuning != 0:
+        terms.append(HamiltonianTerm(detuning, (cre("c"), ann("c")), False, "Δ_c c†c"))
     if frame == "displaced":
         for m, u_m in f.u.items():  # u(t) δc†δc, u real: the m > 0 terms and their h.c.
             if m > 0:
