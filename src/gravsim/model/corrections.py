@@ -109,7 +109,7 @@ def rwa_second_order(p: Parameters, gravity: GravityModel | None = None) -> Mode
 
 
 def radiation_pressure_nonlinearity(p: Parameters) -> ModelDescription:
-    """H₃ = g Σ_j (j + j†) δc†δc, the radiation pressure of the cavity's fluctuations that L1
+    """H₃ = Σ_j g_j (j + j†) δc†δc, the radiation pressure of the cavity's fluctuations that L1
     drops, in L1's frame (mechanics rotating at ω_m: (j e^{−iω_m t} + j† e^{iω_m t}) δc†δc).
 
     No dissipators: it is a perturbation to add to L1's Liouvillian.  In the displaced frame
@@ -120,8 +120,8 @@ def radiation_pressure_nonlinearity(p: Parameters) -> ModelDescription:
     """
     w = float(p.omega_m)
     terms = tuple(
-        HamiltonianTerm(p.g, (ann(j), cre("c"), ann("c")), True, f"g ({j} + {j}†) δc†δc", w)
-        for j in ("a", "b")
+        HamiltonianTerm(g_j, (ann(j), cre("c"), ann("c")), True, f"g_{j} ({j} + {j}†) δc†δc", w)
+        for j, g_j in zip("ab", p.g_pair, strict=True)
     )
     return ModelDescription(
         rung="radiation pressure",
