@@ -287,8 +287,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "src/gravsim/model/rungs.py",
         (
             (
-                'out.append(JumpOperator(p.gamma_m, ((1.0, ann(j)),), f"γ_m D[{j}]"))',
-                "pass  # mutant: γ_m D[j] dropped",
+                'out.append(JumpOperator(gamma, ((1.0, ann(j)),), f"γ_{j} D[{j}]"))',
+                "pass  # mutant: γ_j D[j] dropped",
             ),
         ),
         (f"{RUNG_TERMS}::test_effective_rung", EFFECTIVE_COVARIANCE, LYAPUNOV),
@@ -298,8 +298,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "G₊ and G₋ swapped in the RWA rung",
         "src/gravsim/model/rungs.py",
         (
-            ('p.G_minus, (cre("c"), ann(j))', 'p.G_plus, (cre("c"), ann(j))'),
-            ('p.G_plus, (cre("c"), cre(j))', 'p.G_minus, (cre("c"), cre(j))'),
+            (
+                'HamiltonianTerm(g_minus, (cre("c"), ann(j))',
+                'HamiltonianTerm(g_plus, (cre("c"), ann(j))',
+            ),
+            (
+                'HamiltonianTerm(g_plus, (cre("c"), cre(j))',
+                'HamiltonianTerm(g_minus, (cre("c"), cre(j))',
+            ),
         ),
         (f"{RUNG_TERMS}::test_rwa_rung", APPROXIMATION),
     ),
@@ -395,7 +401,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "ktm-rwa-form-above-rwa",
         "KTM above the RWA written as 2κ_G(D[j] + D[j†]) instead of 2κ_G D[j + j†]",
         "src/gravsim/model/diffusion.py",
-        (("            if rwa:\n", "            if True:\n"),),
+        (
+            (
+                "            if rwa:\n                out.append(",
+                "            if True:\n                out.append(",
+            ),
+        ),
         (f"{RUNG_TERMS}::test_conventional_rung", RUNG_TERMS),
     ),
     Mutant(
@@ -412,14 +423,12 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "cavity-decay-half-in-rwa",
-        "κ D[c] → (κ/2) D[c] in the RWA rung",
+        "κ D[c] → (κ/2) D[c] in the cavity's decay (the RWA rung and L0)",
         "src/gravsim/model/rungs.py",
         (
             (
-                '+ (JumpOperator(p.kappa, ((1.0, ann("c")),), "κ D[c]"),)\n'
-                "        + gravity.jumps(p, rwa=True),",
-                '+ (JumpOperator(p.kappa / 2, ((1.0, ann("c")),), "κ D[c]"),)\n'
-                "        + gravity.jumps(p, rwa=True),",
+                'out = [JumpOperator(p.kappa, ((1.0, ann(mode)),), f"κ D[{mode}]")]',
+                'out = [JumpOperator(p.kappa / 2, ((1.0, ann(mode)),), f"κ D[{mode}]")]',
             ),
         ),
         (f"{RUNG_TERMS}::test_rwa_rung", APPROXIMATION),
@@ -437,8 +446,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "src/gravsim/model/gravity.py",
         (
             (
-                "K**2 * x2 / (4 * self.Gamma_b * HBAR)\n",
-                "K**2 * x2 / (4 * self.Gamma_a * HBAR)\n",
+                "K**2 * x2_a / (4 * self.Gamma_b * HBAR)\n",
+                "K**2 * x2_a / (4 * self.Gamma_a * HBAR)\n",
             ),
         ),
         (f"{RUNG_TERMS}::test_ktm_rates_at_unequal_measurement_rates",),
