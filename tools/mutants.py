@@ -187,10 +187,7 @@ MUTANTS: tuple[Mutant, ...] = (
                 "terms += _field_coupling(f, sum(g) / 2, j, w)",
             ),
         ),
-        (
-            "tests/model/test_device.py::"
-            "test_the_periodic_rungs_take_the_imperfections_their_orbit_can_express",
-        ),
+        ("tests/model/test_device.py::test_the_periodic_rungs_take_every_imperfection",),
     ),
     Mutant(
         "dp-mutual-sign",

@@ -171,17 +171,15 @@ def test_validate_passes_at_a_modestly_imperfect_point():
     assert any("ideal device" in r.skipped for r in v.rows if r.rung == "L4")
 
 
-def test_the_periodic_rungs_take_the_imperfections_their_orbit_can_express():
-    """L1 (from L0's orbit with g_a ≠ g_b and a detuned, warm cavity, unequal baths and
-    heating) against the RWA rung: validate's rotating-wave check runs and passes (measured
-    ratios 0.89–1.05 at this point); Δ_m, which moves the tones off the sidebands and the
-    period with them, is refused there in one line."""
-    p = IMPERFECT.replace(Delta_m=0.0)
-    v = gs.validate.run(p, fock=False)
+def test_the_periodic_rungs_take_every_imperfection():
+    """L1 (from L0's orbit at the tones' ν = ω_m − Δ_m, with g_a ≠ g_b, a detuned warm
+    cavity, unequal baths and heating) against the RWA rung: validate's rotating-wave check
+    runs and passes; its period is 2π/ν."""
+    v = gs.validate.run(IMPERFECT, fock=False)
     l1 = [c for c in v.checks if c.name == "L1 Floquet vs RWA Gaussian"]
-    assert len(l1) == 3 and all(c.ran and c.passed for c in l1)
-    with pytest.raises(gs.errors.GravsimInputError, match="take Delta_m in a later version"):
-        rungs.linear(IMPERFECT)
+    assert len(l1) == 3 and all(c.ran and c.passed for c in l1), [c.line() for c in l1]
+    nu = IMPERFECT.omega_m - IMPERFECT.Delta_m
+    assert rungs.linear(IMPERFECT).base_frequency() == pytest.approx(nu, rel=1e-12)
 
 
 @pytest.mark.parametrize("rung", ["effective", "rwa"])

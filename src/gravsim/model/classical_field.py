@@ -30,26 +30,27 @@ class ClassicalField:
     The mean-field equations of the driven model, in the tones' frame for the cavity and the
     laboratory frame for the mechanics,
 
-        dα/dt = −i(E₊e^{−iω_m t} + E₋e^{iω_m t}) − (κ/2 + iΔ_c)α − i u(t) α,
+        dα/dt = −i(E₊e^{−iνt} + E₋e^{iνt}) − (κ/2 + iΔ_c)α − i u(t) α,
         dβ_j/dt = −(iω_j + γ_j/2)β_j − i[g_j|α|² + 2k_M Re β_other],
         u(t) = 2 Re(g_a β_a + g_b β_b) − δ_s,
 
     are solved for their periodic orbit by harmonic balance: α in odd and β in even
-    harmonics of ω_m (:data:`ORBIT_HARMONICS`), iterated to a fixed point (each step
+    harmonics of the tones' half spacing ν = ω_m − Δ_m (ω_m where the tones are set right;
+    :data:`ORBIT_HARMONICS`), iterated to a fixed point (each step
     solves the cavity's linear equations for the given u and the mechanics' for the given
     force).  δ_s, the static part of 2g Re(β_a + β_b), is the radiation-pressure shift of the
     cavity; the tones sit at the sidebands of the *shifted* cavity, as an experiment tunes
     them.  In the bare orbit (u = 0) α = c₊e^{−iω_m t} + c₋e^{iω_m t} with
-    c₊ = −iE₊/(κ/2 + iΔ_c − iω_m), c₋ = −iE₋/(κ/2 + iΔ_c + iω_m) and real E± chosen so that
-    |c±| = G±/ḡ (each oscillator's own g_j, a detuned cavity Δ_c: docs/physics.md, "A real
-    device"; the tones at ±ω_m, so Δ_m = 0 here).
+    c₊ = −iE₊/(κ/2 + iΔ_c − iν), c₋ = −iE₋/(κ/2 + iΔ_c + iν) and real E± chosen so that
+    |c±| = G±/ḡ (each oscillator's own g_j, a detuned cavity Δ_c, mis-set tones Δ_m:
+    docs/physics.md, "A real device").
     In scaled variables gα, gβ the orbit does not depend on g at fixed G±: the modulation
     u(t), of order G±²/ω_m, is a mean-field effect that the linearised model keeps.
 
     Attributes
     ----------
     omega : float
-        ω_m (rad/s).
+        ν = ω_m − Δ_m (rad/s): the orbit's base frequency.
     alpha : dict of int to complex
         α_k of α(t) = Σ_k α_k e^{−ikω_m t} (odd k).
     beta : dict of int to ndarray
@@ -121,7 +122,7 @@ class ClassicalField:
     def _balance(cls, p: Parameters, harmonics: int, relax: float) -> ClassicalField | None:
         """Harmonic balance with ``harmonics`` harmonics iterated to its fixed point (None if
         it does not settle in :data:`ORBIT_STEPS` steps)."""
-        w, kap, g = float(p.omega_m), float(p.kappa), float(p.g_mean)
+        w, kap, g = float(p.tone_spacing), float(p.kappa), float(p.g_mean)
         g_a, g_b = (float(x) for x in p.g_pair)
         detuning = float(p.Delta_c)
         e_plus = float(p.c_plus) * float(p.cavity_response(+1))

@@ -36,7 +36,8 @@ effect on the slow dynamics is of second order in 1/ω_m:
   κ/(κ²/4 + 4ω_m²)(D[U] + D[V†]), and δH = [h†, h]/(2ω_m) with (U†U − V†V)/(2ω_m) for the
   spring, −Σ(G₊,j² + G₋,j²)/(2ω_m) c†c, −Σ G₊,jG₋,j/(2ω_m)(c² + h.c.) and
   −(k_M/2ω_m)[c†(G₋,b a + G₋,a b + G₊,b a† + G₊,a b†) + h.c.].  A detuned cavity shifts the
-  sidebands' detuning 2ω_m by Δ_c, a correction of order Δ_c/ω_m to these, left out.
+  sidebands' detuning 2ω_m by Δ_c, a correction of order Δ_c/ω_m to these, left out; with
+  mis-set tones ω_m here is ν = ω_m − Δ_m, the frame's (and the sidebands') frequency.
 
 Relative to the reservoir rate Γ = 4G²/κ these are of order κ/ω_m (coherent; their effect on E_N
 is even in the shift, so second order) and (κ/ω_m)² (dissipative), and k_M/ω_m for the gravity
@@ -68,7 +69,7 @@ def counter_rotating_terms(
     p: Parameters,
 ) -> tuple[tuple[HamiltonianTerm, ...], tuple[JumpOperator, ...]]:
     """δH and the dissipators of the module docstring, in L2's frame (rates in rad/s)."""
-    w, kap, km = p.omega_m, p.kappa, p.k_M
+    w, kap, km = p.tone_spacing, p.kappa, p.k_M  # ν: ω_m for tones set right
     u, v = p.G_plus_pair, p.G_minus_pair  # G₊,j and G₋,j: h = c†U + cV + k_M ab
     terms = [
         HamiltonianTerm(

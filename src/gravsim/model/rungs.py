@@ -106,14 +106,15 @@ def cavity_decay(p: Parameters, mode: str = "c") -> tuple[JumpOperator, ...]:
     return tuple(out)
 
 
-def frequency_difference(p: Parameters) -> tuple[HamiltonianTerm, ...]:
-    """Ω(a†a − b†b), and Δ_m(a†a + b†b) where the tones are mis-set: the oscillators'
-    detunings from the frame's ν = ω_m − Δ_m."""
+def frequency_difference(p: Parameters, *, tones_frame: bool = True) -> tuple[HamiltonianTerm, ...]:
+    """Ω(a†a − b†b), and in the tones' frame Δ_m(a†a + b†b) where the tones are mis-set: the
+    oscillators' detunings from the frame's ν = ω_m − Δ_m (``tones_frame=False``: the lab
+    frame's part beside ω_m Σ j†j, where Δ_m does not appear)."""
     terms = [
         HamiltonianTerm(p.Omega, (cre("a"), ann("a")), False, "Ω a†a"),
         HamiltonianTerm(-np.asarray(p.Omega), (cre("b"), ann("b")), False, "−Ω b†b"),
     ]
-    if np.any(np.asarray(p.Delta_m) != 0):
+    if tones_frame and np.any(np.asarray(p.Delta_m) != 0):
         terms += [HamiltonianTerm(p.Delta_m, (cre(j), ann(j)), False, f"Δ_m {j}†{j}") for j in "ab"]
     return tuple(terms)
 
@@ -258,15 +259,6 @@ def _scalar_point(p: Parameters, rung: str) -> None:
         )
 
 
-def _orbit_inputs(p: Parameters) -> None:
-    """Refuse the imperfections the driven model's classical orbit does not take yet."""
-    if "Delta_m" in p.imperfections():
-        raise GravsimInputError(
-            "models 'full' and 'linear' take Delta_m in a later version (their orbit and "
-            "period are at the sidebands' ω_m): use model 'rwa' or 'effective'"
-        )
-
-
 def full(
     p: Parameters, gravity: GravityModel | None = None, *, frame: str = "displaced"
 ) -> ModelDescription:
@@ -287,7 +279,6 @@ def full(
         cavity needs ~|α|² photons of room, so it is practical only for small |c±|.
     """
     _scalar_point(p, "full")
-    _orbit_inputs(p)
     gravity = gravity or QuantumGravity()
     if frame not in FRAMES:
         raise GravsimInputError(f"unknown frame {frame!r}: use displaced or undisplaced")
@@ -296,8 +287,9 @@ def full(
     f = ClassicalField.of(p)
     w, g = float(p.omega_m), tuple(float(x) for x in p.g_pair)
     terms = [HamiltonianTerm(w, (cre(j), ann(j)), False, f"ω_m {j}†{j}") for j in ("a", "b")]
-    terms += list(frequency_difference(p)) + list(gravity.hamiltonian(p, rwa=False))
-    terms += _cavity_terms(f, g, w, frame, float(p.Delta_c))
+    terms += list(frequency_difference(p, tones_frame=False))
+    terms += list(gravity.hamiltonian(p, rwa=False))
+    terms += _cavity_terms(f, g, f.omega, frame, float(p.Delta_c))
     return ModelDescription(
         rung="full",
         modes=("a", "b", "c"),
@@ -376,7 +368,8 @@ def _cavity_terms(
 
 
 def linear(p: Parameters, gravity: GravityModel | None = None) -> ModelDescription:
-    """L1: L0 linearised about its classical field, in the frame rotating at ω_m.
+    """L1: L0 linearised about its classical field, in the frame rotating at ν = ω_m − Δ_m
+    (ω_m for tones set right).
 
     Built from :func:`full` by :func:`~gravsim.model.description.quadratic_part` and
     :func:`~gravsim.model.description.rotating_frame`, so that L0 and L1 cannot disagree about a
@@ -390,10 +383,10 @@ def linear(p: Parameters, gravity: GravityModel | None = None) -> ModelDescripti
     )
     return rotating_frame(
         base,
-        float(p.omega_m),
+        float(p.tone_spacing),
         ("a", "b"),
         rung="linear",
-        frame="mechanics rotating at ω_m, cavity at the tones' centre; displaced by the "
+        frame="mechanics rotating at ν = ω_m − Δ_m, cavity at the tones' centre; displaced by the "
         "classical field; counter-rotating terms kept",
     )
 
