@@ -240,3 +240,21 @@ def test_the_imperfect_rwa_rung_equals_its_conventions_written_by_hand(gravity):
     expected = _rwa_by_hand(IMPERFECT, kappa_g)
     ours = gaussian.steady_state(rungs.rwa(IMPERFECT, gravity)).covariance
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_every_command_takes_the_imperfections(tmp_path):
+    """A scan over an imperfection (as a grid axis), a transient, the budget and the
+    hypotheses table at an imperfect point: each runs and reports the imperfect device's
+    numbers (ΔE moves with Δ_c along the scan as steady says)."""
+    axis = gs.scan.parse_axis("Delta_c=lin:0:0.2:3")
+    gs.scan.run(SMALL, [axis], tmp_path / "s", model="rwa", progress=False)
+    data = gs.load(tmp_path / "s")
+    for value, delta in zip(data.columns["Delta_c"], data.columns["delta_E"], strict=True):
+        expected = gs.steady.compute(SMALL.replace(Delta_c=value), model="rwa").comparison()
+        assert delta == pytest.approx(expected["delta_E"], rel=1e-12)
+    ev = gs.evolve.compute(IMPERFECT, model="effective", t_final=5.0, n_times=3)
+    assert ev.parameters.imperfections() == IMPERFECT.imperfections()
+    b = gs.budget.budget(IMPERFECT)
+    assert b.delta_E == pytest.approx(gs.steady.compute(IMPERFECT).comparison()["delta_E"])
+    table = gs.workflows.hypotheses.table(IMPERFECT)
+    assert table.parameters.imperfections() and len(table.rows) == 5

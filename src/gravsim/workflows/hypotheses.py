@@ -163,7 +163,8 @@ def _notes() -> list[str]:
         "ktm: Kafri-Taylor-Milburn at the optimal measurement rate, kappa = k_G of the "
         "chosen k_G convention",
         "diosi-penrose: homogeneous spheres, small displacements, kappa = (pi/3) G rho / omega_m "
-        "(a nuclear cut-off: --gravity diosi-penrose:cutoff=SIGMA)",
+        "(Diosi's normalisation; Penrose's: normalisation=penrose) and the spheres' mutual term "
+        "-2(R/d)^3 kappa (mutual=off drops it); a nuclear cut-off: diosi-penrose:cutoff=SIGMA",
         "tilloy-diosi: least-decoherence kernel (Tilloy & Diosi 2017), equal to diosi-penrose "
         "for each sphere; kernel_ratio L gives (L + 1/L)/2 times it",
         "cq-floor: the least decoherence of any classical-quantum coupling giving the Newtonian "
