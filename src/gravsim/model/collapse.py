@@ -27,7 +27,8 @@ class DiosiPenrose(PositionDiffusion):
     dynamics in arXiv:1101.0672) damps ⟨x|ρ|x'⟩ at the rate [U(x − x') − U(0)]/ħ, with U(s)
     the Newtonian mutual energy of the mass distribution and its copy shifted by s.  For a
     homogeneous sphere of mass M, radius R and small shifts (s ≪ R),
-    U(s) − U(0) = G M² s² / (2R³), so dρ/dt ⊃ −(G M²/2ħR³)[x, [x, ρ]] = 2κ D[a+a†]ρ with
+    U(s) − U(0) = G M² s² / (2R³), so dρ/dt ⊃ −(G M²/2ħR³)[x̂, [x̂, ρ]] = 2κ D[a+a†]ρ
+    (x̂ = x_zpf(a+a†), the physical position) with
 
         κ_DP = G M² x_zpf² / (2ħR³) = G M / (4 R³ ω_m) = (π/3) G ρ / ω_m,
 
@@ -181,9 +182,10 @@ class CQFloor(PositionDiffusion):
     the decoherence–diffusion trade-off of Oppenheim, Sparaciari, Šoda and Weller-Davies,
     Nat. Commun. 14, 7910 (2023), arXiv:2203.01982, written for the two oscillators.
 
-    A classical field that carries x_a to oscillator b as the force K_G x_a must be correlated
-    with x_a: sourcing it decoheres a by −Λ_s[x_a, [x_a, ρ]], and the field's diffusion (the
-    force noise of intensity S_F) decoheres b by −(S_F/2ħ²)[x_b, [x_b, ρ]].  Positivity
+    A classical field that carries x̂_a (the physical position) to oscillator b as the force
+    K_G x̂_a must be correlated with x̂_a: sourcing it decoheres a by −Λ_s[x̂_a, [x̂_a, ρ]], and
+    the field's diffusion (the force noise of intensity S_F) decoheres b by
+    −(S_F/2ħ²)[x̂_b, [x̂_b, ρ]].  Positivity
     (saturated where the coupling unravels as an efficient continuous measurement, with
     record noise 1/(8Λ_s); Layton, Oppenheim, Weller-Davies, arXiv:2208.11722) demands
     Λ_s · S_F/(2ħ²) ≥ K_G²/(16ħ²).  Each oscillator sources one field and feels the other, so
