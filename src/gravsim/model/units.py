@@ -96,7 +96,7 @@ DESCRIPTIONS: dict[str, str] = {
     "omega_m": "mean mechanical frequency (ω_a+ω_b)/2",
     "Omega": "half the mechanical frequency difference (ω_a−ω_b)/2",
     "kappa": "cavity energy decay rate",
-    "g": "single-photon optomechanical coupling g_a = g_b",
+    "g": "single-photon optomechanical coupling of both oscillators (g_a, g_b: each)",
     "E_plus": "pump amplitude at ω_c+ω_m (blue, two-mode squeezing)",
     "E_minus": "pump amplitude at ω_c−ω_m (red, beam splitter)",
     "T": "bath temperature",
