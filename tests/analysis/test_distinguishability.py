@@ -287,3 +287,12 @@ def test_measurement_information(paper, paper_budget):
             v0, v1 / kappa, kappa, kind="homodyne", angles=angles, efficiency=0.0
         )
         assert zero["fisher"] == 0.0 and zero["samples_stein"] == math.inf
+
+
+def test_fidelity_sample_counts_of_orthogonal_states():
+    """1 − F = 1 (F underflows to 0 for states far apart): one sample, not a domain error."""
+    from gravsim.analysis import measurement
+
+    assert measurement.samples_fidelity(1.0) == (1.0, 1.0)
+    necessary, sufficient = measurement.samples_fidelity(0.5)
+    assert 0 < necessary < sufficient < 20

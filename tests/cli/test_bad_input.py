@@ -116,6 +116,9 @@ EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", 
         (["scan", "--grid", "Q_m=log:-1:1:3"], 2, "log axis"),
         (["steady", "--set", "nosuch=1"], 2, "unknown"),
         (["steady", "--preset", "nosuch"], 2, "unknown preset"),
+        (["optimize", "--vary", "kG_convention"], 2, "a choice, not a number"),
+        (["steady", "--set", "E_plus=" + "*".join(["1"] * 3000)], 2, "characters long"),
+        (["steady", "--set", "E_plus=" + "-" * 5000 + "1"], 2, "characters long"),
     ],
 )
 def test_bad_options(tmp_path, args, code, needle):
@@ -181,3 +184,22 @@ def test_console_script_one_line(tmp_path):
     (tmp_path / "f").write_text("")
     out = gravsim("scan", "--grid", "Q_m=1e10,2e10", "--out", "f", cwd=tmp_path)
     assert "is a file" in one_error_line(out, 2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["hypotheses", "--preset", "small", "--samples", "1000", "--json"],
+        ["budget", "--preset", "small", "--json"],
+        ["budget", "--set", "kappa_G=1e10", "--json"],
+        ["optimize", "--vary", "Q_m", "--no-progress", "--json"],
+        ["optimize", "--vary", "T", "--no-progress", "--json"],
+    ],
+    ids=["hypotheses-samples", "budget-small", "budget-kappa_G", "vary-Q_m", "vary-T"],
+)
+def test_ordinary_inputs_that_once_were_internal_errors(tmp_path, args):
+    """Orthogonal states (1 − F = 1 to float64) once hit log1p's domain; a search over an
+    input no constraint depends on once returned a scalar penalty: each now answers."""
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    strict_json(out.stdout)

@@ -210,8 +210,11 @@ def samples_fidelity(one_minus_f: float, error_probability: float = 0.01) -> tup
     1 − √F_N ≤ D_N ≤ √(1 − F_N) and P_err = ½(1 − D_N) give
     necessary: F^N ≤ 4p(1−p) ⇒ N ≥ ln(1/(4p(1−p))) / (−ln F);
     sufficient: ½F^{N/2} ≤ p ⇒ N = 2 ln(1/(2p)) / (−ln F).
+    Where F underflows to 0 (1 − F = 1: states far apart) one sample is both.
     """
     p = error_probability
+    if one_minus_f >= 1:  # F = 0 to float64: orthogonal states, one sample tells them apart
+        return 1.0, 1.0
     mlnf = -math.log1p(-one_minus_f)
     if not mlnf > 0:  # identical states: no number of samples tells them apart
         return math.inf, math.inf

@@ -23,6 +23,10 @@ _BINARY = {
 _NAMES = {"pi": math.pi, "e": math.e}
 
 
+#: Longest arithmetic a number may be written as (characters).
+MAX_NUMBER_TEXT = 200
+
+
 def parse_number(text: str, names: dict[str, float] | None = None) -> float:
     """A float, or arithmetic of numbers with ``pi``, ``e`` and ``names`` (e.g. ``2*pi*50``)."""
     known = _NAMES | (names or {})
@@ -45,9 +49,14 @@ def parse_number(text: str, names: dict[str, float] | None = None) -> float:
         return float(text)
     except ValueError:
         pass
+    if len(text) > MAX_NUMBER_TEXT:  # deep nesting would exhaust the parser's stack
+        raise GravsimInputError(
+            f"the number {text[:16]!r}... is {len(text)} characters long: give a plain number "
+            f"or arithmetic of at most {MAX_NUMBER_TEXT} characters, e.g. 2*pi*50"
+        )
     try:
         return float(walk(ast.parse(text, mode="eval")))
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError, RecursionError):
         raise GravsimInputError(
             f"cannot read {text!r} as a number: give e.g. 1e-9, 2*pi*50 or 0.5"
         ) from None

@@ -112,14 +112,18 @@ class Variable:
         return self.lo + u * (self.hi - self.lo)
 
 
+#: Keys whose values are text (a choice), which a search cannot vary.
+TEXT_KEYS = ("kG_convention",)
+
+
 def variables(p: Parameters, vary: list[str], bounds: dict[str, str]) -> tuple[Variable, ...]:
     """The varied inputs, with bounds from ``bounds`` (``{key: "LO:HI"}``) or the default span.
 
     Raises
     ------
     GravsimInputError
-        An unknown or repeated key, bounds for a key not varied, a default range around a
-        value that is not positive, or bounds that are not finite with LO < HI.
+        An unknown, textual or repeated key, bounds for a key not varied, a default range
+        around a value that is not positive, or bounds that are not finite with LO < HI.
     """
     if not vary:
         raise GravsimInputError("`vary` names no input: give e.g. E_plus,E_minus")
@@ -127,6 +131,11 @@ def variables(p: Parameters, vary: list[str], bounds: dict[str, str]) -> tuple[V
         if key not in SCAN_KEYS:
             raise GravsimInputError(
                 f"cannot vary {key!r}: give inputs such as E_plus, E_minus, Omega, kappa, g"
+            )
+        if key in TEXT_KEYS:
+            raise GravsimInputError(
+                f"cannot vary {key!r}: it is a choice, not a number; compare its choices by "
+                "`set` (or the presets paper and paper-point-mass) and vary a number"
             )
     if len(set(vary)) != len(vary):
         raise GravsimInputError(f"a key is varied twice in {','.join(vary)}: give each once")
@@ -163,10 +172,11 @@ def parameters_at(p: Parameters, variables: tuple[Variable, ...], units: np.ndar
 
 
 def violation(constraints: tuple[Constraint, ...], p: Parameters) -> np.ndarray:
-    """Σ max(0, value/limit − 1) over the constraints (0 where all hold; batch shape)."""
+    """Σ max(0, value/limit − 1) over the constraints (0 where all hold; batch shape, also
+    where no constraint depends on the varied inputs)."""
     total = 0.0
     with np.errstate(all="ignore"):
         for c in constraints:
             excess = np.nan_to_num(np.asarray(c.value(p)) / c.limit - 1, nan=1e3, posinf=1e3)
             total = total + np.maximum(excess, 0.0)
-    return np.asarray(total)
+    return np.array(np.broadcast_to(total, p.batch_shape))
