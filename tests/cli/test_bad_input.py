@@ -203,3 +203,10 @@ def test_ordinary_inputs_that_once_were_internal_errors(tmp_path, args):
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     strict_json(out.stdout)
+
+
+def test_budget_sweep_can_be_quiet(tmp_path):
+    """`budget --plot-out DIR --no-progress`: nothing on stderr but the warnings' lines."""
+    out = run("budget", "--plot-out", str(tmp_path / "b"), "--no-progress", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "budget vs Q_m" not in out.stderr

@@ -160,6 +160,7 @@ def _cmd_budget(args: argparse.Namespace) -> None:
         force=args.force,
         preset=args.preset,
         command=_command_line(),
+        progress=not args.no_progress,
     )
     if args.json:
         shown = {"files": list(map(str, files))} if args.plot_out is not None else {}

@@ -333,6 +333,9 @@ def _budget_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--force", action="store_true", help="replace a budget in --plot-out with other inputs"
     )
+    sub.add_argument(
+        "--no-progress", action="store_true", help="no progress bar for the budget vs Q_m"
+    )
 
 
 def _figure_options(sub: argparse.ArgumentParser) -> None:

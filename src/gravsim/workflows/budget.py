@@ -384,6 +384,7 @@ def run(
     force: bool = False,
     preset: str | None = None,
     command: str = "",
+    progress: Any = True,
     **options: Any,
 ) -> tuple[Budget, list[Path]]:
     """The ``budget`` command: the :func:`budget` at ``p`` (``options``: its keywords
@@ -392,7 +393,8 @@ def run(
     written into the folder ``out`` (:meth:`Budget.write`); returns the budget and the files.
 
     The folder is opened (and a run with other inputs refused, unless ``force``) before the
-    Q_m sweep; ``preset`` and ``command`` are recorded in the run's identity and sidecar.
+    Q_m sweep; ``preset`` and ``command`` are recorded in the run's identity and sidecar;
+    ``progress`` is the sweep's bar (QuTiP's convention, :mod:`gravsim.progress`).
     """
     b = budget(p, **options)
     if out is None:
@@ -402,6 +404,6 @@ def run(
     inputs = _table_inputs(b)
     with RunFolder(Path(out), RUN_NAME, _identity(p, inputs, preset), force=force) as folder:
         measured = {k: v for k, v in inputs.items() if k not in ("model", "q_values")}
-        table = versus_quality_factor(p, Q_GRID, **measured)
+        table = versus_quality_factor(p, Q_GRID, **measured, progress=progress)
         b = dataclasses.replace(b, versus_Q_m=table)
         return b, b.write(folder, command)
