@@ -345,3 +345,21 @@ def test_axes_as_the_command_line_writes_them(tmp_path):
     assert [r["delta_E"] for r in text] == [r["delta_E"] for r in axes]
     with pytest.raises(gs.GravsimInputError, match="scan axis is text"):
         scan.run(p, [("E_plus", [1, 2])], tmp_path / "bad", progress=False)
+
+
+def test_to_pandas_without_pandas_names_the_extra(tmp_path, monkeypatch):
+    """Without pandas, `to_pandas()` says how to install it in one line (not ImportError)."""
+    import builtins
+
+    gs.scan.run(gs.presets.get("paper"), ["E_plus=100,120"], tmp_path / "s", progress=False)
+    data = gs.load(tmp_path / "s")
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("no pandas here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    with pytest.raises(gs.errors.GravsimInputError, match=r"gravsim\[pandas\]"):
+        data.to_pandas()

@@ -201,8 +201,13 @@ class ScanData(Result):
         return out.reshape(self.shape)
 
     def to_pandas(self) -> Any:
-        """The rows as a ``pandas.DataFrame`` (needs pandas)."""
-        import pandas
+        """The rows as a ``pandas.DataFrame`` (needs pandas: ``pip install -e ".[pandas]"``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise GravsimInputError(
+                'to_pandas() needs pandas: pip install "gravsim[pandas]" (or pip install pandas)'
+            ) from None
 
         return pandas.DataFrame(self.columns)
 
