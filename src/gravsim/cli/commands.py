@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gravsim.cli.parser import as_flags
+from gravsim.cli.parser import RUN_DEFAULTS, as_flags
 from gravsim.errors import GravsimInputError
 from gravsim.model import presets
+from gravsim.model.changes import dropped_by
 from gravsim.model.inputs import duration_rates as _rates
 from gravsim.model.inputs import parse_duration, parse_settings
 from gravsim.model.parameters import UNITS, Parameters
@@ -60,8 +61,25 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     names = ("model", "gravity", "backend", "n_mech", "n_cav", "solver", "frame", "tol")
     given = {"base": args.log_base} | {k: getattr(args, k) for k in names if hasattr(args, k)}
     if getattr(args, "compare", None) is not None:
+        if "," not in args.compare and args.compare != "both":
+            raise GravsimInputError(
+                f"--compare {args.compare!r} names one hypothesis: give two as A,B (e.g. "
+                "quantum,diosi-penrose), or one with --gravity"
+            )
+        if args.gravity != RUN_DEFAULTS.gravity:
+            raise GravsimInputError(
+                "--gravity and --compare given together: --compare names both hypotheses; "
+                "drop --gravity"
+            )
         given["gravity"] = args.compare  # two hypotheses "A,B" (see model.gravity.choose)
     return given
+
+
+def _refuse_dropped(args: argparse.Namespace, varied: list[str]) -> None:
+    """A `--set` value that varying ``varied`` would silently replace is refused."""
+    message = dropped_by(varied, parse_settings(args.set))
+    if message:
+        raise GravsimInputError(message.replace(" is given", " is given with --set"))
 
 
 def _emit(args: argparse.Namespace, result: Any) -> None:
@@ -124,6 +142,7 @@ def _cmd_figure(args: argparse.Namespace) -> None:
 
 def _cmd_scan(args: argparse.Namespace) -> None:
     axes = [scan.parse_axis(spec) for spec in args.grid]
+    _refuse_dropped(args, [a.key for a in axes])
     out = Path(args.out)
     args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
     csv_path = scan.run(
@@ -217,9 +236,11 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         if not sep:
             raise GravsimInputError(f"--bounds {spec!r}: write KEY=LO:HI, e.g. E_plus=10:300")
         bounds[key.strip()] = rng
+    vary = [k.strip() for k in args.vary.split(",") if k.strip()]
+    _refuse_dropped(args, vary)
     result, files = optimize_output.run(
         _parameters(args),
-        [k.strip() for k in args.vary.split(",") if k.strip()],
+        vary,
         out=args.out,
         force=args.force,
         pdf=args.pdf,

@@ -106,3 +106,20 @@ def split(
     for key, q in qualities.items():
         direct[QUALITY[key]] = damping(q, omega, key)
     return direct, new_overrides
+
+
+def dropped_by(varied: Any, given: Any) -> str | None:
+    """A one-line message where varying a key would silently drop a value given with it (a
+    rate-level quantity it clears, or a per-oscillator value a symmetric key sets), else
+    None: e.g. ``n_th`` given and ``T`` varied, ``G_plus`` given and ``E_plus`` varied."""
+    for key in varied:
+        for name, inputs in OVERRIDABLE.items():
+            if name in given and key in inputs and name not in varied:
+                return (
+                    f"{name} is given, but {key} is varied and sets it again at every point: "
+                    f"vary {name} instead, or drop it"
+                )
+        for name in device.CLEARS.get(key, ()):
+            if name in given:
+                return f"{name} is given, but {key} is varied and sets both oscillators: drop one"
+    return None

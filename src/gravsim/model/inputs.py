@@ -82,9 +82,10 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
     Parameters
     ----------
     text : str
-        Arithmetic (with ``pi`` and the names in ``rates``) followed by an optional unit:
-        one of :data:`TIME_UNITS` or ``periods`` (mechanical periods 2π/ω_m, which
-        ``rates["omega_m"]`` gives).  Without a unit, seconds.
+        Arithmetic (with ``pi`` and the names in ``rates``) followed by a unit: one of
+        :data:`TIME_UNITS` or ``periods`` (mechanical periods 2π/ω_m, which
+        ``rates["omega_m"]`` gives); or arithmetic of a rate (``10/Gamma``), which is a time
+        in itself.  A bare number is refused: 5 could mean 5 s or 5/Γ.
     rates : dict
         Names usable in the arithmetic, in rad/s (e.g. ``Gamma``, ``gamma_m``, ``kappa``):
         ``10/Gamma`` is ten reservoir times in seconds.
@@ -95,6 +96,11 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
         body, scale = match.group(1), TIME_UNITS[match.group(2)]
     elif match and match.group(2) == "periods":
         body, scale = match.group(1), 2 * math.pi / rates["omega_m"]
+    elif not match and not any(re.search(rf"\b{name}\b", body) for name in rates):
+        raise GravsimInputError(
+            f"the duration {text!r} has no unit: write e.g. {body} s, {body} periods or "
+            f"{body}/Gamma"
+        )
     try:
         value = parse_number(body, rates) * scale
     except GravsimInputError:

@@ -44,8 +44,8 @@ from gravsim.model import changes, device
 from gravsim.model.device import OMEGA_C, Device
 from gravsim.model.units import G_NEWTON, HBAR, KG_CONVENTIONS, OVERRIDABLE, UNITS
 
-_POSITIVE = ("M", "d", "rho", "omega_m", "kappa")
-_NON_NEGATIVE = ("radius", "form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
+_POSITIVE = ("M", "d", "radius", "rho", "omega_m", "kappa")
+_NON_NEGATIVE = ("form_factor", "Omega", "g", "E_plus", "E_minus", "T", "gamma_m")
 _OVERRIDE_NON_NEGATIVE = ("n_th", "G_plus", "G_minus", "k_G", "kappa_G")
 #: False inside :func:`unchecked`.
 _CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("checked", default=True)

@@ -84,6 +84,8 @@ def table(
         raise GravsimInputError(f"hypotheses are compared on model effective or rwa, not {model!r}")
     if p.batch_shape:
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
+    if samples is not None and not samples >= 1:
+        raise GravsimInputError(f"`samples` must be a number of samples >= 1, got {samples!r}")
     ktm_rate = float(rate(KTMGravity(), p))
     warn_validity(HYPOTHESES, p, lambda: gaussian.position_spread(p))
     rows = []
