@@ -47,26 +47,18 @@ PER_OSCILLATOR: dict[str, tuple[str, str]] = {
     "M": ("M_a", "M_b"),
 }
 
+#: The symmetric key whose input field a rate-level or quality key stands for.
+_FIELD_OF = {"Q_m": "gamma_m", "n_th": "T"}
+#: Per-oscillator input fields (None: the symmetric value).
+OSCILLATOR_FIELDS = tuple(f for k in ("g", "gamma_m", "T", "M") for f in PER_OSCILLATOR[k])
+#: The fields a symmetric key clears when it is set (it sets both oscillators).
+CLEARS = {key: PER_OSCILLATOR[_FIELD_OF.get(key, key)] for key in PER_OSCILLATOR}
 #: Keys that set one quantity: a symmetric key and a per-oscillator key of one group given
 #: together is refused (which one was meant?).
-SAME_QUANTITY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("g",), ("g_a", "g_b")),
-    (("gamma_m", "Q_m"), ("gamma_a", "gamma_b", "Q_a", "Q_b")),
-    (("T", "n_th"), ("T_a", "T_b", "n_th_a", "n_th_b")),
-    (("M",), ("M_a", "M_b")),
+SAME_QUANTITY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (group, tuple(f for k in group for f in PER_OSCILLATOR[k]))
+    for group in (("g",), ("gamma_m", "Q_m"), ("T", "n_th"), ("M",))
 )
-
-#: Per-oscillator input fields (None: the symmetric value).
-OSCILLATOR_FIELDS = ("g_a", "g_b", "gamma_a", "gamma_b", "T_a", "T_b", "M_a", "M_b")
-#: The fields a symmetric key clears when it is set (it sets both oscillators).
-CLEARS = {
-    "g": ("g_a", "g_b"),
-    "gamma_m": ("gamma_a", "gamma_b"),
-    "Q_m": ("gamma_a", "gamma_b"),
-    "T": ("T_a", "T_b"),
-    "n_th": ("T_a", "T_b"),
-    "M": ("M_a", "M_b"),
-}
 #: The imperfection inputs and their ideal values, in the order of ``gravsim params``.
 IDEAL = {
     "T_c": 0.0,
