@@ -56,6 +56,9 @@ DEFAULT_N_CAV = 3
 #: it, the most accurate truncation within it (:mod:`gravsim.workflows.fock_steady`).  The
 #: DEFAULT_N_* above are the scans', ``validate``'s and the periodic rungs' levels.
 DEFAULT_TARGET = 1e-3
+#: Smallest `tol` a Fock solve is asked for: the solvers' residuals (~1e-13…1e-12) and the
+#: rounding of E_N from ρ set a floor well above float64's epsilon.
+TOL_FLOOR = 1e-10
 AUTO_TIME_BUDGET = 30.0
 EVOLVE_N_MECH = 8
 EVOLVE_N_CAV = 4
@@ -162,6 +165,11 @@ class FockOptions:
             isinstance(self.tol, (int, float)) and math.isfinite(self.tol) and self.tol > 0
         ):
             raise GravsimInputError(f"`tol` must be a positive number, got {self.tol!r}")
+        if self.tol is not None and self.tol < TOL_FLOOR:
+            raise GravsimInputError(
+                f"`tol` {self.tol:g} is below what a Fock solve can certify ({TOL_FLOOR:g}: the "
+                f"solver's residual and E_N's rounding): give tol >= {TOL_FLOOR:g}"
+            )
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> FockOptions:
