@@ -223,3 +223,11 @@ def test_budget_sweep_can_be_quiet(tmp_path):
     out = run("budget", "--plot-out", str(tmp_path / "b"), "--no-progress", "--json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "budget vs Q_m" not in out.stderr
+
+
+def test_budget_takes_out_like_every_command(tmp_path):
+    """`budget --out DIR` writes the run, as `--plot-out DIR` (kept) does."""
+    for flag, name in (("--out", "a"), ("--plot-out", "b")):
+        out = run("budget", flag, str(tmp_path / name), "--no-progress", "--json", cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert (tmp_path / name / "budget_vs_Qm.csv").exists()

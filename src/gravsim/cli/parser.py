@@ -329,9 +329,16 @@ def _budget_options(sub: argparse.ArgumentParser) -> None:
         default=BUDGET["compare"],
         help="the two hypotheses to tell apart (default quantum,ktm)",
     )
-    sub.add_argument("--plot-out", help="also write budget vs Q_m (CSV + PNG) into this folder")
     sub.add_argument(
-        "--force", action="store_true", help="replace a budget in --plot-out with other inputs"
+        "--out",
+        "--plot-out",
+        dest="plot_out",
+        metavar="DIR",
+        help="also write the budget against Q_m (CSV, JSON, PNG) into this folder "
+        "(--plot-out: the same)",
+    )
+    sub.add_argument(
+        "--force", action="store_true", help="replace a budget in --out with other inputs"
     )
     sub.add_argument(
         "--no-progress", action="store_true", help="no progress bar for the budget vs Q_m"
