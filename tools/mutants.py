@@ -171,7 +171,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "heating-correlation-sign",
         "the heating kernel's cross term with the wrong sign (anticorrelated for corr > 0)",
         "src/gravsim/model/device.py",
-        (("return (root_a, c * root_b), (0.0,", "return (root_a, -c * root_b), (0.0,"),),
+        (
+            (
+                "return a, b, np.asarray(self.heating_corr) * np.sqrt(a * b)",
+                "return a, b, -np.asarray(self.heating_corr) * np.sqrt(a * b)",
+            ),
+        ),
         (
             "tests/model/test_device.py::test_common_heating_is_one_collective_noise_on_the_sum_mode",
             "tests/model/test_device.py::test_the_imperfect_rwa_rung_equals_its_conventions_written_by_hand",

@@ -18,9 +18,10 @@ Conventions (docs/physics.md, "A real device"):
   amplitudes are |c₊| = |E₊|/sqrt(κ²/4 + (ν − Δ_c)²), |c₋| = |E₋|/sqrt(κ²/4 + (ν + Δ_c)²).
 * **Technical heating** Γ_h,j (phonons/s) with correlation c ∈ [−1, 1]: in the RWA frame
   dV/dt gains Γ_h,j on the diagonal of (q_j, p_j) and c·sqrt(Γ_h,a Γ_h,b) between q_a, q_b and
-  between p_a, p_b (vacuum variance ½).  That kernel K = [[Γ_a, cs], [cs, Γ_b]] is written
-  as l₁l₁ᵀ + l₂l₂ᵀ with l₁ = (sqrt Γ_a, c sqrt Γ_b), l₂ = (0, sqrt((1 − c²)Γ_b))
-  (:meth:`Device.heating_vectors`); each lᵢ is D[lᵢ·(a, b)] + D[lᵢ·(a†, b†)] under the RWA
+  between p_a, p_b (vacuum variance ½).  That kernel K = [[Γ_a, cs], [cs, Γ_b]]
+  (:attr:`Device.heating_kernel`) is written as l₁l₁ᵀ + l₂l₂ᵀ with l₁ = (sqrt Γ_a, c sqrt Γ_b),
+  l₂ = (0, sqrt((1 − c²)Γ_b)) (:func:`gravsim.model.noise.kernel_vectors`); each lᵢ is
+  D[lᵢ·(a, b)] + D[lᵢ·(a†, b†)] under the RWA
   and D[lᵢ·(a + a†, b + b†)] above it: momentum diffusion, a jump ∝ x_j kicking p_j as a
   force noise does (docs/physics.md writes it "D[p_j]", meaning the diffusion of p_j).
 
@@ -188,12 +189,12 @@ class Device:
         """sqrt(κ²/4 + (ν ∓ Δ_c)²) (rad/s): |E±|/|c±| for the blue (+1) or red (−1) tone."""
         return np.hypot(self.kappa / 2, self.tone_spacing - sign * self.Delta_c)
 
-    def heating_vectors(self) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
-        """l₁ = (sqrt Γ_h,a, c sqrt Γ_h,b), l₂ = (0, sqrt((1 − c²)Γ_h,b)) (sqrt(phonons/s)):
-        the heating kernel is l₁l₁ᵀ + l₂l₂ᵀ (module docstring)."""
-        root_a, root_b = np.sqrt(self.heating_a), np.sqrt(self.heating_b)
-        c = np.asarray(self.heating_corr)
-        return (root_a, c * root_b), (0.0, np.sqrt(np.maximum(1 - c * c, 0.0)) * root_b)
+    @property
+    def heating_kernel(self) -> tuple[Any, Any, Any]:
+        """(Γ_h,a, Γ_h,b, c sqrt(Γ_h,a Γ_h,b)) (phonons/s): the heating's 2×2 kernel on (a, b)
+        (module docstring)."""
+        a, b = np.asarray(self.heating_a), np.asarray(self.heating_b)
+        return a, b, np.asarray(self.heating_corr) * np.sqrt(a * b)
 
     def imperfections(self) -> tuple[str, ...]:
         """The keys at which this device differs from the ideal one (empty: ideal): a

@@ -13,6 +13,7 @@ import numpy as np
 
 from gravsim.errors import GravsimInputError
 from gravsim.model.description import HamiltonianTerm, JumpOperator, ann, cre
+from gravsim.model.noise import correlated_pair
 from gravsim.model.parameters import Parameters
 
 
@@ -75,11 +76,11 @@ class PositionDiffusion(abc.ABC):
 
     def jumps(self, p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
         """2κ D[x-like] per oscillator: D[a+a†], or D[a] + D[a†] under the RWA; with a mutual
-        term, the kernel [[κ_a, κ_ab], [κ_ab, κ_b]] = l₁l₁ᵀ + l₂l₂ᵀ as 2D[lᵢ·(X_a, X_b)]
-        (l₁ = (sqrt κ_a, κ_ab/sqrt κ_a), l₂ = (0, sqrt(κ_b − κ_ab²/κ_a)))."""
-        mutual = np.asarray(self.cross_rate(p))
-        if np.any(mutual != 0):
-            return self._correlated(p, mutual, rwa)
+        term, twice the kernel [[κ_a, κ_ab], [κ_ab, κ_b]] as a correlated pair
+        (:func:`gravsim.model.noise.correlated_pair`)."""
+        if correlated(self, p):
+            kernel = (*self.rates(p), self.cross_rate(p))
+            return correlated_pair(2.0, kernel, f"2{self.symbol}", rwa=rwa, group="gravity")
         out: list[JumpOperator] = []
         for mode, rate in zip(("a", "b"), self.rates(p), strict=True):
             if rwa:
@@ -104,25 +105,11 @@ class PositionDiffusion(abc.ABC):
                 )
         return tuple(out)
 
-    def _correlated(self, p: Parameters, mutual: np.ndarray, rwa: bool) -> tuple:
-        k_a, k_b = (np.asarray(k, dtype=float) for k in self.rates(p))
-        root_a = np.sqrt(k_a)
-        cross = np.divide(
-            mutual, root_a, out=np.zeros(np.broadcast(mutual, root_a).shape), where=root_a > 0
-        )
-        vectors = ((root_a, cross), (0.0, np.sqrt(np.maximum(k_b - cross**2, 0.0))))
-        out: list[JumpOperator] = []
-        for k, (w_a, w_b) in enumerate(vectors, start=1):
-            label = f"2{self.symbol} l{k}"
-            if rwa:
-                down = ((w_a, ann("a")), (w_b, ann("b")))
-                up = ((w_a, cre("a")), (w_b, cre("b")))
-                out.append(JumpOperator(2.0, down, f"{label} D[l·(a,b)]", "gravity"))
-                out.append(JumpOperator(2.0, up, f"{label} D[l·(a†,b†)]", "gravity"))
-            else:
-                both = ((w_a, ann("a")), (w_a, cre("a")), (w_b, ann("b")), (w_b, cre("b")))
-                out.append(JumpOperator(2.0, both, f"{label} D[l·(X_a,X_b)]", "gravity"))
-        return tuple(out)
+
+def correlated(model: Any, p: Parameters) -> bool:
+    """Whether ``model`` adds a correlated diffusion at ``p`` (a mutual term κ_ab ≠ 0)."""
+    cross = getattr(model, "cross_rate", None)
+    return cross is not None and bool(np.any(np.asarray(cross(p)) != 0))
 
 
 def thermal_amplitude(p: Parameters) -> Any:

@@ -27,8 +27,6 @@ L1 ``linear``
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from gravsim.errors import GravsimInputError
@@ -44,6 +42,7 @@ from gravsim.model.description import (
     secular,
 )
 from gravsim.model.gravity import GravityModel, QuantumGravity
+from gravsim.model.noise import both_ways, correlated_pair
 from gravsim.model.parameters import Parameters
 
 RUNGS = ("full", "linear", "rwa", "effective", "conventional")
@@ -62,47 +61,26 @@ def thermal_baths(p: Parameters, modes: tuple[str, ...] = ("a", "b")) -> tuple[J
     out: list[JumpOperator] = []
     for j, gamma, n in zip(modes, p.gamma_pair, p.n_th_pair, strict=False):
         out.append(JumpOperator(gamma, ((1.0, ann(j)),), f"γ_{j} D[{j}]"))
-        out += _both_ways(gamma * np.asarray(n), (j,), (1.0,), f"γ_{j} n̄_{j}", False)
+        out += both_ways(gamma * np.asarray(n), (j,), (1.0,), f"γ_{j} n̄_{j}")
     return tuple(out)
-
-
-def _both_ways(
-    rate: Any, modes: tuple[str, ...], weights: tuple[Any, ...], label: str, momentum: bool
-) -> list[JumpOperator]:
-    """rate·(D[Σ w_j j] + D[Σ w_j j†]) (phase-insensitive noise, its drifts cancel exactly),
-    or with ``momentum`` rate·D[Σ w_j (j + j†)] (momentum diffusion: a jump ∝ x_j kicks p_j,
-    as a force noise does; above the RWA)."""
-    names = "+".join(modes)
-    if momentum:
-        pairs = zip(modes, weights, strict=True)
-        terms = tuple(t for j, w in pairs for t in ((w, ann(j)), (w, cre(j))))
-        return [JumpOperator(rate, terms, f"{label} D[x_{names}]")]
-    down = tuple((w, ann(j)) for j, w in zip(modes, weights, strict=True))
-    up = tuple((w, cre(j)) for j, w in zip(modes, weights, strict=True))
-    return [
-        JumpOperator(rate, down, f"{label} D[{names}]"),
-        JumpOperator(rate, up, f"{label} D[{names}†]"),
-    ]
 
 
 def heating(p: Parameters, *, rwa: bool) -> tuple[JumpOperator, ...]:
     """Technical heating Γ_h,j (phonons/s) with correlation c (:mod:`gravsim.model.device`):
-    the kernel l₁l₁ᵀ + l₂l₂ᵀ as phase-insensitive noise under the RWA, as momentum diffusion
+    the kernel (:func:`~gravsim.model.noise.correlated_pair`) as phase-insensitive noise under
+    the RWA, as momentum diffusion
     Γ_h D[j + j†] = 2Γ_h D[x_j] above it (d⟨p²⟩/dt = 2Γ_h, d⟨n⟩/dt = Γ_h); none on the ideal
     device."""
     if not (np.any(np.asarray(p.heating_a) != 0) or np.any(np.asarray(p.heating_b) != 0)):
         return ()
-    out: list[JumpOperator] = []
-    for k, weights in enumerate(p.heating_vectors(), start=1):
-        out += _both_ways(1.0, ("a", "b"), weights, f"heating l{k}", not rwa)
-    return tuple(out)
+    return correlated_pair(1.0, p.heating_kernel, "heating", rwa=rwa)
 
 
 def cavity_decay(p: Parameters, mode: str = "c") -> tuple[JumpOperator, ...]:
     """κ(n̄_c+1)D[c] + κ n̄_c D[c†] as κ D[c] + κ n̄_c (D[c] + D[c†]); κ D[c] for a cold cavity."""
     out = [JumpOperator(p.kappa, ((1.0, ann(mode)),), f"κ D[{mode}]")]
     if np.any(np.asarray(p.n_c) != 0):
-        out += _both_ways(p.kappa * np.asarray(p.n_c), (mode,), (1.0,), "κ n̄_c", False)
+        out += both_ways(p.kappa * np.asarray(p.n_c), (mode,), (1.0,), "κ n̄_c")
     return tuple(out)
 
 
@@ -219,7 +197,7 @@ def _eliminated(p: Parameters) -> tuple[tuple[HamiltonianTerm, ...], tuple[JumpO
     down = ((m_a, ann("a")), (m_b, ann("b")), (p_a, cre("a")), (p_b, cre("b")))
     jumps = [JumpOperator(rate, down, "κ/(κ²/4+Δ_c²) D[L]")]
     if np.any(np.asarray(p.n_c) != 0):
-        up = tuple((w, op.__class__(op.mode, not op.dagger)) for w, op in down)
+        up = ((m_a, cre("a")), (m_b, cre("b")), (p_a, ann("a")), (p_b, ann("b")))  # L†
         heat = rate * np.asarray(p.n_c)
         jumps += [JumpOperator(heat, down, "n̄_c D[L]"), JumpOperator(heat, up, "n̄_c D[L†]")]
     hamiltonian: list[HamiltonianTerm] = []

@@ -26,6 +26,7 @@ from gravsim.fock import levels, truncation
 from gravsim.gaussian import floquet
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription
+from gravsim.model.diffusion import correlated
 from gravsim.model.gravity import choose, classical_in, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.progress import messages
@@ -432,7 +433,7 @@ def _closed_form(p: Parameters, gravity: str, base: str) -> _Solved:
 
 def _require_uncorrelated(g: Any, p: Parameters) -> None:
     """The closed forms take each oscillator's own diffusion: refuse a mutual term."""
-    if np.any(np.asarray(getattr(g, "cross_rate", lambda p: 0.0)(p)) != 0):
+    if correlated(g, p):
         raise GravsimInputError(
             f"the closed forms take no correlated diffusion, and {g.name}'s mutual term is "
             f"one: use gravity='{g.name}:mutual=off', or a Gaussian rung"

@@ -46,6 +46,7 @@ from gravsim.fock import levels, truncation
 from gravsim.gaussian import approximation_errors, floquet
 from gravsim.model import corrections, description
 from gravsim.model import rungs as models
+from gravsim.model.diffusion import correlated
 from gravsim.model.gravity import PositionDiffusion, QuantumGravity, choose
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import QUANTITIES
@@ -463,8 +464,7 @@ def _closed_form_rows(p: Parameters, compare: str, base: str, names: tuple) -> l
     """The L4 rows: Eq. (19), and Eq. (24) for reference; not run for an imperfect device
     (the closed forms are the ideal one's)."""
     found = p.imperfections()
-    correlated = np.any(np.asarray(hypothesis(compare).cross_rate(p)) != 0)
-    if found or correlated:
+    if found or correlated(hypothesis(compare), p):
         why = (
             f"the closed forms are the ideal device's ({found[0]} is set)"
             if found
