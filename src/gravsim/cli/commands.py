@@ -91,6 +91,20 @@ def _emit(args: argparse.Namespace, result: Any) -> None:
         print(as_flags(str(result), args.subparser))
 
 
+def _report(
+    args: argparse.Namespace, result: Any, files: list, text: str, with_files: bool = True
+) -> None:
+    """A result that wrote ``files``: one JSON object (``--json``; ``files`` listed when
+    ``with_files``) or ``text`` and a line per file."""
+    if args.json:
+        shown = {"files": list(map(str, files))} if with_files else {}
+        print(dumps({"preset": args.preset} | result.to_dict() | shown))
+        return
+    print(text)
+    for path in files:
+        print(f"wrote {path}")
+
+
 def _cmd_evolve(args: argparse.Namespace) -> None:
     p = _parameters(args)
     rates = _rates(p)
@@ -181,13 +195,7 @@ def _cmd_budget(args: argparse.Namespace) -> None:
         command=_command_line(),
         progress=not args.no_progress,
     )
-    if args.json:
-        shown = {"files": list(map(str, files))} if args.plot_out is not None else {}
-        print(dumps({"preset": args.preset} | result.to_dict() | shown))
-        return
-    print(f"preset {args.preset}: {result}")
-    for path in files:
-        print(f"wrote {path}")
+    _report(args, result, files, f"preset {args.preset}: {result}", args.plot_out is not None)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -220,12 +228,7 @@ def _validate_scaling(args: argparse.Namespace, p: Any) -> int:
         progress=_progress,
     )
     files = scaling.write(args.out, _command_line(), preset=args.preset, force=args.force)
-    if args.json:
-        print(dumps({"preset": args.preset} | scaling.to_dict() | {"files": list(map(str, files))}))
-    else:
-        print(f"preset {args.preset}\n{scaling}")
-        for path in files:
-            print(f"wrote {path}")
+    _report(args, scaling, files, f"preset {args.preset}\n{scaling}")
     return 0 if scaling.ok else 1
 
 
@@ -259,12 +262,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.no_progress,
     )
-    if args.json:
-        print(dumps({"preset": args.preset} | result.to_dict() | {"files": list(map(str, files))}))
-    else:
-        print(result)
-        for path in files:
-            print(f"wrote {path}")
+    _report(args, result, files, str(result))
     # no point satisfying the constraints raised InfeasibleError (exit 3) before this line
     return 0 if result.validation.ok else 1
 
@@ -283,13 +281,7 @@ def _cmd_tolerances(args: argparse.Namespace) -> None:
         files = result.write(
             args.out, _command_line(), args.pdf, force=args.force, preset=args.preset
         )
-    if args.json:
-        shown = {"files": list(map(str, files))} if files else {}
-        print(dumps({"preset": args.preset} | result.to_dict() | shown))
-        return
-    print(f"preset {args.preset}\n{result}")
-    for path in files:
-        print(f"wrote {path}")
+    _report(args, result, files, f"preset {args.preset}\n{result}", args.out is not None)
 
 
 #: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).

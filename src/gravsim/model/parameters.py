@@ -395,11 +395,16 @@ class Parameters(Device):
         return np.broadcast_shapes(*(a.shape for a in arrays))
 
     # ------------------------------------------------------------------ output
+    def values_in_use(self) -> dict[str, Any]:
+        """Every input and derived quantity by key (SI, rad/s; arrays over a batch), a
+        per-oscillator input not set as the symmetric value it takes."""
+        return {name: self.in_use(name) for name in INPUT_KEYS + DERIVED_KEYS}
+
     def as_dict(self) -> dict[str, Any]:
         """Every input and derived quantity as plain Python values (SI, rad/s)."""
         out: dict[str, Any] = {}
-        for name in INPUT_KEYS + DERIVED_KEYS:
-            out[name] = _plain(self.in_use(name))
+        for name, value in self.values_in_use().items():
+            out[name] = _plain(value)
         out["kG_source"] = self.kG_source
         out["set_directly"] = sorted(self.overrides)
         out["set_per_oscillator"] = [

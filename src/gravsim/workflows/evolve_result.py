@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError
-from gravsim.model.parameters import DERIVED_KEYS, INPUT_KEYS, Parameters
+from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.workflows.result_model import Result
 from gravsim.workflows.run_folder import run_identity
@@ -103,7 +103,7 @@ class EvolveResult(Result):
 
     def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """One row per time; the rung, backend, log base and every parameter in each row."""
-        params = {k: self.parameters.in_use(k) for k in INPUT_KEYS + DERIVED_KEYS}
+        params = self.parameters.values_in_use()
         meta = {"model": self.model, "backend": self.backend, "log_base": self.log_base}
         return self.columns, meta | params
 

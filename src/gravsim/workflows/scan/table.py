@@ -41,7 +41,7 @@ def parameter_cells(p: Parameters) -> dict[str, Any]:
     """Every input and derived parameter of ``p`` (arrays over a batch, or plain values; a
     per-oscillator input not set is the symmetric value it takes)."""
     with np.errstate(all="ignore"):  # invalid points: NaN where undefined (r at G₊ ≥ G₋)
-        return {key: p.in_use(key) for key in INPUT_KEYS + DERIVED_KEYS}
+        return p.values_in_use()
 
 
 def _column_cells(values: list[Any]) -> list[str]:
