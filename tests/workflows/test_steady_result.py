@@ -112,3 +112,33 @@ def test_results_record_the_options_they_ran_with():
     assert v.to_dict()["options"] == v.options and v.options["fock"] is False
     rerun = gs.validate.run(p, options=v.options)
     assert [c.difference for c in rerun.checks] == [c.difference for c in v.checks]
+
+
+@pytest.mark.parametrize(
+    "combination, columns",
+    [
+        (
+            ("rwa", "both", "fock", True),
+            "E_N_quantum E_N_classical delta_E truncation_error_quantum E_N_extrapolated_quantum "
+            "truncation_error_classical E_N_extrapolated_classical truncation_error_delta_E "
+            "delta_E_extrapolated E_N_from_covariance_quantum "
+            "truncation_error_from_covariance_quantum E_N_from_covariance_classical "
+            "truncation_error_from_covariance_classical solver residual wall_time_s "
+            "n_mech_chosen n_cav_chosen",
+        ),
+        (
+            ("linear", "both", "gaussian", False),
+            "E_N_quantum E_N_classical delta_E E_N_quantum_ripple E_N_classical_ripple "
+            "delta_E_ripple period_s floquet_multiplier_max periodicity_error stein_condition",
+        ),
+        (
+            ("full", "quantum", "fock", False),
+            "E_N truncation_error E_N_extrapolated E_N_ripple periods stroboscopic_change "
+            "period_s wall_time_s truncation_warning",
+        ),
+    ],
+)
+def test_scan_columns_derived_from_the_schema_keep_their_names_and_order(combination, columns):
+    """The columns scans have always written (a resumed scan.csv checks its header), now
+    derived from the fields' metadata: the same names in the same order."""
+    assert gs.steady.result_keys(*combination) == tuple(columns.split())
