@@ -31,10 +31,11 @@
 Rooms by role: :mod:`~gravsim.workflows.scan.grid` (axes and the product grid),
 :mod:`~gravsim.workflows.scan.runner` (:func:`run`: the folder, the order of work, resuming),
 :mod:`~gravsim.workflows.scan.solve` (points and batches solved, serially or by QuTiP's maps),
-:mod:`~gravsim.workflows.scan.table` (``scan.csv`` written and read back, :func:`load`,
-:func:`figure`).
+:mod:`~gravsim.workflows.scan.table` (``scan.csv`` written and read back, :func:`load`),
+:mod:`~gravsim.workflows.scan.figure` (:func:`figure`).
 """
 
+from gravsim.workflows.scan.figure import figure
 from gravsim.workflows.scan.grid import Axis, Grid, parse_axis
 from gravsim.workflows.scan.runner import run
 from gravsim.workflows.scan.solve import MAPS
@@ -42,7 +43,6 @@ from gravsim.workflows.scan.table import (
     TEXT_COLUMNS,
     ScanData,
     columns,
-    figure,
     load,
     plot_keys,
     written,

@@ -19,15 +19,10 @@ from gravsim.model.parameters import Parameters
 from gravsim.progress import shown
 from gravsim.workflows.options import PERIODIC, RunOptions, chooses_levels, uses
 from gravsim.workflows.run_folder import RunFolder, run_identity
+from gravsim.workflows.scan.figure import figure
 from gravsim.workflows.scan.grid import Axis, Grid, parse_axis
 from gravsim.workflows.scan.solve import check_parallel, run_batched, run_fock, run_points
-from gravsim.workflows.scan.table import (
-    Rows,
-    columns,
-    figure,
-    load,
-    plot_keys,
-)
+from gravsim.workflows.scan.table import Rows, columns, load, plot_keys
 
 #: Rungs the Gaussian backend solves as one batch (the others one point at a time).
 BATCHED = ("rwa", "effective", "closed-form")

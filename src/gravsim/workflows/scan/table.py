@@ -1,5 +1,5 @@
 """A scan's table: its columns, rows appended as they finish (and repaired, sorted, resumed),
-and the table read back (:class:`ScanData`, :func:`load`) and plotted (:func:`figure`)."""
+and the table read back (:class:`ScanData`, :func:`load`)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from gravsim.model.parameters import (
     INPUT_KEYS,
     Parameters,
 )
-from gravsim.plotting import new_figure
 from gravsim.workflows import steady
-from gravsim.workflows.result_model import Result, entanglement_unit
+from gravsim.workflows.result_model import Result
 from gravsim.workflows.run_folder import RunFolder, run_identity
+from gravsim.workflows.scan.figure import figure
 from gravsim.workflows.scan.grid import Axis, Grid
 from gravsim.workflows.text_forms import csv_cell, loads
 
@@ -170,7 +170,7 @@ class ScanData(Result):
         )
 
     def figure(self) -> Any:
-        """The default plot (:func:`figure`)."""
+        """The default plot (:func:`gravsim.workflows.scan.figure.figure`)."""
         return figure(self)
 
     @property
@@ -254,7 +254,6 @@ def written(folder: Path | str) -> tuple[dict[str, int], list[str]]:
     return sidecar["points"], [str(p) for p in files if p.exists()]
 
 
-# ---------------------------------------------------------------------- plot
 def plot_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
     """The quantities a scan of this combination can plot."""
     return tuple(
@@ -262,50 +261,3 @@ def plot_keys(model: str, gravity: str, backend: str) -> tuple[str, ...]:
         for k in steady.result_keys(model, gravity, backend)
         if k not in TEXT_COLUMNS and not k.startswith("truncation_warning")
     )
-
-
-def figure(data: ScanData, quantity: str | None = None) -> Any:
-    """Line plot (one axis) or heat map (two axes) of ``quantity``; failed points marked.
-
-    ``quantity`` defaults to ΔE (E_N for a scan of one gravity model).
-
-    Raises
-    ------
-    GravsimInputError
-        For a quantity the scan does not have, or a grid of more than two axes.
-    """
-    from matplotlib.colors import LogNorm
-
-    if len(data.axes) > 2:
-        raise GravsimInputError("a plot shows one or two grid axes; this scan has more")
-    if quantity is None:
-        quantity = "delta_E" if "delta_E" in data.columns else "E_N"
-    z = data.grid(quantity)
-    ok = np.isfinite(data.grid("index"))  # the solved points (NaN elsewhere)
-    unit = entanglement_unit(data.log_base)
-    label = f"{quantity} ({unit})" if quantity.startswith(("E_N", "delta_E")) else quantity
-    fig, ax = new_figure((6.4, 4.6))
-    if len(data.axes) == 1:
-        x = data.axes[0].values
-        ax.plot(x[ok], z[ok], "o-", ms=3)
-        for xv in x[~ok]:
-            ax.axvline(xv, color="0.8", lw=3)
-        if np.any(ok) and np.all(z[ok] > 0):
-            ax.set_yscale("log")
-        ax.set_xlabel(data.axes[0].key)
-        ax.set_ylabel(label)
-        ax.set_title("grey: no steady state / outside the rung's regime")
-        return fig
-    positive = z[np.isfinite(z) & (z > 0)]
-    norm = LogNorm(positive.min(), positive.max()) if positive.size else None
-    y_axis, x_axis = data.axes
-    mesh = ax.pcolormesh(x_axis.values, y_axis.values, z, norm=norm, shading="nearest")
-    if np.any(~ok) and min(z.shape) > 1:  # contours need two values on each axis
-        ax.contourf(
-            x_axis.values, y_axis.values, ~ok, levels=[0.5, 1.5], colors="0.8", hatches=["//"]
-        )
-    fig.colorbar(mesh, ax=ax, label=label)
-    ax.set_xlabel(x_axis.key)
-    ax.set_ylabel(y_axis.key)
-    ax.set_title("hatched: no steady state / outside the rung's regime")
-    return fig
