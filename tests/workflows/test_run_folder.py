@@ -91,3 +91,57 @@ def test_a_forced_run_that_fails_before_writing_keeps_the_old_files(tmp_path):
         folder.write_sidecar({"result": "new"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
     assert strict_json((tmp_path / "run.json").read_text())["result"] == "new"
+
+
+FOCK_EVOLVE = ["evolve", "--backend", "fock", "--preset", "small", "--no-progress"]
+
+
+def test_a_killed_replacing_run_gives_the_old_run_back_and_its_identity_holds(tmp_path):
+    """``--force`` sets the old run aside; killed before writing, the next start puts it
+    back, so a run with other inputs is still refused without ``--force``."""
+    import signal
+    import time
+
+    from tests.conftest import gravsim_background
+
+    out = tmp_path / "e"
+    quick = [*FOCK_EVOLVE, "--n-mech", "8", "--t-final", "1/Gamma", "--n-times", "5"]
+    assert gravsim(*quick, "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    slow = [*FOCK_EVOLVE, "--n-mech", "12", "--t-final", "50/Gamma", "--force"]
+    proc = gravsim_background(*slow, "--out", str(out))
+    backup = out / ".evolve_effective_fock.replaced"
+    deadline = time.time() + 60
+    while not backup.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert backup.exists() and not any(p.suffix for p in out.iterdir() if p.is_file())
+    other = [*FOCK_EVOLVE, "--n-mech", "10", "--t-final", "1/Gamma", "--n-times", "5"]
+    assert "--force" in one_error_line(gravsim(*other, "--out", str(out)), 2)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # back, and no backup
+
+
+def test_a_killed_replacing_run_that_wrote_its_files_drops_the_old_run(tmp_path):
+    out = tmp_path / "e"
+    assert gravsim(*EVOLVE, "--out", str(out)).returncode == 0
+    backup = out / ".evolve_effective_gaussian.replaced"
+    backup.mkdir()
+    (backup / "evolve_effective_gaussian.csv").write_text("an older run\n")
+    again = gravsim(*EVOLVE, "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert not backup.exists()
+    assert "older" not in (out / "evolve_effective_gaussian.csv").read_text()
+
+
+def test_a_run_never_writes_through_a_link(tmp_path):
+    out = tmp_path / "e"
+    assert gravsim(*EVOLVE, "--out", str(out)).returncode == 0
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}")
+    sidecar = out / "evolve_effective_gaussian.json"
+    sidecar.unlink()
+    sidecar.symlink_to(outside)
+    line = one_error_line(gravsim(*EVOLVE, "--out", str(out), "--force"), 2)
+    assert "symbolic link" in line
+    assert outside.read_text() == "{}" and sidecar.is_symlink()

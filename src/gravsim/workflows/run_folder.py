@@ -17,6 +17,11 @@ Every command that writes files (``scan``, ``evolve``, ``figure``, ``budget``) w
   first is alive; the kernel drops it when the process dies, so a ``kill -9`` leaves nothing
   to clean up, and no lock file is left behind.  A folder this run created is removed again
   if the run ends with nothing written (refused, or failed before writing).
+* A replacing run (``force=True``) sets the old run aside in ``.<name>.replaced/``; if it is
+  killed, the next run in the folder puts the old run back (the killed run wrote nothing) or
+  drops it (the killed run's files stand), before the identity check.
+* The run's files are never written through a symbolic link: a link in their place is
+  refused before any work.
 * :meth:`RunFolder.write_text` and :meth:`RunFolder.write_figure` write to a temporary name
   and rename, so a kill leaves either the old file or the new one, never half of one.
 """
@@ -118,6 +123,8 @@ class RunFolder:
         self._create()
         try:
             self._take_lock()
+            self._settle_killed_replacement()
+            self._refuse_links()
             self._check_identity()
         except BaseException:
             self.__exit__()
@@ -163,6 +170,27 @@ class RunFolder:
                 f"the `out` folder {str(self.path)!r} is in use by another gravsim run: wait "
                 "for it to finish, or choose another `out`"
             ) from None
+
+    def _settle_killed_replacement(self) -> None:
+        """A ``.<name>.replaced/`` left by a replacing run that was killed: its run comes back
+        if the killed run wrote no file of its own, else it is dropped (the killed run's files
+        stand, and the identity check judges them)."""
+        backup = self.path / f".{self.name}.replaced"
+        if not backup.is_dir() or backup.is_symlink():
+            return
+        if not any(os.path.lexists(p) for p in map(self.file, self.SUFFIXES)):
+            for p in backup.iterdir():
+                p.replace(self.path / p.name)
+        shutil.rmtree(backup, ignore_errors=True)
+
+    def _refuse_links(self) -> None:
+        """Never write through a symbolic link: the run's files must be files of the folder."""
+        for p in map(self.file, self.SUFFIXES):
+            if p.is_symlink():
+                raise GravsimInputError(
+                    f"{str(p)!r} is a symbolic link: gravsim does not write through links; "
+                    "replace it by the file itself, or choose another `out`"
+                )
 
     def _check_identity(self) -> None:
         present = [p for p in map(self.file, self.SUFFIXES) if p.exists()]

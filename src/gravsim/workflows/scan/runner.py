@@ -139,7 +139,14 @@ def _fill(folder, header, grid, base_p, point: RunOptions, parallel, progress) -
     rows = Rows(csv_path, header, grid.size, folder.resumed)
     todo = np.flatnonzero(~rows.done)
     try:
-        if point.backend == "gaussian" and point.model in BATCHED:
+        if todo.size == 0:
+            warnings.warn(
+                f"the scan in {str(folder.path)!r} was complete already: nothing computed "
+                "again (pass `force=True` to recompute it, or choose another `out`)",
+                GravsimWarning,
+                stacklevel=3,
+            )
+        elif point.backend == "gaussian" and point.model in BATCHED:
             run_batched(base_p, grid, todo, point, rows, progress)
         elif point.backend == "gaussian":
             run_points(base_p, grid, todo, point, rows, progress)

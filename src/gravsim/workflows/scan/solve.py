@@ -198,8 +198,8 @@ def _watch_parent() -> None:
 def run_fock(base_p, grid, todo, options, rows, workers, map_name, progress) -> None:
     import qutip
 
-    workers = workers or 1
-    map_name = map_name or ("parallel" if workers > 1 else "serial")
+    map_name = map_name or ("parallel" if (workers or 1) > 1 else "serial")
+    workers = _capped_workers(workers or 1, len(todo), map_name)
     maps: dict[str, Callable] = {
         "serial": qutip.serial_map,
         "parallel": qutip.parallel_map,
@@ -218,6 +218,20 @@ def run_fock(base_p, grid, todo, options, rows, workers, map_name, progress) -> 
             map_kw={"num_cpus": workers} if map_name != "serial" else None,
             progress_bar="tqdm" if progress else None,
         )
+
+
+def _capped_workers(workers: int, points: int, map_name: str) -> int:
+    """At most one worker per point left and, on this machine's maps, per core (said in a
+    warning when it caps); MPI's workers may run on other nodes, so only the points cap them."""
+    limits = [(max(points, 1), f"{points} points are left to solve")]
+    if map_name in ("parallel", "loky"):
+        cores = os.cpu_count() or 1
+        limits.append((cores, f"this machine has {cores} cores"))
+    cap, reason = min(limits)
+    if workers <= cap:
+        return workers
+    warnings.warn(f"`workers` {workers} capped at {cap}: {reason}", GravsimWarning, stacklevel=4)
+    return cap
 
 
 class _workers_die_on_interrupt:  # noqa: N801 (a context manager, used like a function)

@@ -70,28 +70,54 @@ class Rows:
             self._sync()
 
     def _read_back(self) -> None:
-        """Indices already written; a last line without its newline (a kill) is cut off."""
+        """Indices already written; a last line without its newline (a kill) is cut off.
+
+        Every check comes before the cut, so a refused resume leaves the file as it was.  A
+        header cut short by a kill (nothing computed yet) is written again whole.
+        """
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1
-        if end < len(data):
-            with self.path.open("r+b") as fh:
-                fh.truncate(end)
-        lines = data[:end].decode().splitlines()
+        header = self._line(self.header).encode()
+        if end == 0 and header.startswith(data):
+            self.path.write_bytes(header)  # killed while writing the header: start it again
+            return
+        lines = data[:end].decode(errors="replace").splitlines()
         if not lines or next(csv.reader([lines[0]])) != self.header:
             raise GravsimInputError(
                 f"{str(self.path)!r} does not have this scan's columns: pass `force=True` to "
                 "start afresh, or choose another `out`"
             )
-        for line in lines[1:]:
-            index = int(line.partition(",")[0])
-            if not 0 <= index < self.done.size or self.done[index]:
-                raise GravsimInputError(
-                    f"{str(self.path)!r} holds a row (index {index}) that is not one of this "
-                    "grid's points, or holds it twice: pass `force=True` to start afresh"
-                )
-            self.done[index] = True
-            self.in_order &= index > self.last
-            self.last = index
+        for number, line in enumerate(lines[1:], start=2):
+            self._mark(self._row_index(line, number), number)
+        if end < len(data):
+            with self.path.open("r+b") as fh:
+                fh.truncate(end)
+
+    def _row_index(self, line: str, number: int) -> int:
+        """The index of the row on line ``number`` (1-based), checked to be a whole row."""
+        cells = next(csv.reader([line]), [])
+        try:
+            index = int(cells[0])
+        except (IndexError, ValueError):
+            index = None
+        if index is None or len(cells) != len(self.header):
+            raise GravsimInputError(
+                f"{str(self.path)!r} line {number} is not a row of this scan ({len(cells)} "
+                f"cells, {len(self.header)} expected): delete that line and rerun to compute "
+                "its point again, or pass `force=True` to start afresh"
+            )
+        return index
+
+    def _mark(self, index: int, number: int) -> None:
+        if not 0 <= index < self.done.size or self.done[index]:
+            raise GravsimInputError(
+                f"{str(self.path)!r} line {number} holds a row (index {index}) that is not "
+                "one of this grid's points, or holds it twice: delete that line and rerun, or "
+                "pass `force=True` to start afresh"
+            )
+        self.done[index] = True
+        self.in_order &= index > self.last
+        self.last = index
 
     def _line(self, cells: list[str]) -> str:
         buffer = io.StringIO()
@@ -122,7 +148,7 @@ class Rows:
         """Rewrite the file in index order, byte for byte the same lines, if it is not."""
         if self.in_order:
             return
-        lines = self.path.read_text().splitlines(keepends=True)
+        lines = self.path.read_bytes().decode().splitlines(keepends=True)  # keeps each \r\n
         body = sorted(lines[1:], key=lambda line: int(line.partition(",")[0]))
         folder.write_text(self.path, "".join([lines[0], *body]))
 
@@ -235,7 +261,7 @@ def load(folder: Path | str) -> ScanData:
         if name in TEXT_COLUMNS or name.startswith("truncation_warning"):
             data[name] = np.array(raw, dtype=str)
         else:
-            data[name] = np.array([float(x) if x else np.nan for x in raw])
+            data[name] = _numbers(raw, name, folder)
     axes = tuple(Axis.from_dict(a) for a in sidecar["grid"])
     described = {
         "parameters": Parameters.from_dict(sidecar["parameters"]),
@@ -243,6 +269,27 @@ def load(folder: Path | str) -> ScanData:
         "log_base": sidecar.get("options", {}).get("base", "e"),
     }
     return ScanData(data, axes, sidecar, **described)
+
+
+def _numbers(raw: list[str], name: str, folder: Path) -> np.ndarray:
+    """A number column read back; a cell that is not a number is named by its line."""
+    try:
+        return np.array([float(x) if x else np.nan for x in raw])
+    except ValueError:
+        line = next(k for k, x in enumerate(raw, start=2) if not _is_number(x))
+        raise GravsimInputError(
+            f"{str(folder / 'scan.csv')!r} line {line}: column {name!r} holds "
+            f"{raw[line - 2][:40]!r}, not a number: delete that line and rerun the scan to "
+            "compute its point again"
+        ) from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text or "nan")
+    except ValueError:
+        return False
+    return True
 
 
 def written(folder: Path | str) -> tuple[dict[str, int], list[str]]:
