@@ -207,12 +207,21 @@ def test_console_script_one_line(tmp_path):
         ["budget", "--set", "kappa_G=1e10", "--json"],
         ["optimize", "--vary", "Q_m", "--no-progress", "--json"],
         ["optimize", "--vary", "T", "--no-progress", "--json"],
+        ["steady", "--model", "linear", "--set", "E_plus=0", "--json"],
     ],
-    ids=["hypotheses-samples", "budget-small", "budget-kappa_G", "vary-Q_m", "vary-T"],
+    ids=[
+        "hypotheses-samples",
+        "budget-small",
+        "budget-kappa_G",
+        "vary-Q_m",
+        "vary-T",
+        "linear-one-tone",
+    ],  # fmt: skip
 )
 def test_ordinary_inputs_that_once_were_internal_errors(tmp_path, args):
     """Orthogonal states (1 − F = 1 to float64) once hit log1p's domain; a search over an
-    input no constraint depends on once returned a scalar penalty: each now answers."""
+    input no constraint depends on once returned a scalar penalty; one tone (E₊ = 0) left
+    the classical orbit without its α₊₁ harmonic, which L0's notes read: each now answers."""
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     strict_json(out.stdout)
@@ -231,3 +240,63 @@ def test_budget_takes_out_like_every_command(tmp_path):
         out = run("budget", flag, str(tmp_path / name), "--no-progress", "--json", cwd=tmp_path)
         assert out.returncode == 0, out.stderr
         assert (tmp_path / name / "budget_vs_Qm.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["steady", "--set", "T=1e30"], "gold's melting point"),
+        (["steady", "--set", "kappa=1e300"], "rotating-wave approximation does not hold"),
+        (["steady", "--model", "closed-form", "--set", "kappa=1e300"], "rotating-wave"),
+        (["steady", "--set", "kappa_G=1e300"], "ktm: its decoherence rate is"),
+        (["steady", "--model", "effective", "--set", "kappa=2"], "adiabatic elimination"),
+    ],
+)
+def test_unphysical_extremes_are_answered_with_a_regime_warning(tmp_path, args, needle):
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    warnings = [x for x in out.stderr.splitlines() if x.startswith("gravsim: warning:")]
+    assert any(needle in w for w in warnings), out.stderr
+
+
+def test_the_paper_point_draws_no_regime_warning(tmp_path):
+    out = run("steady", "--json", cwd=tmp_path)
+    assert out.returncode == 0 and "warning" not in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("args", [["steady", "--model", "closed-form", "--set", "T=1e30"]])
+def test_no_raw_numpy_warning_reaches_the_user(tmp_path, args):
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 0
+    assert "encountered" not in out.stderr, out.stderr
+
+
+def test_another_library_s_warning_is_said_in_gravsim_s_words(tmp_path, monkeypatch):
+    import warnings
+
+    from gravsim.workflows import steady
+
+    compute = steady.compute
+
+    def noisy(*a, **k):
+        warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+        return compute(*a, **k)
+
+    monkeypatch.setattr(steady, "compute", noisy)
+    out = run("steady", cwd=tmp_path)
+    lines = [x for x in out.stderr.splitlines() if x.startswith("gravsim: warning:")]
+    assert len(lines) == 1 and "floating-point trouble" in lines[0]
+    assert "(RuntimeWarning: overflow encountered in exp)" in lines[0]
+
+
+def test_an_unentangled_fock_state_prints_zero(tmp_path):
+    """One tone (E₊ = 0) cools without squeezing: no entanglement, so every E_N, its
+    extrapolation and ΔE print 0 exactly, not the eigensolver's ~1e-15."""
+    args = ["steady", "--preset", "small", "--model", "effective", "--backend", "fock",
+            "--n-mech", "6", "--set", "E_plus=0", "--json"]  # fmt: skip
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = strict_json(out.stdout)
+    for key in ("E_N_quantum", "E_N_classical", "delta_E", "E_N_extrapolated_quantum",
+                "E_N_extrapolated_classical", "delta_E_extrapolated"):  # fmt: skip
+        assert data[key] == 0.0, (key, data[key])

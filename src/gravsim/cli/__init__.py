@@ -17,7 +17,7 @@ import numpy as np
 
 from gravsim.cli.commands import RUNS
 from gravsim.cli.parser import EXIT_CODES, _fail, _warn, as_flags, build_parser
-from gravsim.errors import GravsimError, GravsimInputError
+from gravsim.errors import GravsimError, GravsimInputError, GravsimWarning
 
 __all__ = ["EXIT_CODES", "as_flags", "build_parser", "main"]
 
@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = args.subparser = parser.subcommands[args.command]
     # library warnings: one line each, once, after the results (none before an error line)
     caught: dict[str, None] = {}
-    warnings.showwarning = lambda message, *_, **__: caught.setdefault(str(message))
+    warnings.showwarning = lambda message, category, *_, **__: caught.setdefault(
+        _warning_line(str(message), category)
+    )
     args.on_interrupt = "nothing was written"
     try:
         for flag in ("out", "plot_out"):
@@ -50,6 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _fail(*_unexpected(exc))
     return int(status or 0)
+
+
+def _warning_line(message: str, category: type[Warning]) -> str:
+    """gravsim's own warnings as they are; another library's (NumPy's floating-point
+    warnings, SciPy's ill-conditioning) said in gravsim's words, with theirs in brackets."""
+    if issubclass(category, GravsimWarning):
+        return message
+    return (
+        "floating-point trouble inside the computation at these inputs "
+        f"({category.__name__}: {message.strip()}); results that are not finite are refused, "
+        "the others stand, but the inputs are far from where the model was checked"
+    )
 
 
 def _unexpected(exc: Exception) -> tuple[str, int]:

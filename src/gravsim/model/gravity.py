@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model.collapse import CQFloor, DiosiPenrose, TilloyDiosi
 from gravsim.model.description import HamiltonianTerm, JumpOperator
@@ -218,5 +220,19 @@ def warn_validity(
     needs = any(type(m).validity is not PositionDiffusion.validity for m in judged)
     rms = spread() if spread is not None and needs else None
     for model in judged:
-        for note in model.validity(p, rms):
+        for note in (*model.validity(p, rms), *_faster_than_the_motion(model, p)):
             warnings.warn(note, GravsimWarning, stacklevel=3)
+
+
+def _faster_than_the_motion(model: PositionDiffusion, p: Parameters) -> tuple[str, ...]:
+    """A Markovian decoherence rate κ ≥ ω_m acts faster than the oscillation it is derived
+    for (every model here assumes κ ≪ ω_m): said, not refused."""
+    with np.errstate(all="ignore"):
+        ratio = np.max([np.max(np.asarray(k, dtype=float)) for k in model.rates(p)])
+        ratio = ratio / np.min(np.asarray(p.omega_m, dtype=float))
+    if not ratio >= 1:
+        return ()
+    return (
+        f"{model.name}: its decoherence rate is {ratio:.3g} ω_m; the Markovian model assumes "
+        "a rate well below the mechanical frequency, so its numbers are outside its regime",
+    )

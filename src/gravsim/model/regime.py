@@ -8,6 +8,9 @@ Regime measures (dimensionless; a design keeps them small, :mod:`gravsim.workflo
 * :func:`rwa_epsilon` — (κ/ω_m)² + |k_M|/ω_m, the order of the rotating-wave approximation's
   corrections (L2 against L1).
 
+:func:`outside` names what a rung assumes and the inputs break outright: an ε of order one
+(the rung's corrections as large as what it computes), a temperature no device survives.
+
 These are a-priori orders of magnitude, not error estimates: the derived errors with their
 coefficients are :mod:`gravsim.gaussian.approximation_errors` and
 :mod:`gravsim.model.corrections`.  :func:`ladder_tolerance` turns an ε into how far two rungs
@@ -31,17 +34,72 @@ QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
 
 def adiabatic_epsilon(p: Parameters) -> Any:
     """(Ω/κ)² + (G/κ)²: the order of the adiabatic elimination's corrections (L3 vs L2)."""
-    return (p.Omega / p.kappa) ** 2 + (p.G / p.kappa) ** 2
+    return np.square(np.divide(p.Omega, p.kappa)) + np.square(np.divide(p.G, p.kappa))
 
 
 def pump_adiabaticity(p: Parameters) -> Any:
     """(G₋/κ)² + (Ω/κ)²: :func:`adiabatic_epsilon` with the larger pump coupling G₋ ≥ G."""
-    return (p.G_minus / p.kappa) ** 2 + (p.Omega / p.kappa) ** 2
+    return np.square(np.divide(p.G_minus, p.kappa)) + np.square(np.divide(p.Omega, p.kappa))
 
 
 def rwa_epsilon(p: Parameters) -> Any:
     """(κ/ω_m)² + |k_M|/ω_m: the order of the rotating-wave approximation's corrections."""
-    return (p.kappa / p.omega_m) ** 2 + np.abs(p.k_M) / p.omega_m
+    return np.square(np.divide(p.kappa, p.omega_m)) + np.abs(p.k_M) / p.omega_m
+
+
+#: K: above gold's melting point no device of this kind exists (its spheres are gold).
+MELTING_POINT_GOLD = 1337.33
+
+#: Rungs built on the rotating-wave approximation, and on the adiabatic elimination too.
+RWA_RUNGS = ("rwa", "effective", "closed-form", "conventional")
+ELIMINATED_RUNGS = ("effective", "closed-form")
+
+
+def outside(p: Parameters, model: str) -> list[str]:
+    """One line for each assumption of rung ``model`` that ``p`` breaks outright (empty:
+    none); over a batch, where any point breaks it.
+
+    An ε ≥ 1 means the rung's corrections are as large as the quantity it computes
+    (:func:`rwa_epsilon`, :func:`pump_adiabaticity`); a temperature above gold's melting
+    point, no device (a classical model's rate against ω_m is judged with the model,
+    :func:`gravsim.model.gravity.warn_validity`).  Each number is formed from ratios of the
+    inputs; an overflow gives inf, which is still ≥ 1, and NaN (an undefined point) is not
+    judged.
+    """
+    with np.errstate(all="ignore"):
+        checks = [
+            (
+                model in RWA_RUNGS,
+                rwa_epsilon(p),
+                "the rotating-wave approximation does not hold: (κ/ω_m)² + |k_M|/ω_m = {} ≥ 1; "
+                "use model 'linear' or 'full'",
+            ),
+            (
+                model in ELIMINATED_RUNGS,
+                pump_adiabaticity(p),
+                "the adiabatic elimination of the cavity does not hold: (G₋/κ)² + (Ω/κ)² = {} "
+                "≥ 1; use model 'rwa'",
+            ),
+            (
+                True,
+                np.max([np.max(np.asarray(t, dtype=float)) for t in _temperatures(p)])
+                / MELTING_POINT_GOLD,
+                "a temperature {} times gold's melting point (1337 K): no such device exists; "
+                "the numbers are the model's alone",
+            ),
+        ]
+        found = []
+        for applies, value, text in checks:
+            value = np.asarray(value, dtype=float)
+            worst = float(np.max(np.where(np.isnan(value), 0.0, value)))
+            if applies and worst >= 1:
+                found.append(text.format(f"{worst:.3g}"))
+        return found
+
+
+def _temperatures(p: Parameters) -> list[Any]:
+    """Every bath temperature in use (K)."""
+    return [p.T, p.T_c] + [t for t in (p.T_a, p.T_b) if t is not None]
 
 
 def ladder_tolerance(q: str, eps: Any, upper: dict[str, Any], lower: dict[str, Any]) -> Any:

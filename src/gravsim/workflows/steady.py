@@ -15,15 +15,18 @@ keys (``E_N_quantum``, ``delta_E``, …) are derived from it in one place.
 from __future__ import annotations
 
 import time
+import warnings
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from gravsim import closed_form, gaussian
 from gravsim.closed_form import conventional
-from gravsim.errors import GravsimInputError, NumericalError
+from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
 from gravsim.fock import levels, truncation
 from gravsim.gaussian import floquet
+from gravsim.model import regime
 from gravsim.model import rungs as models
 from gravsim.model.description import ModelDescription
 from gravsim.model.diffusion import correlated
@@ -114,6 +117,8 @@ def compute(
     fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
     warn_validity(gravity, p, lambda: gaussian.position_spread(p))
+    for line in regime.outside(p, model):
+        warnings.warn(line, GravsimWarning, stacklevel=2)
     if model == "closed-form":
         solved = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
@@ -201,7 +206,7 @@ def _fock(
         outcomes[label] = GravityOutcome(
             E_N=e.value,
             truncation_error=e.truncation_error,
-            E_N_extrapolated=e.extrapolated,
+            E_N_extrapolated=None if e.extrapolated is None else max(0.0, e.extrapolated),
             E_N_from_covariance=e_cov.value,
             truncation_error_from_covariance=e_cov.truncation_error,
             occupations=s.state.occupations(),
@@ -210,6 +215,8 @@ def _fock(
         )
     estimate = solution.delta(base)
     delta = None if estimate is None else _delta_of(estimate)
+    if delta is not None and not any(o.E_N or o.E_N_extrapolated for o in outcomes.values()):
+        delta = replace(delta, extrapolated=delta.value)  # no entanglement: nothing to extrapolate
     first = next(iter(solves.values()))
     stats = {
         "truncation": _truncation(first.state.modes, first.state.dims, first),

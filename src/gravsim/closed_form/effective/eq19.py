@@ -4,7 +4,7 @@ Model, symbols and units as in :mod:`gravsim.closed_form.effective` (ħ = 1, rat
 s₂ = sinh 2r, σ = sinh²r, N = n̄γ + 2κ_G below).
 
 Moment equations (derived here, checked against the OCR of S2 Eq. 18)
---------------------------------------------------------------------
+---------------------------------------------------------------------
 From d⟨O⟩/dt = Tr[O 𝓛ρ] = ⟨i[H,O] + Σ_j c_j (L_j† O L_j − ½{L_j†L_j, O})⟩ (derived
 symbolically with sympy's boson algebra, and cross-checked in the tests against a Lyapunov
 equation built directly from the jump operators), the ten steady-state equations are::
@@ -336,8 +336,11 @@ def _delta_log_negativity(v0: NDArray[np.float64], v1: NDArray[np.float64]) -> A
     d_x = d_sigma * (2 * sigma0 + d_sigma) - 4 * d_delta
     root1 = np.sqrt(np.maximum(root0**2 + d_x, 0.0))
     u0 = sigma0 + root0
-    d_u = d_sigma + d_x / (root0 + root1)
-    shift = 0.5 * (np.log1p(d_delta / delta0) - np.log1p(d_u / u0))
+    # root0 + root1 = 0 only where both partial transposes have degenerate symplectic
+    # eigenvalues, which no entangled state has (at most one lies below 1): e0 is used there
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_u = d_sigma + d_x / (root0 + root1)
+        shift = 0.5 * (np.log1p(d_delta / delta0) - np.log1p(d_u / u0))
     e0 = _log_negativity_from_covariance(v0)
     entangled = _log_negativity_from_covariance(v0 + v1) > 0
     return np.where(finite, np.where(entangled, shift, e0), np.nan)[()]
