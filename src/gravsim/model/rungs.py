@@ -290,7 +290,7 @@ def full(
             else {}
         ),
         notes=(
-            f"classical orbit: α₊₁ = {f.alpha[1]:.4g}, α₋₁ = {f.alpha[-1]:.4g}, static "
+            f"classical orbit: α₊₁ = {f.alpha.get(1, 0):.4g}, α₋₁ = {f.alpha.get(-1, 0):.4g}, static "
             f"β = {f.beta[0][0]:.4g}, {f.beta[0][1]:.4g}, cavity shift δ_s = "
             f"{f.cavity_shift:.4g} rad/s, 2ω_m modulation |u₂| = {abs(f.u.get(2, 0)):.3g} "
             f"rad/s, harmonics to {f.harmonics}ω_m (highest {f.residual:.1e} of the largest)",
