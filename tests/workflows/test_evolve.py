@@ -181,6 +181,20 @@ def test_evolve_cli_writes_csv_json_png(tmp_path):
     assert (out / "evolve_effective_gaussian.png").stat().st_size > 1000
 
 
+def test_evolve_prints_a_summary_and_json_only_when_asked(tmp_path):
+    args = ["evolve", "--t-final", "100/Gamma", "--n-times", "21", "--no-progress"]
+    text = gravsim(*args, "--out", str(tmp_path / "t"))
+    assert text.returncode == 0, text.stderr
+    assert not text.stdout.lstrip().startswith("{")
+    lines = text.stdout.splitlines()
+    assert lines[0] == "preset paper" and "E_N in nats" in lines[1]
+    row = next(x.split() for x in lines if x.strip().startswith("delta_E"))
+    assert float(row[-1]) == pytest.approx(4.965285e-8, rel=1e-5)  # the steady ΔE
+    assert sum(x.startswith("wrote ") for x in lines) == 3
+    data = strict_json(gravsim(*args, "--out", str(tmp_path / "j"), "--json").stdout)
+    assert data["steady"]["delta_E"] == pytest.approx(float(row[-1]), rel=1e-5)
+
+
 @pytest.mark.parametrize(
     "extra",
     [

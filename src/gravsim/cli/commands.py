@@ -27,6 +27,7 @@ from gravsim.workflows import (
     validate,
 )
 from gravsim.workflows.optimize import output as optimize_output
+from gravsim.workflows.result_model import entanglement_unit
 from gravsim.workflows.steady_result import parameter_table
 from gravsim.workflows.text_forms import dumps
 
@@ -129,10 +130,36 @@ def _cmd_evolve(args: argparse.Namespace) -> None:
     )
     summary = {"preset": args.preset, "model": args.model, "backend": args.backend}
     summary |= result.summary() | {"files": [str(x) for x in paths]}
-    if not args.json:
-        for path in paths:
-            print(f"wrote {path}")
-    print(dumps(summary))
+    if args.json:
+        print(dumps(summary))
+        return
+    print(_evolve_text(summary, result.log_base))
+    for path in paths:
+        print(f"wrote {path}")
+
+
+def _evolve_text(summary: dict[str, Any], log_base: str) -> str:
+    """A transient's summary as a table: final value, maximum and when, steady value."""
+    unit = entanglement_unit(log_base)
+    lines = [
+        f"preset {summary['preset']}",
+        f"model {summary['model']}, backend {summary['backend']}, t from 0 to "
+        f"{summary['t_final_s']:.4g} s; E_N in {unit}",
+        f"  {'':16}{'final':>14}{'max':>14}{'at t (s)':>12}{'steady':>14}",
+    ]
+    steady_values = summary.get("steady") or {}
+    for key, v in summary.items():
+        if isinstance(v, dict) and "final" in v:
+            ref = steady_values.get(key)
+            cells = [_g(v["final"]), _g(v["max"]), f"{v['t_max_s']:>12.4g}", _g(ref)]
+            lines.append(f"  {key:16}" + "".join(cells))
+    if steady_values.get("method"):
+        lines.append(f"  steady: {steady_values['method']}")
+    return "\n".join(lines)
+
+
+def _g(x: Any) -> str:
+    return f"{'-':>14}" if x is None else f"{x:>14.6g}"
 
 
 def _cmd_reference(args: argparse.Namespace) -> None:
