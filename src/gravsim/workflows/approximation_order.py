@@ -38,7 +38,7 @@ from gravsim.model.parameters import Parameters
 from gravsim.plotting import new_figure
 from gravsim.progress import messages
 from gravsim.workflows import steady, validate
-from gravsim.workflows.result_model import Result
+from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import run_identity
 
 #: The factors the small parameter is scaled by.
@@ -243,22 +243,43 @@ def _l0_points(p: Parameters, base: str, say: Any) -> list[tuple[float, Any, Any
     return points
 
 
+#: What each pair compares, and how it is solved (the panel titles).
+PAIR_METHODS = {
+    "adiabatic elimination": "L2 − L3, Gaussian backend",
+    "rotating-wave approx.": "L1 − L2, Gaussian backend (L1: Floquet average)",
+    "linearisation": "L0 − L1, Fock backend (L1 on the same truncation)",
+}
+#: Markers per quantity, so that series that overlap (E_N,q and E_N,c) stay apart.
+MARKERS = ("o", "s", "^", "D")
+
+
 def figure(result: Scaling) -> Any:
     """|difference| against the small parameter per pair (markers), the estimate's line
-    (its slope the predicted one), log–log."""
+    (its slope the predicted one), log–log; the title names the log base."""
+    from matplotlib.ticker import NullFormatter
+
     pairs = list(dict.fromkeys(s.pair for s in result.series))
-    fig, axes = new_figure((4.2 * max(len(pairs), 1), 3.6), 1, max(len(pairs), 1))
+    fig, axes = new_figure((4.4 * max(len(pairs), 1), 4.0), 1, max(len(pairs), 1))
     axes = np.atleast_1d(axes)
-    unit = "nats" if result.log_base == "e" else "bits"
+    unit = entanglement_unit(result.log_base)
     for ax, pair in zip(axes, pairs, strict=False):
-        for k, s in enumerate(x for x in result.series if x.pair == pair):
-            color = f"C{k}"
+        series = [x for x in result.series if x.pair == pair]
+        for k, s in enumerate(series):
+            style = {"color": f"C{k}", "marker": MARKERS[k % len(MARKERS)]}
             label = s.quantity + ("" if s.slope is None else f": slope {s.slope:.2f}")
-            ax.loglog(s.values, np.abs(s.differences), "o", color=color, label=label)
+            ax.loglog(s.values, np.abs(s.differences), ls="", ms=7 - 1.5 * k, label=label, **style)
             pred = "" if s.predicted_slope is None else f" ({s.predicted_slope:.2f})"
-            ax.loglog(s.values, np.abs(s.estimates), "--", color=color, label="estimate" + pred)
-        ax.set_xlabel(f"{s.parameter} (dimensionless)")
+            ax.loglog(
+                s.values, np.abs(s.estimates), "--", color=style["color"], label="estimate" + pred
+            )
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on a short axis
+        ax.set_xlabel(f"{series[0].parameter} (dimensionless)")
         ax.set_ylabel(f"|upper − lower rung| ({unit})")
-        ax.set_title(pair)
+        ax.set_title(f"{pair}\n{PAIR_METHODS.get(pair, '')}", fontsize=9)
         ax.legend(fontsize=7)
+    fig.suptitle(
+        "Order of each approximation: |difference| (markers) and its leading-order estimate "
+        f"(dashed); log base {result.log_base} ({unit})",
+        fontsize=10,
+    )
     return fig

@@ -15,8 +15,8 @@ import numpy as np
 
 from gravsim.errors import GravsimInputError
 from gravsim.model.parameters import Parameters
-from gravsim.plotting import new_figure
-from gravsim.workflows.result_model import Result
+from gravsim.plotting import new_figure, set_value_axis
+from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import run_identity
 from gravsim.workflows.text_forms import to_plain
 
@@ -122,40 +122,60 @@ class EvolveResult(Result):
         }
 
     def figure(self) -> Any:
-        """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t)."""
-        c = self.columns
-        t = c["time_s"]
-        unit = "nats" if self.log_base == "e" else "bits"
-        both = "delta_E" in c
-        fig, axes = new_figure((6.4, 6.4 if both else 4.2), 2 if both else 1)
-        ax = axes[0] if both else axes
-        names = {"quantum": "quantum", "classical": "KTM", "diosi_penrose": "Diósi–Penrose"}
-        curves = [k for k in c if k.startswith("E_N_") and k.removeprefix("E_N_") in names]
-        for k, key in enumerate(curves):
-            color, label = f"C{k}", f"{names[key.removeprefix('E_N_')]} gravity"
-            if key in c:
-                ax.plot(t, c[key], color, lw=1.4, label=label)
-                ref = self.steady.get("E_N_quantum" if key == "E_N_quantum" else "E_N_classical")
-                if ref is not None:
-                    ax.axhline(ref, color=color, ls="--", lw=1, label=f"{label}: steady")
-        peak = self.steady.get("transient_maximum")
-        if peak:
-            ax.plot([peak["t_max"]], [peak["E_N"]], "k*", ms=9, label="maximum over t (exact)")
+        """E_N(t) for each gravity model (steady reference dashed) and, for both, ΔE(t);
+        Fock truncation errors as bands where the columns have them."""
+        return _figure(self)
+
+
+#: Display names of the gravity models by column label (others: their label).
+_NAMES = {"quantum": "quantum", "classical": "KTM"}
+
+
+def _figure(result: EvolveResult) -> Any:
+    """The transient's plot: E_N(t) per gravity model with its steady value (dashed), the
+    exact transient maximum where there is one, and ΔE(t) below when both are computed;
+    the title names the rung, backend, gravity and log base."""
+    c = result.columns
+    both = "delta_E" in c
+    fig, axes = new_figure((6.6, 6.6 if both else 4.4), 2 if both else 1)
+    ax = axes[0] if both else axes
+    unit = entanglement_unit(result.log_base)
+    for k, key in enumerate(k for k in c if k.startswith("E_N_")):
+        label = _NAMES.get(key.removeprefix("E_N_"), key.removeprefix("E_N_")) + " gravity"
+        _curve(ax, c, key, "truncation_error_" + key.removeprefix("E_N_"), f"C{k}", label)
+        ref = result.steady.get("E_N_quantum" if key == "E_N_quantum" else "E_N_classical")
+        if ref is not None:
+            ax.axhline(ref, color=f"C{k}", ls="--", lw=1, label=f"{label}: steady")
+    peak = result.steady.get("transient_maximum")
+    if peak:
+        ax.plot([peak["t_max"]], [peak["E_N"]], "k*", ms=9, label="maximum over t (exact)")
+    ax.set_ylabel(f"$E_N$ ({unit})")
+    ax.set_title(
+        f"E_N(t): {result.model} rung, {result.backend} backend, gravity {result.gravity}, "
+        f"log base {result.log_base} ({unit})",
+        fontsize=9,
+    )
+    ax.text(0.01, 0.02, f"dashed: {result.steady['method']}", transform=ax.transAxes, fontsize=6)
+    if both:
+        ax = axes[1]
+        _curve(ax, c, "delta_E", "truncation_error_delta_E", "C2", "ΔE = E_N,q − E_N,c")
+        if result.steady.get("delta_E") is not None:
+            ax.axhline(result.steady["delta_E"], color="C2", ls="--", lw=1, label="steady")
+        set_value_axis(ax, c["delta_E"])
+        ax.set_ylabel(f"ΔE ({unit})")
+    for ax in np.atleast_1d(axes):
         ax.set_xlabel("time t (s)")
-        ax.set_ylabel(f"$E_N$ ({unit})")
-        ax.set_title(f"{self.model} model, {self.backend} backend", fontsize=10)
-        ax.text(0.01, 0.02, f"dashed: {self.steady['method']}", transform=ax.transAxes, fontsize=6)
         ax.legend(fontsize=7)
-        if both:
-            d = c["delta_E"]
-            ok = d > 0
-            axes[1].semilogy(t[ok], d[ok], "C2", lw=1.4, label="ΔE = E_N,q − E_N,c")
-            if self.steady.get("delta_E"):
-                axes[1].axhline(self.steady["delta_E"], color="C2", ls="--", lw=1, label="steady")
-            axes[1].set_xlabel("time t (s)")
-            axes[1].set_ylabel(f"ΔE ({unit})")
-            axes[1].legend(fontsize=7)
-        return fig
+    return fig
+
+
+def _curve(ax: Any, c: dict[str, np.ndarray], key: str, err_key: str, colour: str, label: str):
+    """Column ``key`` against time, with its Fock truncation error as a band if present."""
+    t = c["time_s"]
+    ax.plot(t, c[key], color=colour, lw=1.4, label=label)
+    if err_key in c:
+        lo, hi = c[key] - c[err_key], c[key] + c[err_key]
+        ax.fill_between(t, lo, hi, color=colour, alpha=0.25, lw=0, label="± Fock truncation error")
 
 
 def run_name(model: str, backend: str) -> str:

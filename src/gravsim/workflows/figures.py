@@ -43,7 +43,7 @@ from gravsim.model.gravity import (
 )
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
-from gravsim.plotting import new_figure
+from gravsim.plotting import axis_label, new_figure
 from gravsim.workflows.result_model import Result, entanglement_unit
 from gravsim.workflows.run_folder import RunFolder, run_identity
 
@@ -277,38 +277,129 @@ def _crossing(x: np.ndarray, y: np.ndarray, level: float) -> float | None:
     return float(np.exp(lx))
 
 
+#: Fig. 2's curves per k_G convention: column stem, colour, line style, marker, width, label
+#: (the effective rung wide and pale under the thin RWA and Eq. (6) curves it overlaps).
+FIG2_CURVES = (
+    ("effective", "C0", "-", "", 4.0, "effective rung L3 (exact Gaussian)"),
+    ("rwa", "C1", "--", "o", 1.4, "three-mode RWA L2"),
+    ("eq6", "C2", ":", "", 1.6, "Eq. (6), closed form"),
+    ("conventional", "C3", "-.", "s", 1.4, "conventional scheme: transient maximum of E_N"),
+)
+#: Line styles and markers of the other hypotheses' curves (KTM's is solid).
+HYPOTHESIS_STYLES = (("--", "o"), (":", "^"), ("-.", "s"), ((0, (5, 1, 1, 1)), "D"))
+#: Fig. 2's panels: k_G convention tag and title.
+FIG2_PANELS = (
+    ("table", "k_G from table S3"),
+    ("point_mass", "k_G of two point masses, 2GM²/d³"),
+)
+
+
 def _figure(data: FigureData) -> Any:
-    fig, ax = new_figure((6.4, 4.4))
-    c = data.columns
+    return _fig2(data) if data.name == "fig2" else _fig3(data)
+
+
+def _fig2(data: FigureData) -> Any:
+    """Fig. 2 in three panels sharing ΔE's axis: the ladder and the conventional scheme for
+    each k_G convention (the threshold line and the range without entanglement marked), and
+    the other hypotheses against quantum gravity (table k_G)."""
+    fig, axes = new_figure((15.0, 6.0), 1, 3)
+    for ax, (tag, name) in zip(axes[:2], FIG2_PANELS, strict=True):
+        _fig2_panel(ax, data, tag)
+        k_g = data.summary[tag]["k_G_rad_s"]
+        ax.set_title(f"{name}: k_G = κ_G = {k_g:.3g} rad/s", fontsize=9)
+    _fig2_hypotheses(axes[2], data)
     base = data.summary["log_base"]
-    unit = "nats" if base == "e" else "bits"
-    if data.name == "fig2":
-        q = c["Q_m"]
-        for tag, style in (("table", "-"), ("point_mass", "--")):
-            for key, color, label in (
-                ("effective", "C0", "effective"),
-                ("rwa", "C1", "RWA"),
-                ("eq6", "C2", "Eq. (6)"),
-                ("conventional", "C3", "conventional"),
-            ):
-                y = c[f"delta_E_{key}_{tag}"]
-                ok = y > 0  # no entanglement (Γ ≫ Ω, or below the conventional threshold)
-                ax.loglog(q[ok], y[ok], color + style, lw=1.5, label=f"{label} ({tag})")
-            ax.axvline(data.summary[tag]["conventional_threshold_Qm"], color="0.6", ls=style, lw=2)
-        for i, (name, h) in enumerate(data.summary.get("hypotheses", {}).items()):
-            y = c[h["column"]]
-            ax.loglog(q[y > 0], y[y > 0], f"C{4 + i}:", lw=1.5, label=f"{name} (effective, table)")
-        ax.set_xlabel("mechanical quality factor $Q_m$")
-        ax.set_ylabel(f"$\\Delta E = E_{{N,q}} - E_{{N,c}}$ ({unit})")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
         ax.set_ylim(1e-14, 3)
-        ax.set_title("Fig. 2: entanglement difference (grey: conventional threshold)")
-    else:
-        x = c["K_others_over_K_G"]
-        ax.loglog(x, np.abs(c["R_quantum"]), "C0", label="|R| quantum gravity")
-        ax.loglog(x, np.abs(c["R_classical"]), "C1--", label="|R| KTM gravity")
-        ax.axhline(0.1, color="0.6", lw=2, ls="--")
-        ax.set_xlabel("$K_{others}/K_G$")
-        ax.set_ylabel("$|R|$  (R < 0: the coupling lowers $E_N$)")
-        ax.set_title("Fig. 3: non-gravitational coupling vs quantum-classical gap")
+        ax.set_xlim(data.columns["Q_m"].min() / 2, data.columns["Q_m"].max() * 2)
+        ax.set_xlabel(axis_label("Q_m = ω_m/γ_m", "1"))
+        ax.set_ylabel(axis_label("ΔE = E_N,q − E_N,c", entanglement_unit(base)))
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    fig.suptitle(
+        "Fig. 2: ΔE against Q_m under the tuning rule (γ_m/Γ and r fixed); presets paper, "
+        f"paper-point-mass; Gaussian backend; log base {base} ({entanglement_unit(base)})",
+        fontsize=10,
+    )
+    return fig
+
+
+def _positive(ax: Any, q: np.ndarray, y: np.ndarray, **style: Any) -> None:
+    """``y`` against ``q`` where it is positive (a log axis cannot show ΔE = 0)."""
+    ok = y > 0
+    ax.plot(q[ok], y[ok], markevery=4, ms=3.5, **style)
+
+
+def _unentangled(ax: Any, q: np.ndarray, lost: float | None) -> None:
+    """The Q_m range where nothing is entangled (ΔE = 0, which a log axis cannot show)."""
+    if lost is not None:
+        label = "E_N,q = 0: nothing entangled, ΔE = 0 (not on a log axis)"
+        ax.axvspan(q.min(), lost, facecolor="0.92", edgecolor="0.6", hatch="..", lw=0, label=label)
+
+
+def _fig2_panel(ax: Any, data: FigureData, tag: str) -> None:
+    c, summary = data.columns, data.summary[tag]
+    q = c["Q_m"]
+    _unentangled(ax, q, summary["no_entanglement_below_Qm"])
+    for key, colour, ls, marker, lw, label in FIG2_CURVES:
+        if key == "conventional":
+            label += "\n(= its ΔE: KTM gravity never entangles)"
+        y = c[f"delta_E_{key}_{tag}"]
+        alpha = 0.45 if lw > 2 else 1.0
+        _positive(ax, q, y, color=colour, ls=ls, marker=marker, lw=lw, alpha=alpha, label=label)
+    threshold = summary["conventional_threshold_Qm"]
+    label = f"conventional threshold Q_m* = ω_m n̄/k_G = {threshold:.2g}"
+    ax.axvline(threshold, color="0.35", ls=(0, (1, 1)), lw=1.5, label=label)
+
+
+def _fig2_hypotheses(ax: Any, data: FigureData) -> None:
+    c = data.columns
+    q = c["Q_m"]
+    _unentangled(ax, q, data.summary["table"]["no_entanglement_below_Qm"])
+    curves = {"KTM": c["delta_E_effective_table"]}
+    curves |= {name: c[h["column"]] for name, h in data.summary.get("hypotheses", {}).items()}
+    seen: dict[str, np.ndarray] = {}
+    for k, (name, y) in enumerate(curves.items()):
+        same = [n for n, v in seen.items() if np.allclose(v, y, rtol=1e-12, atol=0)]
+        label = name + (f" (identical to {same[0]})" if same else "")
+        ls, marker = ("-", "") if k == 0 else HYPOTHESIS_STYLES[(k - 1) % 4]
+        width = {"lw": 4.0, "alpha": 0.45} if k == 0 else {"lw": 1.4}
+        colour = f"C{k if k < 1 else k + 3}"
+        _positive(ax, q, y, color=colour, ls=ls, marker=marker, label=label, **width)
+        seen[name] = y
+    ax.set_title("each hypothesis against quantum gravity\n(effective rung, table k_G)", fontsize=9)
+
+
+def _fig3(data: FigureData) -> Any:
+    fig, ax = new_figure((7.0, 4.8))
+    c, summary = data.columns, data.summary
+    x = c["K_others_over_K_G"]
+    agree = summary["max_rel_difference_R_quantum_vs_classical"]
+    ax.plot(x, np.abs(c["R_quantum"]), "C0-", lw=4, alpha=0.45, label="|R|, quantum gravity")
+    ax.plot(
+        x,
+        np.abs(c["R_classical"]),
+        "C1--",
+        marker="o",
+        markevery=6,
+        ms=3.5,
+        label=f"|R|, KTM gravity (agrees to {agree:.1g} relative)",
+    )
+    ax.axhline(0.1, color="0.4", lw=1.5, ls=(0, (1, 1)), label="threshold |R| = 0.1")
+    cross = summary["K_others_over_K_G_at_abs_R_0.1"]
+    if cross is not None:
+        ax.plot([cross], [0.1], "k*", ms=9, label=f"|R| = 0.1 at K_others/K_G = {cross:.2g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(axis_label("K_others/K_G", "1"))
+    ax.set_ylabel(axis_label(f"|R| (R is {summary['sign_of_R']})", "1"))
+    rung = data.options.get("rung", "effective")
+    ax.set_title(
+        f"Fig. 3: R = (E_N − E_N|K_others=0)/(E_N,q − E_N,c) at Q_m = {summary['Q_m']:.2g}\n"
+        f"preset paper, {rung} rung, Gaussian backend, log base {summary['log_base']} "
+        "(R is a ratio: any base)",
+        fontsize=9,
+    )
     ax.legend(fontsize=7)
     return fig

@@ -29,7 +29,7 @@ from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import Parameters, unchecked
 from gravsim.plotting import new_figure
 from gravsim.workflows.budget import budget
-from gravsim.workflows.result_model import Result
+from gravsim.workflows.result_model import Result, entanglement_unit
 
 #: The rungs the tolerances are computed on (the budget's).
 RUNGS = ("rwa", "effective")
@@ -274,13 +274,20 @@ def _figure(result: Tolerances) -> Any:
         start = 0.0 if row["key"] not in ("g_a", "gamma_a") else float(curve["value"][0])
         x = (np.asarray(curve["value"]) - start) / (tol - start)
         keep = (x > 1e-2) & (x < 1e2)
-        ax.semilogx(x[keep], np.asarray(curve["ratio"])[keep], color=f"C{k}", label=row["name"])
+        style = {"color": f"C{k}", "ls": ("-", "--", "-.", ":")[k % 4]}
+        ax.semilogx(x[keep], np.asarray(curve["ratio"])[keep], label=row["name"], **style)
     for level, style in zip(LEVELS, ("--", ":"), strict=True):
         for sign in (1, -1):
             ax.axhline(1 + sign * level, color="0.5", ls=style, lw=0.8)
         ax.plot([], [], color="0.5", ls=style, lw=0.8, label=f"±{level:.0%}")
-    ax.set_xlabel("imperfection ÷ its 10 % tolerance (1)")
-    ax.set_ylabel("ΔE / ΔE_ideal (1)")
-    ax.set_title(f"ΔE of an imperfect device, {result.model} rung (Gaussian backend)", fontsize=10)
+    ax.set_xlabel("imperfection ÷ its 10 % tolerance (dimensionless)")
+    ax.set_ylabel("ΔE / ΔE_ideal (dimensionless)")
+    unit = entanglement_unit(result.log_base)
+    ax.set_title(
+        f"ΔE of an imperfect device ÷ the ideal one's ({result.delta_E_ideal:.3g} {unit}): "
+        f"{result.model} rung, Gaussian backend,\nlog base {result.log_base} (the ratio is the "
+        "same in any base)",
+        fontsize=9,
+    )
     ax.legend(fontsize=7)
     return fig

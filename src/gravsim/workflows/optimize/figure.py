@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from gravsim.model.units import UNITS
-from gravsim.plotting import new_figure
+from gravsim.plotting import axis_label, colour_norm, new_figure
 from gravsim.workflows.optimize.design import parameters_at, violation
 from gravsim.workflows.optimize.problem import LADDER_LIMIT, rebuild
 
@@ -34,8 +34,9 @@ def draw(result: Any) -> Any:
     outside = _outside(problem, units).reshape(gx.shape)
     fig, ax = new_figure((6.4, 5.0))
     x, y = vx.from_unit(gx), vy.from_unit(gy)
-    mesh = ax.pcolormesh(x, y, value, shading="nearest", cmap="viridis")
-    fig.colorbar(mesh, ax=ax, label=_label(result.objective))
+    norm, note = colour_norm(value)
+    mesh = ax.pcolormesh(x, y, value, shading="nearest", cmap="viridis", norm=norm)
+    fig.colorbar(mesh, ax=ax, label=f"{_label(result.objective)}\n{note}")
     ax.contourf(x, y, outside, levels=[0.5, 1.5], colors="none", hatches=["//"])
     ax.contour(x, y, outside, levels=[0.5], colors="w", linewidths=1.2)
     ax.plot([], [], "w-", lw=1.2, label="edge of the regime")
@@ -47,10 +48,8 @@ def draw(result: Any) -> Any:
     ax.set_yscale("log" if vy.log else "linear")
     ax.set_xlabel(_axis(vx.key))
     ax.set_ylabel(_axis(vy.key))
-    rung = result.options.get("model", "effective")
     fig.suptitle(
-        f"{_label(result.objective)} on the {rung} rung (searched) around the optimum\n"
-        "hatched: outside the regime (L1 check at the optimum only)",
+        f"{_title(result)}; hatched: outside the regime (L1 check at the optimum only)",
         fontsize=9,
     )
     ax.legend(fontsize=7, loc="best")
@@ -88,15 +87,28 @@ def _line(problem: Any, result: Any) -> Any:
     ax.set_xscale("log" if v.log else "linear")
     ax.set_xlabel(_axis(v.key))
     ax.set_ylabel(_label(result.objective))
+    ax.set_title(_title(result), fontsize=9)
     ax.legend(fontsize=7)
     return fig
 
 
 def _axis(key: str) -> str:
     """An input's axis label with its unit."""
-    unit = UNITS.get(key, "")
-    return f"{key} ({unit})" if unit else key
+    return axis_label(key, UNITS.get(key))
 
 
 def _label(objective: str) -> str:
-    return {"delta_E": "ΔE (nats)", "samples": "heterodyne records", "time": "time (s)"}[objective]
+    return {
+        "delta_E": "ΔE (nats)",
+        "samples": "heterodyne records (records)",
+        "time": "measurement time (s)",
+    }[objective]
+
+
+def _title(result: Any) -> str:
+    """What the map shows: the objective, the rung searched, the backend and the log base."""
+    rung = result.options.get("model", "effective")
+    return (
+        f"{_label(result.objective)} on the {rung} rung (searched) around the optimum\n"
+        "Gaussian backend, ΔE in log base e (nats)"
+    )
