@@ -96,3 +96,35 @@ def test_bad_input_exits_2_with_one_line(args, needle):
     assert len(lines) == 1, out.stderr
     assert needle in lines[0]
     assert "Traceback" not in out.stderr
+
+
+def test_every_option_has_help_and_says_its_default():
+    import argparse
+
+    from gravsim.cli.parser import build_parser
+
+    missing = []
+    for name, sub in build_parser().subcommands.items():
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            text, default = action.help or "", action.default
+            if not text:
+                missing.append(f"{name} {action.dest}: no help")
+            elif default not in (None, False, [], argparse.SUPPRESS) and "default" not in text:
+                missing.append(f"{name} {action.dest}: default {default!r} not said")
+    assert not missing, missing
+
+
+def test_fock_level_defaults_agree_across_commands_or_say_why_not():
+    from gravsim.cli.parser import build_parser
+
+    subs = build_parser().subcommands
+
+    def help_of(name: str, dest: str) -> str:
+        return next(a.help for a in subs[name]._actions if a.dest == dest)
+
+    for dest in ("n_mech", "n_cav"):
+        texts = {name: help_of(name, dest) for name in ("steady", "validate", "scan")}
+        assert len(set(texts.values())) == 1, texts
+    assert "fixed: a transient has no steady state" in help_of("evolve", "n_mech")

@@ -106,7 +106,9 @@ OPTIMIZE = options.defaults(optimize.optimize)
 
 
 def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = options.RUNGS) -> None:
-    sub.add_argument("--model", default=RUN_DEFAULTS.model, choices=models)
+    sub.add_argument(
+        "--model", default=RUN_DEFAULTS.model, choices=models, help="rung of the model ladder"
+    )
     sub.add_argument(
         "--gravity",
         default=RUN_DEFAULTS.gravity,
@@ -114,7 +116,12 @@ def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = opti
         help="one hypothesis, or both (= --compare quantum,ktm); settings as NAME:KEY=VALUE, "
         "e.g. diosi-penrose:cutoff=1e-15",
     )
-    sub.add_argument("--backend", default=RUN_DEFAULTS.backend, choices=options.BACKENDS)
+    sub.add_argument(
+        "--backend",
+        default=RUN_DEFAULTS.backend,
+        choices=options.BACKENDS,
+        help="covariance matrices (gaussian) or density matrices (fock)",
+    )
     sub.add_argument(
         "--compare",
         metavar="A,B",
@@ -122,19 +129,24 @@ def _add_rung_options(sub: argparse.ArgumentParser, models: Sequence[str] = opti
     )
 
 
-def _add_fock_options(sub: argparse.ArgumentParser, n_mech: str, n_cav: int, solver: bool) -> None:
+def _add_fock_options(sub: argparse.ArgumentParser, solver: bool, transient: bool = False) -> None:
     """--n-mech, --n-cav (and --solver, --tol); None defaults: the library knows which
-    apply.  In ``steady`` the static rungs' levels not given are chosen from the Gaussian
-    state (:data:`gravsim.workflows.options.DEFAULT_TARGET`)."""
-    if sub.prog.endswith((" steady", " validate")):
-        chosen = (
+    apply.  ``steady``, ``validate`` and ``scan`` choose the static rungs' levels from the
+    Gaussian state (:data:`gravsim.workflows.options.DEFAULT_TARGET`); a transient has no
+    steady state to choose them from, so ``evolve`` has fixed levels (said in its help)."""
+    if transient:
+        n_mech = (
+            f"{options.EVOLVE_N_MECH}, fixed: a transient has no steady state to choose levels "
+            "from; --truncation-error measures the error"
+        )
+        cav_text = str(options.EVOLVE_N_CAV)
+    else:
+        n_mech = (
             f"on effective, rwa, conventional chosen from the Gaussian state for a truncation "
             f"error <= {options.DEFAULT_TARGET:g} within ~{options.AUTO_TIME_BUDGET:.0f} s; "
             f"{options.DEFAULT_N_MECH_PERIODIC} for full and linear"
         )
-        n_mech, cav_text = chosen, f"chosen as --n-mech; {n_cav} for full and linear"
-    else:
-        cav_text = str(n_cav)
+        cav_text = f"chosen as --n-mech; {options.DEFAULT_N_CAV} for full and linear"
     sub.add_argument(
         "--n-mech", type=int, help=f"Fock levels per mechanical mode (default {n_mech})"
     )
@@ -201,8 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parser.subcommands = subs.choices
     for name, add_options in OPTIONS.items():
-        add_options(subs.add_parser(name, help=_HELP[name], epilog=EXIT_CODES))
+        sub = subs.add_parser(name, help=_HELP[name], epilog=EXIT_CODES)
+        add_options(sub)
+        _state_defaults(sub)
     return parser
+
+
+def _state_defaults(sub: argparse.ArgumentParser) -> None:
+    """Every option's help ends with its default where it has one and does not say it."""
+    for action in sub._actions:
+        default = action.default
+        if not action.help or default in (None, False, argparse.SUPPRESS) or default == []:
+            continue
+        if "default" not in action.help:
+            action.help += f" (default {default})"
 
 
 #: One-line help of each subcommand, in the order ``gravsim --help`` lists them.
@@ -219,14 +243,13 @@ _HELP = {
     "hypotheses": "each gravity hypothesis's rate and its ΔE against quantum gravity",
     "tolerances": "how far each imperfection of a real device may go before ΔE moves 10 %, 50 %",
 }
-_N_MECH_STEADY = f"{options.DEFAULT_N_MECH}; {options.DEFAULT_N_MECH_PERIODIC} for full and linear"
 
 
 def _steady_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
     _add_rung_options(sub)
     _add_log_base(sub)
-    _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
+    _add_fock_options(sub, solver=True)
     _add_frame_option(sub)
 
 
@@ -238,8 +261,10 @@ def _evolve_options(sub: argparse.ArgumentParser) -> None:
         required=True,
         help="last time, with a unit: 20s, 5ms, 300 periods (2π/ω_m), 10/Gamma (rates by name)",
     )
-    sub.add_argument("--n-times", type=int, default=201, help="output times (default 201)")
-    sub.add_argument("--grid", default="lin", choices=evolve.GRIDS, help="time grid")
+    sub.add_argument("--n-times", type=int, default=201, help="output times")
+    sub.add_argument(
+        "--grid", default="lin", choices=evolve.GRIDS, help="time grid: evenly or log-spaced"
+    )
     sub.add_argument("--t-first", default=None, help="first non-zero time of a log grid")
     sub.add_argument("--n-init", type=float, help="initial phonons per oscillator (default n̄)")
     sub.add_argument("--ground", action="store_true", help="start in the ground states")
@@ -252,8 +277,8 @@ def _evolve_options(sub: argparse.ArgumentParser) -> None:
     )
     _add_log_base(sub)
     _add_output_options(sub, "evolve-out")
-    sub.add_argument("--no-progress", action="store_true")
-    _add_fock_options(sub, str(options.EVOLVE_N_MECH), options.EVOLVE_N_CAV, solver=False)
+    sub.add_argument("--no-progress", action="store_true", help="no progress bar or messages")
+    _add_fock_options(sub, solver=False, transient=True)
 
 
 def _validate_options(sub: argparse.ArgumentParser) -> None:
@@ -284,7 +309,7 @@ def _validate_options(sub: argparse.ArgumentParser) -> None:
         "1/2, 1/4, 1/8, its log-log slope against the predicted one (table, --out files)",
     )
     _add_output_options(sub, "scaling-out")
-    _add_fock_options(sub, str(options.VALIDATE_N_MECH), options.DEFAULT_N_CAV, solver=True)
+    _add_fock_options(sub, solver=True)
 
 
 def _scan_options(sub: argparse.ArgumentParser) -> None:
@@ -309,20 +334,25 @@ def _scan_options(sub: argparse.ArgumentParser) -> None:
         "mpiexec)",
     )
     sub.add_argument("--plot", help="quantity to plot (default delta_E, or E_N for one gravity)")
-    sub.add_argument("--no-progress", action="store_true")
-    _add_fock_options(sub, _N_MECH_STEADY, options.DEFAULT_N_CAV, solver=True)
+    sub.add_argument("--no-progress", action="store_true", help="no progress bar or messages")
+    _add_fock_options(sub, solver=True)
 
 
 def _budget_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default=BUDGET["model"], choices=("effective", "rwa"))
+    sub.add_argument("--model", default=BUDGET["model"], choices=("effective", "rwa"), help="rung")
     sub.add_argument(
         "--efficiency", type=float, default=BUDGET["efficiency"], help="detection efficiency η"
     )
     sub.add_argument(
         "--added-noise", type=float, default=BUDGET["added_noise"], help="added noise (quanta)"
     )
-    sub.add_argument("--error-probability", type=float, default=BUDGET["error_probability"])
+    sub.add_argument(
+        "--error-probability",
+        type=float,
+        default=BUDGET["error_probability"],
+        help="allowed probability of telling the hypotheses apart wrongly",
+    )
     sub.add_argument(
         "--compare",
         metavar="A,B",
@@ -346,7 +376,7 @@ def _budget_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _figure_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("which", choices=("fig2", "fig3"))
+    sub.add_argument("which", choices=("fig2", "fig3"), help="the paper's Fig. 2 or Fig. 3")
     _add_log_base(sub)
     _add_output_options(sub, "out")
 
@@ -358,7 +388,7 @@ def _reference_options(sub: argparse.ArgumentParser) -> None:
 
 def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default=HYPOTHESES["model"], choices=hypotheses.RUNGS)
+    sub.add_argument("--model", default=HYPOTHESES["model"], choices=hypotheses.RUNGS, help="rung")
     sub.add_argument(
         "--samples",
         type=float,
@@ -389,11 +419,18 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         metavar="KEY=LO:HI",
         help="range of a varied input (default: preset value /10 ... x10)",
     )
-    sub.add_argument("--model", default=OPTIMIZE["model"], choices=optimize.SEARCH_RUNGS)
+    sub.add_argument(
+        "--model", default=OPTIMIZE["model"], choices=optimize.SEARCH_RUNGS, help="rung searched"
+    )
     sub.add_argument(
         "--efficiency", type=float, default=OPTIMIZE["efficiency"], help="heterodyne efficiency η"
     )
-    sub.add_argument("--error-probability", type=float, default=OPTIMIZE["error_probability"])
+    sub.add_argument(
+        "--error-probability",
+        type=float,
+        default=OPTIMIZE["error_probability"],
+        help="allowed probability of telling the hypotheses apart wrongly",
+    )
     sub.add_argument(
         "--margin",
         type=float,
@@ -417,7 +454,7 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         help="least E_N with KTM gravity at the optimum (nats)",
     )
     sub.add_argument("--fock", action="store_true", help="also run validate's Fock rows")
-    sub.add_argument("--seed", type=int, default=OPTIMIZE["seed"])
+    sub.add_argument("--seed", type=int, default=OPTIMIZE["seed"], help="seed of the global search")
     sub.add_argument("--out", help="write optimize.csv, .json and .png into this folder")
     sub.add_argument(
         "--force",
@@ -425,12 +462,12 @@ def _optimize_options(sub: argparse.ArgumentParser) -> None:
         help="replace a run in --out that was made with other inputs",
     )
     sub.add_argument("--pdf", action="store_true", help="also write the map as PDF")
-    sub.add_argument("--no-progress", action="store_true")
+    sub.add_argument("--no-progress", action="store_true", help="no progress bar or messages")
 
 
 def _tolerances_options(sub: argparse.ArgumentParser) -> None:
     _add_point_options(sub)
-    sub.add_argument("--model", default="rwa", choices=tolerances.RUNGS, help="default: rwa")
+    sub.add_argument("--model", default="rwa", choices=tolerances.RUNGS, help="rung")
     _add_log_base(sub)
     sub.add_argument("--out", help="write tolerances.csv, .json and .png into this folder")
     sub.add_argument(

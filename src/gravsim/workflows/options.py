@@ -54,7 +54,7 @@ DEFAULT_N_CAV = 3
 #: chosen from the Gaussian state's tails for a truncation error of every E_N ≤
 #: DEFAULT_TARGET (nats), within AUTO_TIME_BUDGET seconds of predicted solve time; beyond
 #: it, the most accurate truncation within it (:mod:`gravsim.workflows.fock_steady`).  The
-#: DEFAULT_N_* above are the scans', ``validate``'s and the periodic rungs' levels.
+#: DEFAULT_N_* above are the periodic rungs' levels in ``steady``, ``validate`` and ``scan``.
 DEFAULT_TARGET = 1e-3
 #: Smallest `tol` a Fock solve is asked for: the solvers' residuals (~1e-13…1e-12) and the
 #: rounding of E_N from ρ set a floor well above float64's epsilon.
@@ -62,7 +62,6 @@ TOL_FLOOR = 1e-10
 AUTO_TIME_BUDGET = 30.0
 EVOLVE_N_MECH = 8
 EVOLVE_N_CAV = 4
-VALIDATE_N_MECH = 8
 
 
 def check_choices(model: str, gravity: str, backend: str) -> tuple[Any, ...]:
