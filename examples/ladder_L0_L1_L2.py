@@ -1,4 +1,8 @@
-"""The top of the model ladder on the ``driven`` preset: L2 vs L1 vs L0, and L0 − L1 vs g.
+"""
+The validation ladder: L2, L1 and L0 on the ``driven`` preset
+=============================================================
+
+The top of the model ladder on the ``driven`` preset: L2 vs L1 vs L0, and L0 − L1 vs g.
 
 The rungs compared (all at the ``driven`` point: ω_m = 5κ, G₊ = 0.15κ, G₋ = 0.3κ, n̄ = 0.3):
 
@@ -14,9 +18,9 @@ The rungs compared (all at the ``driven`` point: ω_m = 5κ, G₊ = 0.15κ, G₋
 
 L0 − L1 at equal truncation isolates what linearisation drops (the truncation errors of the
 two largely cancel).  It is computed for g = 0.05 and g = 0.025 at fixed G± — halving g
-doubles the photon amplitudes |c±| = G±/g — and it should fall like g².  L1 does not depend
-on g at fixed G± (the orbit in scaled variables gα, gβ does not); the script checks this on
-the Gaussian L1 and then solves the Fock L1 once.
+doubles the intracavity amplitudes, of modulus G±/g — and it should fall like g².  L1 does
+not depend on g at fixed G± (the orbit in scaled variables gα, gβ does not); the script
+checks this on the Gaussian L1 and then solves the Fock L1 once.
 
 The Fock periodic states are computed with quantum gravity only (each L0 solve is ~40
 periods of mesolve, ~10 s); the Gaussian rungs give quantum and KTM gravity and ΔE.  The
@@ -47,6 +51,7 @@ from gravsim.model import description
 from gravsim.model import rungs as models
 from gravsim.model.gravity import KTMGravity, QuantumGravity
 from gravsim.model.parameters import Parameters
+from gravsim.plotting import new_figure, save_figure
 
 DIMS = (6, 6, 3)
 G_VALUES = (0.05, 0.025)
@@ -98,13 +103,9 @@ def fock_periodic(model, start, label: str) -> tuple[dict, object]:
     return row, state
 
 
-def figure(results: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
+def figure(results: dict, path: Path):
+    """The ladder's figure (a matplotlib ``Figure``, outside pyplot), also saved to ``path``."""
+    fig, (ax, bx) = new_figure((11, 4.3), 1, 2)
     x = np.arange(len(RUNGS))
     for k, g in enumerate(G_VALUES):
         rows = results[g]["rungs"]
@@ -139,11 +140,12 @@ def figure(results: dict, path: Path) -> None:
     bx.set_ylabel("difference in $E_N$ (nats)")
     bx.set_title("what linearisation drops vs the other gaps", fontsize=10)
     bx.legend(fontsize=7, loc="lower right")
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path)
+    return fig
 
 
-def main() -> None:
+def main():
+    """Run the ladder, print its table, write ``ladder.{png,json}``; returns the figure."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("examples-out/ladder")
     out.mkdir(parents=True, exist_ok=True)
     base = gs.presets.get("driven")
@@ -208,7 +210,7 @@ def main() -> None:
         f"L1 − L2 (Gaussian) {first['L1 Gaussian']['E_N'] - first['L2 Gaussian']['E_N']:+.4e}"
     )
 
-    figure(results, out / "ladder.png")
+    fig = figure(results, out / "ladder.png")
     (out / "ladder.json").write_text(
         json.dumps(
             {
@@ -225,8 +227,9 @@ def main() -> None:
         )
     )
     print(f"\nwritten: {out / 'ladder.png'}, {out / 'ladder.json'}")
+    return fig
 
 
 if __name__ == "__main__":
     with threadpool_limits(1):  # small dense matrices: extra BLAS threads only contend
-        main()
+        fig = main()  # the docs' gallery shows the Figure objects a script leaves in its globals

@@ -12,7 +12,7 @@ Adiabatic elimination (L2 → L3): the cavity-correlation-time series
     reads A_mm V + V A_mmᵀ + A_mc Xᵀ + X A_mcᵀ + D_m = 0, X = (A_mm X + A_mc C + V A_cmᵀ)Tᵀ,
     A_cc C + C A_ccᵀ + A_cm X + Xᵀ A_cmᵀ + D_c = 0.  At fixed slow rates (Ω, Γ = 4G²/κ, k_M,
     γ_m n̄, κ_G) A_mc A_cm ∝ κ, so X = O(κ^{−1/2}) and the equations can be solved order by order
-    in 1/κ:
+    in 1/κ::
 
         order 0: C₀ solves A_cc C₀ + C₀A_ccᵀ + D_c = 0 (the cavity's own noise),
                  A_eff V₀ + V₀A_effᵀ + D_m + A_mc(TC₀ + C₀Tᵀ)A_mcᵀ = 0,
