@@ -192,3 +192,24 @@ def test_fock_backend_takes_every_hypothesis():
         errors = fock.comparison_errors()
         for key, value in fock.comparison().items():
             assert abs(value - exact[key]) <= errors[key], (gravity, key)
+
+
+def test_the_q_m_search_says_its_steps_and_draws_no_solver_warning(tmp_path):
+    """``--samples`` searches Q_m up to 10²²: it says which hypothesis it is on, and asks
+    only for the sample count (the correlation times' ill-conditioned solve at γ_m → 0 once
+    warned at every step, and took 10× the time)."""
+    from tests.conftest import gravsim_in_process
+
+    out = gravsim_in_process("hypotheses", "--preset", "small", "--samples", "1000", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    said = [x for x in out.stderr.splitlines() if x.startswith("gravsim: hypotheses:")]
+    assert len(said) == 4 and "floating-point" not in out.stderr, out.stderr
+
+
+def test_optimal_samples_is_the_budget_s_chernoff_count():
+    from gravsim.workflows import budget
+
+    p = gs.presets.get("small")
+    for compare in ("both", "quantum,diosi-penrose"):
+        full = budget.budget(p, compare=compare)
+        assert budget.optimal_samples(p, compare=compare) == full.samples_chernoff

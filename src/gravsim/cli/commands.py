@@ -296,7 +296,11 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
 
 def _cmd_hypotheses(args: argparse.Namespace) -> None:
     result = hypotheses.table(
-        _parameters(args), model=args.model, base=args.log_base, samples=args.samples
+        _parameters(args),
+        model=args.model,
+        base=args.log_base,
+        samples=args.samples,
+        progress=not args.no_progress,
     )
     print(dumps({"preset": args.preset} | result.to_dict()) if args.json else result)
 

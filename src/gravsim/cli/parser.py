@@ -396,6 +396,7 @@ def _hypotheses_options(sub: argparse.ArgumentParser) -> None:
         help="also the Q_m each needs to be told apart in N samples",
     )
     _add_log_base(sub)
+    sub.add_argument("--no-progress", action="store_true", help="no progress messages")
 
 
 def _optimize_options(sub: argparse.ArgumentParser) -> None:

@@ -290,8 +290,8 @@ def full(
             else {}
         ),
         notes=(
-            f"classical orbit: α₊₁ = {f.alpha.get(1, 0):.4g}, α₋₁ = {f.alpha.get(-1, 0):.4g}, static "
-            f"β = {f.beta[0][0]:.4g}, {f.beta[0][1]:.4g}, cavity shift δ_s = "
+            f"classical orbit: α₊₁ = {f.alpha.get(1, 0):.4g}, α₋₁ = {f.alpha.get(-1, 0):.4g}, "
+            f"static β = {f.beta[0][0]:.4g}, {f.beta[0][1]:.4g}, cavity shift δ_s = "
             f"{f.cavity_shift:.4g} rad/s, 2ω_m modulation |u₂| = {abs(f.u.get(2, 0)):.3g} "
             f"rad/s, harmonics to {f.harmonics}ω_m (highest {f.residual:.1e} of the largest)",
             "tones at the sidebands of the radiation-pressure-shifted cavity",

@@ -136,6 +136,17 @@ class Budget(Result):
 
 
 @accepts_options
+def optimal_samples(
+    p: Parameters, *, model: str = "effective", compare: str = "both", error_probability=0.01
+) -> float:
+    """The optimal measurement's sample count (Chernoff bound) of :func:`budget`, without
+    the rest of it: what a search over Q_m needs (no correlation times, whose Lyapunov solve
+    is ill-conditioned where γ_m is far below the other rates)."""
+    h = hypothesis_pair(p, model, compare)
+    exponent = _exact(h.v0, h.v1)["chernoff_exponent"]
+    return measurement.samples_chernoff(exponent, error_probability)
+
+
 def budget(
     p: Parameters,
     *,

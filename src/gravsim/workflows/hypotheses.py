@@ -21,6 +21,7 @@ from gravsim.model import rungs
 from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
+from gravsim.progress import messages
 from gravsim.workflows import budget
 from gravsim.workflows.options import accepts_options
 from gravsim.workflows.result_model import Result
@@ -64,7 +65,12 @@ class HypothesesTable(Result):
 
 @accepts_options
 def table(
-    p: Parameters, *, model: str = "effective", base: str = "e", samples: float | None = None
+    p: Parameters,
+    *,
+    model: str = "effective",
+    base: str = "e",
+    samples: float | None = None,
+    progress: Any = None,
 ) -> HypothesesTable:
     """Every hypothesis at ``p`` on rung ``model`` (``effective`` or ``rwa``).
 
@@ -72,7 +78,8 @@ def table(
     optimal measurement tells the hypothesis from quantum gravity with that many samples (1 %
     error), along the paper's tuning rule (E± ∝ Q_m^{−1/2},
     :func:`gravsim.model.regime.tuned`); bisection in log Q_m over 10⁸…10²² to 0.1 %; null
-    where 10²² is not enough.
+    where 10²² is not enough.  Those searches take seconds each: ``progress`` (a callable,
+    or ``True`` for standard error, :mod:`gravsim.progress`) hears of each as it starts.
 
     Raises
     ------
@@ -86,6 +93,7 @@ def table(
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
     if samples is not None and not samples >= 1:
         raise GravsimInputError(f"`samples` must be a number of samples >= 1, got {samples!r}")
+    say = messages(progress)
     ktm_rate = float(rate(KTMGravity(), p))
     warn_validity(HYPOTHESES, p, lambda: gaussian.position_spread(p))
     rows = []
@@ -110,6 +118,8 @@ def table(
             }
         )
         if samples is not None:
+            if say is not None and kappa > 0:
+                say(f"hypotheses: the Q_m {g.name} needs for {samples:g} samples")
             rows[-1]["Q_m_needed"] = _q_needed(p, model, g, samples) if kappa > 0 else None
     return HypothesesTable(
         rows,
@@ -130,8 +140,8 @@ def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> flo
     """The least Q_m whose optimal sample count for quantum vs ``g`` is ≤ ``samples``."""
 
     def enough(log_q: float) -> bool:
-        b = budget.budget(tuned(p, 10.0**log_q), model=model, compare=f"quantum,{g.name}")
-        return b.samples_chernoff <= samples
+        q = tuned(p, 10.0**log_q)
+        return budget.optimal_samples(q, model=model, compare=f"quantum,{g.name}") <= samples
 
     lo, hi = (math.log10(q) for q in Q_RANGE)
     if not enough(hi):
