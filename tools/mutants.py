@@ -454,6 +454,27 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         (f"{RUNG_TERMS}::test_ktm_rates_at_unequal_measurement_rates",),
     ),
+    Mutant(
+        "negativity-floor-too-high",
+        "E_N's rounding floor a million times eigvalsh's backward error: real entanglement lost",
+        "src/gravsim/analysis/entanglement.py",
+        (
+            (
+                "rounding = eigenvalues.size * np.finfo(float).eps * np.max",
+                "rounding = 1e6 * eigenvalues.size * np.finfo(float).eps * np.max",
+            ),
+        ),
+        ("tests/analysis/test_entanglement.py",),
+    ),
+    Mutant(
+        "regime-threshold-lax",
+        "a rung's approximation said broken only at ε ≥ 1000, not at ε ≥ 1",
+        "src/gravsim/model/regime.py",
+        (("if applies and worst >= 1:\n", "if applies and worst >= 1e3:\n"),),
+        (
+            "tests/cli/test_bad_input.py::test_unphysical_extremes_are_answered_with_a_regime_warning",
+        ),  # noqa: E501
+    ),
 )
 
 CANARY_MODULE = "_mutants_canary"
