@@ -187,6 +187,8 @@ def test_options_without_effect_are_said(tmp_path):
 def test_help_names_the_exit_codes_and_version(tmp_path):
     out = gravsim("scan", "--help", cwd=tmp_path)
     assert out.returncode == 0 and "exit codes" in out.stdout and "numerical" in out.stdout
+    top = gravsim("--help", cwd=tmp_path)  # a '%' in a subcommand's help once broke it
+    assert top.returncode == 0 and "tolerances" in top.stdout, top.stderr[-500:]
     version = gravsim("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("gravsim ")
 

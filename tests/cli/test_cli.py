@@ -128,3 +128,14 @@ def test_fock_level_defaults_agree_across_commands_or_say_why_not():
         texts = {name: help_of(name, dest) for name in ("steady", "validate", "scan")}
         assert len(set(texts.values())) == 1, texts
     assert "fixed: a transient has no steady state" in help_of("evolve", "n_mech")
+
+
+def test_every_help_page_formats():
+    """argparse expands '%' in help text: every page (the top one and each subcommand's)
+    must format, or ``--help`` itself fails."""
+    from gravsim.cli.parser import build_parser
+
+    parser = build_parser()
+    assert "tolerances" in parser.format_help()
+    for name, sub in parser.subcommands.items():
+        assert sub.format_help(), name

@@ -241,7 +241,7 @@ _HELP = {
     "reference": "the paper's steady-state numbers for both k_G conventions",
     "optimize": "the pump settings that tell quantum from KTM gravity best, within the regime",
     "hypotheses": "each gravity hypothesis's rate and its ΔE against quantum gravity",
-    "tolerances": "how far each imperfection of a real device may go before ΔE moves 10 %, 50 %",
+    "tolerances": "how far each imperfection of a device may go before ΔE moves 10 or 50 percent",
 }
 
 
