@@ -252,6 +252,26 @@ def test_budget_takes_out_like_every_command(tmp_path):
         (["steady", "--model", "closed-form", "--set", "kappa=1e300"], "rotating-wave"),
         (["steady", "--set", "kappa_G=1e300"], "ktm: its decoherence rate is"),
         (["steady", "--model", "effective", "--set", "kappa=2"], "adiabatic elimination"),
+        (["steady", "--set", "Q_m=1e-5"], "Q below 1"),
+        (["steady", "--set", "Delta_m=1e3"], "tones are mis-set"),
+        (["steady", "--preset", "small", "--set", "kappa_G=0.001"], "not a KTM model"),
+        (
+            [
+                "evolve",
+                "--preset",
+                "small",
+                "--set",
+                "kappa=50",
+                "--t-final",
+                "1s",
+                "--out",
+                "e",
+                "--no-progress",
+            ],
+            "rotating-wave approximation does not hold",
+        ),  # fmt: skip
+        (["budget", "--set", "kappa=1e300"], "rotating-wave approximation does not hold"),
+        (["budget", "--preset", "small", "--set", "T=1e30"], "gold's melting point"),
     ],
 )
 def test_unphysical_extremes_are_answered_with_a_regime_warning(tmp_path, args, needle):

@@ -220,8 +220,23 @@ def warn_validity(
     needs = any(type(m).validity is not PositionDiffusion.validity for m in judged)
     rms = spread() if spread is not None and needs else None
     for model in judged:
-        for note in (*model.validity(p, rms), *_faster_than_the_motion(model, p)):
+        notes = (*model.validity(p, rms), *_faster_than_the_motion(model, p))
+        for note in notes + (_below_ktm_least(model, p) if isinstance(model, KTMGravity) else ()):
             warnings.warn(note, GravsimWarning, stacklevel=3)
+
+
+def _below_ktm_least(model: KTMGravity, p: Parameters) -> tuple[str, ...]:
+    """KTM's rates obey κ_G,a κ_G,b ≥ k_G² for any measurement rates (equality at Γ = K_G/2),
+    so a rate given below that is no KTM model: said, not refused."""
+    with np.errstate(all="ignore"):
+        ka, kb = (np.asarray(k, dtype=float) for k in model.rates(p))
+        ratio = np.min(np.sqrt(ka * kb) / np.abs(np.asarray(p.k_G, dtype=float)))
+    if not ratio < 1 - 1e-9:
+        return ()
+    return (
+        f"ktm: its decoherence rate is {ratio:.3g} of k_G, below the least any KTM "
+        "measurement rates give (k_G, at Γ = K_G/2); this kappa_G is not a KTM model",
+    )
 
 
 def _faster_than_the_motion(model: PositionDiffusion, p: Parameters) -> tuple[str, ...]:

@@ -22,10 +22,12 @@ amplitudes scale as E± ∝ Q_m^{−1/2}, which keeps γ_m/Γ and the squeezing 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
+from gravsim.errors import GravsimWarning
 from gravsim.model.parameters import Parameters
 
 #: The quantities two rungs are compared on.
@@ -60,11 +62,12 @@ def outside(p: Parameters, model: str) -> list[str]:
     none); over a batch, where any point breaks it.
 
     An ε ≥ 1 means the rung's corrections are as large as the quantity it computes
-    (:func:`rwa_epsilon`, :func:`pump_adiabaticity`); a temperature above gold's melting
-    point, no device (a classical model's rate against ω_m is judged with the model,
-    :func:`gravsim.model.gravity.warn_validity`).  Each number is formed from ratios of the
-    inputs; an overflow gives inf, which is still ≥ 1, and NaN (an undefined point) is not
-    judged.
+    (:func:`rwa_epsilon`, :func:`pump_adiabaticity`, and tones mis-set by ω_m or more); a
+    damping rate at or above ω_m leaves the weak-damping (Lindblad) baths; a temperature
+    above gold's melting point, no device.  A classical model's rate against ω_m is judged
+    with the model (:func:`gravsim.model.gravity.warn_validity`).  Each number is formed
+    from ratios of the inputs; an overflow gives inf, which is still ≥ 1, and NaN (an
+    undefined point) is not judged.
     """
     with np.errstate(all="ignore"):
         checks = [
@@ -81,6 +84,18 @@ def outside(p: Parameters, model: str) -> list[str]:
                 "≥ 1; use model 'rwa'",
             ),
             (
+                model in RWA_RUNGS,
+                np.maximum(np.abs(p.Delta_m), np.abs(p.Delta_c)) / p.omega_m,
+                "the tones are mis-set by {} ω_m: the sideband picture under the rotating-wave "
+                "approximation needs |Delta_m|, |Delta_c| well below ω_m",
+            ),
+            (
+                True,
+                np.maximum(*p.gamma_pair) / p.omega_m,
+                "a mechanical damping of {} ω_m (Q below 1): the membranes' Lindblad baths "
+                "assume a weakly damped oscillator, Q ≫ 1",
+            ),
+            (
                 True,
                 np.max([np.max(np.asarray(t, dtype=float)) for t in _temperatures(p)])
                 / MELTING_POINT_GOLD,
@@ -95,6 +110,13 @@ def outside(p: Parameters, model: str) -> list[str]:
             if applies and worst >= 1:
                 found.append(text.format(f"{worst:.3g}"))
         return found
+
+
+def warn_outside(p: Parameters, model: str, stacklevel: int = 3) -> None:
+    """Each line of :func:`outside` as a :class:`~gravsim.errors.GravsimWarning` (the
+    entries that solve a rung call it: steady states, transients, budgets)."""
+    for line in outside(p, model):
+        warnings.warn(line, GravsimWarning, stacklevel=stacklevel)
 
 
 def _temperatures(p: Parameters) -> list[Any]:

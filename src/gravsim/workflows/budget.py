@@ -31,8 +31,9 @@ import numpy as np
 from gravsim.analysis import distinguishability, measurement
 from gravsim.analysis.entanglement import delta_log_negativity, log_base_factor, log_negativity
 from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
+from gravsim.gaussian import position_spread
 from gravsim.gaussian.hypothesis_pair import HypothesisPair, hypothesis_pair
-from gravsim.model import gravity
+from gravsim.model import gravity, regime
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
 from gravsim.plotting import new_figure
@@ -179,6 +180,8 @@ def budget(
     """
     factor = log_base_factor(base)
     check_options(efficiency, added_noise, error_probability)
+    gravity.warn_validity(gravity.choose(compare), p, lambda: position_spread(p))
+    regime.warn_outside(p, model)
     h = hypothesis_pair(p, model, compare)
     exact = _exact(h.v0, h.v1)
     km = distinguishability.kubo_mori_metric(h.v0, h.dv)
@@ -328,13 +331,15 @@ def versus_quality_factor(
         )
     }
     for q in tqdm(q_values, disable=not shown(progress), desc="budget vs Q_m", unit="pt"):
-        b = budget(
-            tuned(p, float(q)),
-            efficiency=efficiency,
-            added_noise=added_noise,
-            error_probability=error_probability,
-            compare=compare,
-        )
+        with warnings.catch_warnings():  # the tuning rule's points, not the one asked about
+            warnings.simplefilter("ignore", GravsimWarning)
+            b = budget(
+                tuned(p, float(q)),
+                efficiency=efficiency,
+                added_noise=added_noise,
+                error_probability=error_probability,
+                compare=compare,
+            )
         cols["Q_m"].append(float(q))
         cols["delta_E"].append(b.delta_E)
         cols["samples_optimal"].append(b.samples_chernoff)

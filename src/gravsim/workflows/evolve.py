@@ -41,6 +41,7 @@ from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import truncation
 from gravsim.gaussian import floquet
 from gravsim.gaussian.propagation import Propagator, initial_covariance
+from gravsim.model import regime
 from gravsim.model import rungs as models
 from gravsim.model.gravity import choose, classical_in, warn_validity
 from gravsim.model.parameters import Parameters
@@ -224,6 +225,7 @@ def _transient(p, run, times, n0, comparisons, progress, request):
     options = run.fock.resolved(run.model, EVOLVE_N_MECH, EVOLVE_N_CAV)
     comparisons = _check_comparisons(run.model, run.backend, comparisons, options)
     warn_validity(run.models, p, lambda: gaussian.position_spread(p))
+    regime.warn_outside(p, run.model, stacklevel=4)
     ktm = models.build(run.model, p, classical_in(run.models), frame=options.frame)
     # first: an unstable model (no steady or periodic state) is refused before any work
     steady = _steady(p, run.model, ktm, run.base)

@@ -15,7 +15,6 @@ keys (``E_N_quantum``, ``delta_E``, …) are derived from it in one place.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -23,7 +22,7 @@ import numpy as np
 
 from gravsim import closed_form, gaussian
 from gravsim.closed_form import conventional
-from gravsim.errors import GravsimInputError, GravsimWarning, NumericalError
+from gravsim.errors import GravsimInputError, NumericalError
 from gravsim.fock import levels, truncation
 from gravsim.gaussian import floquet
 from gravsim.model import regime
@@ -117,8 +116,7 @@ def compute(
     fock = run.fock.resolved(model, auto=True)  # static rungs: levels not given are chosen
     truncation.check_levels(fock.n_mech, fock.n_cav)  # a bad value is still a mistake
     warn_validity(gravity, p, lambda: gaussian.position_spread(p))
-    for line in regime.outside(p, model):
-        warnings.warn(line, GravsimWarning, stacklevel=2)
+    regime.warn_outside(p, model)
     if model == "closed-form":
         solved = _closed_form(p, gravity, base)
     elif model in PERIODIC and backend == "fock":
