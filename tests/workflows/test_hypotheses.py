@@ -10,6 +10,7 @@ import gravsim as gs
 from gravsim import gaussian
 from gravsim.model import rungs
 from gravsim.model.gravity import DiosiPenrose
+from gravsim.workflows import hypotheses
 from tests.conftest import gravsim, strict_json
 
 PAPER = gs.presets.get("paper")
@@ -213,3 +214,18 @@ def test_optimal_samples_is_the_budget_s_chernoff_count():
     for compare in ("both", "quantum,diosi-penrose"):
         full = budget.budget(p, compare=compare)
         assert budget.optimal_samples(p, compare=compare) == full.samples_chernoff
+
+
+def test_a_q_m_the_search_cannot_go_below_is_a_bound_not_an_answer(tmp_path):
+    """On ``small`` even Q_m = 1e8, the search's lower end, is enough for 1000 samples: the
+    row says "at most", not 1e8 as if found; infinite samples are refused."""
+    from tests.conftest import gravsim_in_process, one_error_line
+
+    table = hypotheses.table(gs.presets.get("small"), samples=1000)
+    ktm = next(r for r in table.rows if r["name"] == "ktm")
+    assert ktm["Q_m_needed"] == 1e8 and ktm["Q_m_needed_bound"] == "at most"
+    assert "<= 1e+08" in str(table)
+    paper = hypotheses.table(gs.presets.get("paper"), samples=1e6)
+    assert all("Q_m_needed_bound" not in r for r in paper.rows)
+    line = one_error_line(gravsim_in_process("hypotheses", "--samples", "1e400", cwd=tmp_path), 2)
+    assert "finite" in line

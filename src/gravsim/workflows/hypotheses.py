@@ -49,8 +49,11 @@ class HypothesesTable(Result):
             f"  {'hypothesis':<16}{'κ':>14}{'κ / κ_KTM':>12}{'E_N':>16}{'ΔE vs quantum':>16}",
         ]
         for r in self.rows:
-            q = r.get("Q_m_needed", "")
-            need = f"  Q_m for the samples {q:.4g}" if isinstance(q, float) else ""
+            need = ""
+            if "Q_m_needed" in r and r["kappa"] > 0:  # quantum gravity is the reference
+                q, bound = r["Q_m_needed"], r.get("Q_m_needed_bound", "")
+                shown = f"> {Q_RANGE[1]:.0e}" if q is None else f"{q:.4g}"
+                need = f"  Q_m for the samples {'<= ' if bound else ''}{shown}"
             lines.append(
                 f"  {r['name']:<16}{r['kappa']:>14.6e}{r['kappa_over_ktm']:>12.6f}"
                 f"{r['E_N']:>16.10f}{r['delta_E']:>16.6e}{need}"
@@ -78,7 +81,9 @@ def table(
     optimal measurement tells the hypothesis from quantum gravity with that many samples (1 %
     error), along the paper's tuning rule (E± ∝ Q_m^{−1/2},
     :func:`gravsim.model.regime.tuned`); bisection in log Q_m over 10⁸…10²² to 0.1 %; null
-    where 10²² is not enough.  Those searches take seconds each: ``progress`` (a callable,
+    where 10²² is not enough.  Where 10⁸ is already enough the row says so
+    (``Q_m_needed_bound`` = "at most"): the search does not go lower, the answer is a bound.
+    Those searches take seconds each: ``progress`` (a callable,
     or ``True`` for standard error, :mod:`gravsim.progress`) hears of each as it starts.
 
     Raises
@@ -91,8 +96,10 @@ def table(
         raise GravsimInputError(f"hypotheses are compared on model effective or rwa, not {model!r}")
     if p.batch_shape:
         raise GravsimInputError("hypotheses are compared at one parameter point: give scalars")
-    if samples is not None and not samples >= 1:
-        raise GravsimInputError(f"`samples` must be a number of samples >= 1, got {samples!r}")
+    if samples is not None and not (samples >= 1 and math.isfinite(samples)):
+        raise GravsimInputError(
+            f"`samples` must be a finite number of samples >= 1, got {samples!r}"
+        )
     say = messages(progress)
     ktm_rate = float(rate(KTMGravity(), p))
     warn_validity(HYPOTHESES, p, lambda: gaussian.position_spread(p))
@@ -121,6 +128,8 @@ def table(
             if say is not None and kappa > 0:
                 say(f"hypotheses: the Q_m {g.name} needs for {samples:g} samples")
             rows[-1]["Q_m_needed"] = _q_needed(p, model, g, samples) if kappa > 0 else None
+            if rows[-1]["Q_m_needed"] == Q_RANGE[0]:
+                rows[-1]["Q_m_needed_bound"] = "at most"
     return HypothesesTable(
         rows,
         _geometry(p),
