@@ -145,3 +145,12 @@ def test_a_run_never_writes_through_a_link(tmp_path):
     line = one_error_line(gravsim(*EVOLVE, "--out", str(out), "--force"), 2)
     assert "symbolic link" in line
     assert outside.read_text() == "{}" and sidecar.is_symlink()
+
+
+def test_validate_scaling_with_another_log_base_is_refused(tmp_path):
+    """The scaling run's identity once left out its options: a rerun in bits replaced the
+    run in nats without --force."""
+    args = ["validate", "--preset", "small", "--no-fock", "--scaling", "--no-l0", "--out", "v"]
+    assert gravsim(*args, cwd=tmp_path).returncode == 0
+    line = one_error_line(gravsim(*args, "--log-base", "2", cwd=tmp_path), 2)
+    assert "options.base" in line and "--force" in line

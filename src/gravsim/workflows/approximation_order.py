@@ -40,7 +40,6 @@ from gravsim.plotting import new_figure
 from gravsim.progress import messages
 from gravsim.workflows import steady, validate
 from gravsim.workflows.result_model import Result, entanglement_unit
-from gravsim.workflows.run_folder import run_identity
 
 #: The factors the small parameter is scaled by.
 FACTORS = (1.0, 0.5, 0.25, 0.125)
@@ -99,11 +98,6 @@ class Scaling(Result):
             "factors": list(FACTORS),
             "slope_tolerance": SLOPE_TOLERANCE,
         }
-
-    def identity(self, preset: str | None = None) -> dict[str, Any]:
-        """The run's identity: the preset and the parameters."""
-        parameters = self.parameters.as_dict()
-        return run_identity(kind="scaling", preset=preset, parameters=parameters)
 
     def table(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """One row per pair, quantity and point: the parameter, difference and estimate."""
