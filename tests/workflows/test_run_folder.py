@@ -149,8 +149,15 @@ def test_a_run_never_writes_through_a_link(tmp_path):
 
 def test_validate_scaling_with_another_log_base_is_refused(tmp_path):
     """The scaling run's identity once left out its options: a rerun in bits replaced the
-    run in nats without --force."""
+    run in nats without --force.  The refusal now comes before the work (one line)."""
     args = ["validate", "--preset", "small", "--no-fock", "--scaling", "--no-l0", "--out", "v"]
     assert gravsim(*args, cwd=tmp_path).returncode == 0
     line = one_error_line(gravsim(*args, "--log-base", "2", cwd=tmp_path), 2)
     assert "options.base" in line and "--force" in line
+
+
+def test_tolerances_into_a_folder_that_refuses_it_is_refused_before_the_work(tmp_path):
+    args = ["tolerances", "--preset", "small", "--out", "t"]
+    assert gravsim(*args, cwd=tmp_path).returncode == 0
+    line = one_error_line(gravsim(*args, "--log-base", "2", cwd=tmp_path), 2)
+    assert "options.base" in line

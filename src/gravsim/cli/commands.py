@@ -27,7 +27,7 @@ from gravsim.workflows import (
     validate,
 )
 from gravsim.workflows.optimize import output as optimize_output
-from gravsim.workflows.result_model import entanglement_unit
+from gravsim.workflows.result_model import computed_into, entanglement_unit
 from gravsim.workflows.steady_result import parameter_table
 from gravsim.workflows.text_forms import dumps
 
@@ -247,14 +247,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_scaling(args: argparse.Namespace, p: Any) -> int:
     """``validate --scaling``: the order of each approximation, measured."""
-    scaling = approximation_order.run(
+    options = {"base": args.log_base, "compare": args.compare, "l0": args.l0 and not args.no_fock}
+    scaling, files = computed_into(  # the folder is opened (and may refuse) before the work
+        args.out,
+        approximation_order.RUN_NAME,
         p,
-        base=args.log_base,
-        compare=args.compare,
-        l0=args.l0 and not args.no_fock,
-        progress=_progress,
+        options,
+        lambda: approximation_order.run(p, progress=_progress, **options),
+        **_written_by(args),
     )
-    files = scaling.write(args.out, _command_line(), preset=args.preset, force=args.force)
     _report(args, scaling, files, f"preset {args.preset}\n{scaling}")
     return 0 if scaling.ok else 1
 
@@ -306,13 +307,26 @@ def _cmd_hypotheses(args: argparse.Namespace) -> None:
 
 
 def _cmd_tolerances(args: argparse.Namespace) -> None:
-    result = tolerances.compute(_parameters(args), model=args.model, base=args.log_base)
-    files = []
-    if args.out is not None:
-        files = result.write(
-            args.out, _command_line(), args.pdf, force=args.force, preset=args.preset
+    p, options = _parameters(args), {"model": args.model, "base": args.log_base}
+    files: list = []
+    if args.out is None:
+        result = tolerances.compute(p, **options)
+    else:  # the folder is opened (and may refuse) before the work
+        result, files = computed_into(
+            args.out,
+            "tolerances",
+            p,
+            options,
+            lambda: tolerances.compute(p, **options),
+            **_written_by(args),
+            pdf=args.pdf,
         )
     _report(args, result, files, f"preset {args.preset}\n{result}", args.out is not None)
+
+
+def _written_by(args: argparse.Namespace) -> dict[str, Any]:
+    """What a written run records of its command: the command line, preset and --force."""
+    return {"command": _command_line(), "force": args.force, "preset": args.preset}
 
 
 #: What runs each subcommand (its options: :data:`gravsim.cli.parser.OPTIONS`).

@@ -136,7 +136,6 @@ class Budget(Result):
         return "\n".join(lines)
 
 
-@accepts_options
 def optimal_samples(
     p: Parameters, *, model: str = "effective", compare: str = "both", error_probability=0.01
 ) -> float:
@@ -148,6 +147,7 @@ def optimal_samples(
     return measurement.samples_chernoff(exponent, error_probability)
 
 
+@accepts_options
 def budget(
     p: Parameters,
     *,

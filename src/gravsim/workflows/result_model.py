@@ -203,6 +203,37 @@ class Result:
         return f"{type(self).__name__}({', '.join(shown[:8])}{more})"
 
 
+def computed_into(
+    out: Path | str,
+    name: str,
+    parameters: Parameters,
+    options: dict[str, Any],
+    compute: typing.Callable[[], Result],
+    *,
+    command: str = "",
+    pdf: bool = False,
+    force: bool = False,
+    preset: str | None = None,
+) -> tuple[Result, list[Path]]:
+    """Open the run's folder ``out`` first (its identity from ``name``, ``parameters`` and
+    ``options``, as :meth:`Result.identity` forms it), then ``compute()`` and write it there:
+    a folder that would refuse the run refuses it before the work, not after.
+
+    Returns
+    -------
+    (Result, list of Path)
+        The result and the files written.
+    """
+    identity = run_identity(
+        kind=name, preset=preset, parameters=parameters.as_dict(), options=options
+    )
+    with RunFolder(Path(out), name, identity, force=force) as folder:
+        result = compute()
+        if result.identity(preset) != identity:
+            raise AssertionError(f"{name}: the folder's identity is not the result's")
+        return result, result.write(folder, command, pdf)
+
+
 def _json_fields(obj: Any) -> list[dataclasses.Field]:
     """The fields of a dict form: all but those marked ``metadata={"json": False}``."""
     return [f for f in dataclasses.fields(obj) if f.metadata.get("json", True)]
