@@ -148,3 +148,12 @@ def test_a_tolerance_beyond_the_budgets_names_the_levels_it_needs(tmp_path, monk
         gs.steady.compute(SMALL, backend="fock", tol=1e-6)
     bad = gravsim_in_process("steady", "--backend", "fock", "--tol", "0", cwd=tmp_path)
     assert "--tol must be a positive number" in one_error_line(bad, 2)
+
+
+def test_a_tolerance_grows_the_levels_from_those_given():
+    """``--n-mech 6 --tol 1e-2``: the help promises levels added from 6 until the error is
+    within 1e-2; 6 was once the only truncation tried, and the run refused ("beyond 60")."""
+    p = gs.presets.get("small")
+    r = gs.steady.compute(p, model="effective", backend="fock", n_mech=6, tol=1e-2)
+    q = r.outcomes["quantum"]
+    assert r.stats["n_mech_chosen"] >= 6 and q.truncation_error <= 1e-2

@@ -230,7 +230,7 @@ def choose_levels(
 ) -> Choice:
     """The cheapest truncation whose predicted E_N error is ≤ ``target`` (nats) for every
     description, from their Gaussian ``states`` (one each, in order); ``n_mech``/``n_cav``
-    fixed where given.
+    fixed where given, or with ``strict`` (a tolerance asked for) the least levels tried.
 
     Predicted error of N mechanical and N_c cavity levels: :data:`PREDICTED_AMPLITUDE` ×
     (t(N) + τ(N_c)) (:func:`ladder_tails`), the largest over the descriptions.  Predicted
@@ -247,7 +247,7 @@ def choose_levels(
         With ``strict``, a target that no truncation reaches within budget and memory.
     """
     first = next(iter(descriptions.values()))
-    mech_range, cav_range = _ranges(states, n_mech, n_cav)
+    mech_range, cav_range = _ranges(states, n_mech, n_cav, grow=strict)
     mech = [{n: negativity_tail(s.mechanical_covariance, n) for n in mech_range} for s in states]
     cav = [{c: _cavity_tail(s, c) for c in cav_range} for s in states]
     errors = {
@@ -277,20 +277,27 @@ def choose_levels(
     return Choice(dims[pick], errors[pick], times[pick], how)
 
 
-def _ranges(states: list, n_mech: int | None, n_cav: int | None) -> tuple[range, range]:
+def _ranges(
+    states: list, n_mech: int | None, n_cav: int | None, grow: bool = False
+) -> tuple[range, range]:
     """Candidate mechanical and cavity levels: from the fewest that hold each mode
-    (:func:`_levels_needed`) to :data:`REACH`, or the given number."""
+    (:func:`_levels_needed`) to :data:`REACH`; a number given is the only one, or with
+    ``grow`` (a tolerance to reach) the first."""
     need = {m: 0 for m in states[0].modes}
     for state in states:
         for k, mode in enumerate(state.modes):
             block = state.covariance[2 * k : 2 * k + 2, 2 * k : 2 * k + 2]
             need[mode] = max(need[mode], _levels_needed(mode, block))
     low_mech = max(AUTO_MIN_MECH, need["a"], need["b"])
-    mech = range(n_mech, n_mech + 1) if n_mech is not None else range(low_mech, REACH + 1)
+    mech = range(low_mech, REACH + 1)
+    if n_mech is not None:
+        mech = range(n_mech, REACH + 1 if grow else n_mech + 1)
     if "c" not in need:
         return mech, range(0, 1)
     cav = range(max(AUTO_MIN_CAV, need["c"]), REACH // 4)
-    return mech, (range(n_cav, n_cav + 1) if n_cav is not None else cav)
+    if n_cav is not None:
+        cav = range(n_cav, max(REACH // 4, n_cav + 1) if grow else n_cav + 1)
+    return mech, cav
 
 
 def _cavity_tail(state: MechanicalState, levels: int) -> float:
