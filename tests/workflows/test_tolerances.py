@@ -60,3 +60,12 @@ def test_the_command_writes_and_prints_the_contract(tmp_path):
     assert back.rows[0]["value_10pct"] == row["value_10pct"]
     text = gravsim("tolerances", "--preset", "small", "--model", "effective")
     assert text.returncode == 0 and "common-mode heating" in text.stdout
+
+
+def test_an_ideal_delta_e_of_zero_is_refused(tmp_path):
+    """At n̄ ~ 1e30 nothing is entangled: a table of changes relative to ΔE = 0 was printed
+    (found by the probe); now one line says why there is none."""
+    from tests.conftest import gravsim_in_process, one_error_line
+
+    out = gravsim_in_process("tolerances", "--preset", "small", "--set", "T=1e30", cwd=tmp_path)
+    assert "ΔE is 0" in one_error_line(out, 2)

@@ -164,8 +164,9 @@ def compute(p: Parameters, *, model: str = "rwa", base: str = "e") -> Tolerances
     Raises
     ------
     GravsimInputError
-        A rung other than :data:`RUNGS`, a grid of parameters, or parameters that are already
-        imperfect (the tolerances are measured from the ideal device).
+        A rung other than :data:`RUNGS`, a grid of parameters, parameters that are already
+        imperfect (the tolerances are measured from the ideal device), or an ideal ΔE of 0
+        (no change relative to it is defined).
     """
     if model not in RUNGS:
         raise GravsimInputError(f"tolerances are computed on model rwa or effective, not {model!r}")
@@ -178,6 +179,12 @@ def compute(p: Parameters, *, model: str = "rwa", base: str = "e") -> Tolerances
         )
     factor = 1.0 if base == "e" else math.log(2)
     ideal = _delta_E(model, p)
+    if not ideal > 0:
+        raise GravsimInputError(
+            f"the ideal device's ΔE is {ideal:g} here (nothing entangled, or no gravity "
+            "difference), and tolerances are changes of ΔE relative to it: choose inputs "
+            "where the device entangles (e.g. the preset's temperature)"
+        )
     reference = budget(p, model=model)
     rows, curves = [], {}
     for path in ROWS:
