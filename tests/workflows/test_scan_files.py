@@ -116,3 +116,28 @@ def test_workers_are_capped_at_the_points_and_the_cores_and_it_is_said(
     assert asked == [expected]
     warning = [x for x in out.stderr.splitlines() if "capped" in x]
     assert len(warning) == 1 and f"capped at {expected}" in warning[0]
+
+
+def test_a_row_marked_ok_without_a_finite_result_is_named(tmp_path, whole):
+    lines = whole.splitlines(keepends=True)
+    header = lines[0].decode().strip().split(",")
+    cells = lines[2].decode().rstrip("\r\n").split(",")
+    cells[header.index("E_N_quantum")] = "nan"
+    edited = b"".join([*lines[:2], (",".join(cells) + "\r\n").encode(), *lines[3:]])
+    out = _damaged(tmp_path, whole, edited)
+    line = one_error_line(gravsim(*ARGS, "--out", str(out)), 2)
+    assert "line 3" in line and "E_N_quantum" in line
+    assert (out / "scan.csv").read_bytes() == edited
+
+
+def test_a_key_given_and_on_the_grid_is_refused(tmp_path):
+    out = gravsim_in_process("scan", "--set", "T=1", "--grid", "T=0.01,0.02", "--out", "s",
+                             cwd=tmp_path)  # fmt: skip
+    assert "T is given with --set and as a --grid axis" in one_error_line(out, 2)
+
+
+def test_the_text_summary_counts_points_without_a_result(tmp_path):
+    out = gravsim_in_process("scan", "--grid", "M=-1,1", "--no-progress", "--out", "s",
+                             cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0
+    assert "1 points solved, 1 without a result" in out.stdout

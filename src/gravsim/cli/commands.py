@@ -184,6 +184,12 @@ def _cmd_figure(args: argparse.Namespace) -> None:
 def _cmd_scan(args: argparse.Namespace) -> None:
     axes = [scan.parse_axis(spec) for spec in args.grid]
     _refuse_dropped(args, [a.key for a in axes])
+    both = [a.key for a in axes if a.key in parse_settings(args.set)]
+    if both:
+        raise GravsimInputError(
+            f"{both[0]} is given with --set and as a --grid axis (the grid's values replace "
+            "it): drop one"
+        )
     out = Path(args.out)
     args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
     csv_path = scan.run(
@@ -204,6 +210,8 @@ def _cmd_scan(args: argparse.Namespace) -> None:
     if args.json:
         print(dumps({"preset": args.preset, "points": points, "files": files}))
         return
+    failed = f", {points['failed']} without a result (scan.csv's status column says why)"
+    print(f"{points['ok']} points solved{failed if points['failed'] else ''}")
     for path in files:
         print(f"wrote {path}")
 

@@ -106,7 +106,23 @@ class Rows:
                 f"cells, {len(self.header)} expected): delete that line and rerun to compute "
                 "its point again, or pass `force=True` to start afresh"
             )
+        bad = self._unsolved_result(cells)
+        if bad:
+            raise GravsimInputError(
+                f"{str(self.path)!r} line {number} says ok but its {bad} is not a finite "
+                "number: delete that line and rerun to compute its point again"
+            )
         return index
+
+    def _unsolved_result(self, cells: list[str]) -> str | None:
+        """The first E_N or ΔE column of a row marked ok whose cell is not a finite number
+        (a row gravsim wrote never has one; an edited file may)."""
+        if cells[self.header.index("status")] != "ok":
+            return None
+        for name, cell in zip(self.header, cells, strict=True):
+            if name.startswith(("E_N", "delta_E")) and cell and not math.isfinite(_float(cell)):
+                return name
+        return None
 
     def _mark(self, index: int, number: int) -> None:
         if not 0 <= index < self.done.size or self.done[index]:
@@ -269,6 +285,14 @@ def load(folder: Path | str) -> ScanData:
         "log_base": sidecar.get("options", {}).get("base", "e"),
     }
     return ScanData(data, axes, sidecar, **described)
+
+
+def _float(text: str) -> float:
+    """A cell as a float (NaN where it is not a number)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def _numbers(raw: list[str], name: str, folder: Path) -> np.ndarray:
