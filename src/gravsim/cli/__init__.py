@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for flag in ("out", "plot_out"):
             if getattr(args, flag, None) is not None and not getattr(args, flag).strip():
-                raise GravsimInputError(f"--{flag.replace('_', '-')} is empty: name a folder")
+                raise GravsimInputError("--out is empty: name a folder")
         status = RUNS[args.command](args)
         for message in caught:
             _warn(as_flags(message, sub))

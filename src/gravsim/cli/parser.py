@@ -60,7 +60,11 @@ def as_flags(message: str, sub: argparse.ArgumentParser | None) -> str:
     `` `force=True` `` → ``--force``; a name without a flag loses its backticks.
     """
     actions = sub._actions if sub is not None else []
-    options = {a.dest: a.option_strings[-1] for a in actions if a.option_strings}
+    options = {
+        a.dest: next(o for o in a.option_strings if o.startswith("--"))
+        for a in actions
+        if any(o.startswith("--") for o in a.option_strings)
+    }
     aliases = _ALIASES | _COMMAND_ALIASES.get(sub.prog.split()[-1] if sub else "", {})
 
     def flag(match: re.Match) -> str:

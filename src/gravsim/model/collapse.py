@@ -83,9 +83,15 @@ class DiosiPenrose(PositionDiffusion):
             return self.kappa, self.kappa
         kappa = homogeneous_sphere_rate(p) * NORMALISATIONS[self.normalisation]
         if self.cutoff is not None:
-            kappa = kappa + G_NEWTON * self.atom_mass / (
-                24 * math.sqrt(math.pi) * p.omega_m * self.cutoff**3
+            with np.errstate(all="ignore"):
+                nuclei = G_NEWTON * self.atom_mass / (24 * math.sqrt(math.pi) * p.omega_m)
+                nuclei = nuclei / np.float64(self.cutoff) ** 3
+            require(
+                bool(np.all(np.isfinite(nuclei))),
+                f"Diósi–Penrose cutoff {self.cutoff:g} m makes the rate G m/(ω_m cutoff³) "
+                "overflow float64: give a cut-off of nuclear size or more (~1e-15 m)",
             )
+            kappa = kappa + nuclei
         return kappa, kappa
 
     def cross_rate(self, p: Parameters) -> Any:

@@ -163,6 +163,13 @@ def choose(gravity: str | tuple[GravityModel, ...]) -> tuple[GravityModel, ...]:
         return gravity
     if "," in gravity:
         names = [n.strip() for n in gravity.split(",")]
+        loose = [n for n in names[1:] if "=" in n and ":" not in n]
+        if loose:
+            raise GravsimInputError(
+                f"gravity {gravity!r}: {loose[0]!r} is a setting, and ',' separates two "
+                "hypotheses; a hypothesis's settings are separated by ':', e.g. "
+                "ktm:Gamma_a=1:Gamma_b=1"
+            )
         if len(names) != 2 or len(set(names)) != 2 or "both" in names:
             raise GravsimInputError(
                 f"compare {gravity!r}: give two different hypotheses A,B, e.g. quantum,ktm"

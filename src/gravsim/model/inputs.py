@@ -96,7 +96,12 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
         body, scale = match.group(1), TIME_UNITS[match.group(2)]
     elif match and match.group(2) == "periods":
         body, scale = match.group(1), 2 * math.pi / rates["omega_m"]
-    elif not match and not any(re.search(rf"\b{name}\b", body) for name in rates):
+    elif match:
+        raise GravsimInputError(
+            f"the duration {text!r} has the unit {match.group(2)!r}, which is not one: use one "
+            f"of {', '.join(TIME_UNITS)}, periods, or a rate such as 10/Gamma"
+        )
+    elif not re.search(r"[A-Za-z_]", body):  # a bare number (names are read below)
         raise GravsimInputError(
             f"the duration {text!r} has no unit: write e.g. {body} s, {body} periods or "
             f"{body}/Gamma"
@@ -107,7 +112,9 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
         raise GravsimInputError(
             f"cannot read the duration {text!r}: give e.g. 20s, 5 ms, 300 periods or 10/Gamma"
         ) from None
-    if not value > 0 or not math.isfinite(value):
+    if not math.isfinite(value):
+        raise GravsimInputError(f"the duration {text!r} is not a finite time: give e.g. 20s")
+    if not value > 0:
         raise GravsimInputError(f"the duration must be > 0, got {text!r}")
     return value
 

@@ -191,7 +191,8 @@ def budget(
     e_q = log_negativity(h.v0)
     d_e = delta_log_negativity(h.v0, h.v1)
     sigma_e = measurement.entanglement_estimator_std(h.v0, efficiency, added_noise)
-    n_est = (2 * sigma_e / abs(d_e)) ** 2 if d_e != 0 else math.inf  # a gap of either sign
+    ratio = 2 * sigma_e / abs(d_e) if d_e != 0 else math.inf  # a gap of either sign
+    n_est = ratio * ratio  # (float multiplication: inf beyond float64, never OverflowError)
     tau_relax, tau_int = measurement.correlation_times(h.drift, h.covariance, h.indices)
     dt = 2 * tau_int
     counts = {
@@ -250,10 +251,11 @@ def _exact(v0: np.ndarray, v1: np.ndarray) -> dict[str, float]:
         return distinguishability.exact_divergences(v0, v1)
     except (ZeroDivisionError, ValueError, OverflowError) as exc:  # mpmath at the extremes
         raise NumericalError(
-            f"the exact (50-digit) relative entropy, fidelity and Chernoff bound fail for "
-            f"these covariances ({type(exc).__name__}); the state is too far from the "
+            f"the exact relative entropy, fidelity and Chernoff bound fail for these "
+            f"covariances ({': '.join(filter(None, (type(exc).__name__, str(exc))))}); the "
+            "state is too far from the "
             "physical range (largest variance {:.3g}): bring the rates nearer the others".format(
-                float(np.max(np.abs(v0)))
+                float(max(np.max(np.abs(v0)), np.max(np.abs(v0 + v1))))
             )
         ) from None
 
