@@ -139,6 +139,7 @@ EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", 
         (["steady", "--gravity", "ktm:Gamma_a=1,Gamma_b=1"], 2, "separated by ':'"),
         (["budget", "--out", "/proc/x"], 2, "the --out folder"),
         (["steady", "--gravity", "diosi-penrose:cutoff=1e-300"], 2, "nuclear size"),
+        (["optimize", "--vary", "E_plus", "--bounds", "E_plus=-10:50"], 2, "must be >= 0"),
     ],
 )
 def test_bad_options(tmp_path, args, code, needle):
@@ -329,3 +330,9 @@ def test_an_unentangled_fock_state_prints_zero(tmp_path):
     for key in ("E_N_quantum", "E_N_classical", "delta_E", "E_N_extrapolated_quantum",
                 "E_N_extrapolated_classical", "delta_E_extrapolated"):  # fmt: skip
         assert data[key] == 0.0, (key, data[key])
+
+
+def test_validate_names_output_options_without_scaling(tmp_path):
+    out = run("validate", "--preset", "small", "--no-fock", "--out", "x", cwd=tmp_path)
+    assert "--out has no effect without --scaling" in out.stderr
+    assert not (tmp_path / "x").exists()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 from gravsim.cli.parser import RUN_DEFAULTS, as_flags
-from gravsim.errors import GravsimInputError
+from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import presets
 from gravsim.model.changes import dropped_by
 from gravsim.model.inputs import duration_rates as _rates
@@ -237,6 +238,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     p = _parameters(args)
     if args.scaling:
         return _validate_scaling(args, p)
+    given = {"--out": args.out != args.subparser.get_default("out"), "--force": args.force}
+    unused = [flag for flag, on in (given | {"--pdf": args.pdf}).items() if on]
+    if unused:
+        warnings.warn(f"{unused[0]} has no effect without --scaling", GravsimWarning, 2)
     result = validate.run(
         p,
         base=args.log_base,

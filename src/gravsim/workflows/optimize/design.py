@@ -160,6 +160,12 @@ def _variable(p: Parameters, key: str, spec: str | None) -> Variable:
         lo, hi = (parse_number(x) for x in parts)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise GravsimInputError(f"bounds {key}={spec!r}: need finite LO < HI")
+        for end in (lo, hi):  # an end no input may take (a negative rate) is no range
+            try:
+                p.replace(**{key: end})
+            except GravsimInputError as exc:
+                if key in str(exc) and "no steady state" not in str(exc):
+                    raise GravsimInputError(f"bounds {key}={spec!r}: {exc}") from None
     return Variable(key, lo, hi, log=lo > 0)
 
 
