@@ -224,3 +224,10 @@ def test_optimum_failing_the_L1_check_is_exit_3(tmp_path, monkeypatch):
     line = one_error_line(gravsim_in_process("optimize", *QUICK, cwd=tmp_path), 3)
     assert "no point the search found satisfies every constraint" in line
     assert "rotating_wave 2 > 0.9" in line and "--seed" in line
+
+
+def test_an_unmet_limit_is_shown_with_the_digits_that_tell_it_from_the_limit():
+    from gravsim.workflows.optimize.search import _apart
+
+    assert _apart(0.900000011, 0.9) == "0.900000011"
+    assert _apart(1.234567, 0.9) == "1.23"

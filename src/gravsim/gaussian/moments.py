@@ -162,9 +162,15 @@ def check_stable(a: np.ndarray, model: ModelDescription) -> np.ndarray:
 def _raise_unstable(model: ModelDescription, worst: np.ndarray, value: float) -> None:
     idx = np.unravel_index(int(np.argmax(worst)), worst.shape) if worst.ndim else ()
     where = f" at grid index {tuple(int(i) for i in idx)}" if worst.ndim else ""
+    sign = (
+        ">= 0"
+        if value >= 0
+        else f"indistinguishable from 0 at the drift's scale (±{MARGINAL_BAND:g}·|A|), and "
+        "the covariance it gives is not positive definite"
+    )
     raise UnstableError(
         f"no steady state for model {model.rung!r}{where}: the drift has an eigenvalue "
-        f"with real part {value:.3g} rad/s >= 0; the reservoir needs "
+        f"with real part {value:.3g} rad/s {sign}; the reservoir needs "
         "G_plus < G_minus and every mode damped (gamma_m > 0 or Omega != 0)"
     )
 

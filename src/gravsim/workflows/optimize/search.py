@@ -336,13 +336,22 @@ def _choose(problem: Problem, found: Any, local: Any) -> tuple[np.ndarray, list[
     )
 
 
+def _apart(value: float, limit: float) -> str:
+    """``value`` with the digits that tell it from ``limit`` (0.9000004, not 0.9 > 0.9)."""
+    for digits in (3, 6, 10, 17):
+        text = f"{value:.{digits}g}"
+        if float(text) != limit:
+            return text
+    return repr(value)
+
+
 def _infeasible(problem: Problem, units: np.ndarray) -> str:
     """The one-line refusal for a search space without a feasible point: the conditions that
     fail at its least infeasible point, with their values (the floor and the ladder where the
     point has a steady state)."""
     p = parameters_at(problem.p, problem.variables, units)
     failing = [
-        f"{c.name} {float(c.value(p)):.3g} > {c.limit:g}"
+        f"{c.name} {_apart(float(c.value(p)), c.limit)} > {c.limit:g}"
         for c in problem.constraints
         if not bool(c.holds(p))
     ]
