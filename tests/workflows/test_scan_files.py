@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import gravsim as gs
+from gravsim.workflows import scan
 from tests.conftest import gravsim, gravsim_in_process, one_error_line
 
 ARGS = ["scan", "--grid", "Q_m=log:1e10:1e12:6", "--no-progress"]
@@ -141,3 +142,38 @@ def test_the_text_summary_counts_points_without_a_result(tmp_path):
                              cwd=tmp_path)  # fmt: skip
     assert out.returncode == 0
     assert "1 points solved, 1 without a result" in out.stdout
+
+
+def test_a_quoted_index_and_a_missing_row_resume_in_order(tmp_path, whole):
+    """A row whose index cell an editor quoted ("2") is a row; the resume that appends the
+    missing row and re-sorts once failed on it (exit 4)."""
+    lines = whole.splitlines(keepends=True)
+    quoted = b'"3"' + lines[4][lines[4].index(b",") :]
+    out = _damaged(tmp_path, whole, b"".join([lines[0], lines[1], lines[2], quoted, *lines[5:]]))
+    again = gravsim(*ARGS, "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    rows = scan.load(out).columns["index"]
+    assert list(rows) == sorted(rows) and len(rows) == 6
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path, whole):
+    lines = whole.splitlines(keepends=True)
+    broken = lines[2].replace(b"effective", b"effectiv\xe9")
+    out = _damaged(tmp_path, whole, b"".join([*lines[:2], broken, *lines[3:]]))
+    assert "line 3 is not UTF-8" in one_error_line(gravsim(*ARGS, "--out", str(out)), 2)
+
+
+def test_a_row_marked_ok_with_an_empty_main_result_is_named(tmp_path, whole):
+    lines = whole.splitlines(keepends=True)
+    header = lines[0].decode().strip().split(",")
+    cells = lines[2].decode().rstrip("\r\n").split(",")
+    cells[header.index("delta_E")] = ""
+    out = _damaged(tmp_path, whole, b"".join([*lines[:2], (",".join(cells) + "\r\n").encode(),
+                                              *lines[3:]]))  # fmt: skip
+    line = one_error_line(gravsim(*ARGS, "--out", str(out)), 2)
+    assert "line 3" in line and "delta_E" in line
+
+
+def test_keys_that_shadow_each_other_across_set_and_grid_are_refused(tmp_path):
+    args = ["scan", "--set", "Q_m=1e5", "--grid", "gamma_m=0.001,0.01", "--out", "s"]
+    assert "given together" in one_error_line(gravsim_in_process(*args, cwd=tmp_path), 2)

@@ -11,7 +11,7 @@ from typing import Any
 from gravsim.cli.parser import RUN_DEFAULTS, as_flags
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import presets
-from gravsim.model.changes import dropped_by
+from gravsim.model.changes import conflicting_keys, dropped_by
 from gravsim.model.inputs import duration_rates as _rates
 from gravsim.model.inputs import parse_duration, parse_settings
 from gravsim.model.parameters import UNITS, Parameters
@@ -185,12 +185,16 @@ def _cmd_figure(args: argparse.Namespace) -> None:
 def _cmd_scan(args: argparse.Namespace) -> None:
     axes = [scan.parse_axis(spec) for spec in args.grid]
     _refuse_dropped(args, [a.key for a in axes])
-    both = [a.key for a in axes if a.key in parse_settings(args.set)]
+    given = parse_settings(args.set)
+    both = [a.key for a in axes if a.key in given]
     if both:
         raise GravsimInputError(
             f"{both[0]} is given with --set and as a --grid axis (the grid's values replace "
             "it): drop one"
         )
+    clash = conflicting_keys(set(given) | {a.key for a in axes})
+    if clash:
+        raise GravsimInputError(f"{clash} (between --set and --grid)")
     out = Path(args.out)
     args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
     csv_path = scan.run(

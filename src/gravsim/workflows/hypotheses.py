@@ -17,7 +17,7 @@ from typing import Any
 from gravsim import gaussian
 from gravsim.analysis.entanglement import log_base_factor
 from gravsim.errors import GravsimInputError, GravsimWarning
-from gravsim.model import rungs
+from gravsim.model import regime, rungs
 from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
@@ -103,6 +103,7 @@ def table(
     say = messages(progress)
     ktm_rate = float(rate(KTMGravity(), p))
     warn_validity(HYPOTHESES, p, lambda: gaussian.position_spread(p))
+    regime.warn_outside(p, model)
     rows = []
     for g in HYPOTHESES:
         kappa = float(rate(g, p))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gravsim.errors import GravsimInputError
+from gravsim.model.gravity import GRAVITY_MODELS
 from gravsim.model.parameters import (
     DERIVED_KEYS,
     INPUT_KEYS,
@@ -25,6 +26,11 @@ from gravsim.workflows.run_folder import RunFolder, run_identity
 from gravsim.workflows.scan.figure import figure
 from gravsim.workflows.scan.grid import Axis, Grid
 from gravsim.workflows.text_forms import csv_cell, loads
+
+#: The results every solved row has: E_N of one hypothesis, of each of two, and ΔE.
+MAIN_RESULTS = frozenset(
+    {"E_N", "delta_E"} | {f"E_N_{cls().label}" for cls in GRAVITY_MODELS.values()}
+)
 
 #: Columns that hold text, not numbers.
 TEXT_COLUMNS = ("status", "log_base", "model", "backend", "solver", "kG_convention")
@@ -81,7 +87,14 @@ class Rows:
         if end == 0 and header.startswith(data):
             self.path.write_bytes(header)  # killed while writing the header: start it again
             return
-        lines = data[:end].decode(errors="replace").splitlines()
+        try:
+            lines = data[:end].decode().splitlines()
+        except UnicodeDecodeError as exc:
+            number = data[: exc.start].count(b"\n") + 1
+            raise GravsimInputError(
+                f"{str(self.path)!r} line {number} is not UTF-8 text: delete that line and "
+                "rerun to compute its point again"
+            ) from None
         if not lines or next(csv.reader([lines[0]])) != self.header:
             raise GravsimInputError(
                 f"{str(self.path)!r} does not have this scan's columns: pass `force=True` to "
@@ -116,11 +129,14 @@ class Rows:
 
     def _unsolved_result(self, cells: list[str]) -> str | None:
         """The first E_N or ΔE column of a row marked ok whose cell is not a finite number
-        (a row gravsim wrote never has one; an edited file may)."""
+        (a row gravsim wrote never has one; an edited file may); the main results (E_N of
+        each hypothesis, ΔE) may not be empty either."""
         if cells[self.header.index("status")] != "ok":
             return None
         for name, cell in zip(self.header, cells, strict=True):
-            if name.startswith(("E_N", "delta_E")) and cell and not math.isfinite(_float(cell)):
+            if not name.startswith(("E_N", "delta_E")):
+                continue
+            if (cell or name in MAIN_RESULTS) and not math.isfinite(_float(cell)):
                 return name
         return None
 
@@ -165,7 +181,7 @@ class Rows:
         if self.in_order:
             return
         lines = self.path.read_bytes().decode().splitlines(keepends=True)  # keeps each \r\n
-        body = sorted(lines[1:], key=lambda line: int(line.partition(",")[0]))
+        body = sorted(lines[1:], key=lambda line: int(next(csv.reader([line]))[0]))
         folder.write_text(self.path, "".join([lines[0], *body]))
 
 
