@@ -184,6 +184,7 @@ def _cmd_figure(args: argparse.Namespace) -> None:
 
 def _cmd_scan(args: argparse.Namespace) -> None:
     axes = [scan.parse_axis(spec) for spec in args.grid]
+    p = _parameters(args)  # each value checked before how the values combine
     _refuse_dropped(args, [a.key for a in axes])
     given = parse_settings(args.set)
     both = [a.key for a in axes if a.key in given]
@@ -198,7 +199,7 @@ def _cmd_scan(args: argparse.Namespace) -> None:
     out = Path(args.out)
     args.on_interrupt = f"the rows done are in {out / 'scan.csv'}; rerun the command to resume"
     csv_path = scan.run(
-        _parameters(args),
+        p,
         axes,
         out,
         workers=args.workers,
