@@ -173,7 +173,16 @@ WORKFLOW_IMPORTS = {
     "budget": {"options", "run_folder", *RESULT},
     "hypotheses": {"budget", "options", *RESULT},
     "reference": {"steady", *RESULT},
-    "optimize": {"budget", "options", "run_folder", "scan", "steady", "validate", *RESULT},
+    "optimize": {
+        "budget",
+        "ladder_checks",
+        "options",
+        "run_folder",
+        "scan",
+        "steady",
+        "validate",
+        *RESULT,
+    },
     "tolerances": {"budget", *RESULT},
     "loading": {
         "approximation_order",

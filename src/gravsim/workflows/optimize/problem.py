@@ -16,13 +16,14 @@ import numpy as np
 
 from gravsim.analysis import measurement
 from gravsim.errors import GravsimError
-from gravsim.gaussian import floquet
+from gravsim.gaussian import approximation_errors, floquet
 from gravsim.gaussian.hypothesis_pair import hypothesis_pair
 from gravsim.model import regime, rungs
 from gravsim.model.gravity import KTMGravity
 from gravsim.model.parameters import Parameters
 from gravsim.workflows import budget as budgets
 from gravsim.workflows import steady
+from gravsim.workflows.ladder_checks import RATIO_LIMIT, against_estimate
 from gravsim.workflows.optimize.design import (
     Constraint,
     Variable,
@@ -170,16 +171,21 @@ class Problem:
         )
 
     def rotating_wave(self, units: np.ndarray) -> tuple[float, float]:
-        """The ratio of |L1 − RWA| to ``validate``'s tolerance for the rotating-wave
-        approximation at one point, and L1's period-averaged E_N with KTM gravity (nats)
-        (the lab-frame Floquet state: ~0.1 s)."""
+        """``validate``'s own check of L1 against RWA at one point, as a distance (see
+        :func:`_log_distance`: validate passes it at ≤ 1), and L1's period-averaged E_N with
+        KTM gravity (nats) (the lab-frame Floquet state: ~0.1 s)."""
         p = parameters_at(self.p, self.variables, units)
         try:
             l1 = floquet.periodic_state(rungs.linear(p, KTMGravity())).summary()
             rwa = steady.compute(p, model="rwa").comparison()
         except GravsimError:
             return math.inf, 0.0
-        return float(_largest_ratio(l1, rwa, regime.rwa_epsilon(p))), l1["E_N_classical"]
+        estimate = approximation_errors.rotating_wave(p, KTMGravity())
+        checks = [
+            against_estimate("L1 vs RWA", q, l1[q], rwa[q], float(estimate[k]), "")
+            for k, q in enumerate(regime.QUANTITIES)
+        ]
+        return max(map(_log_distance, checks)), l1["E_N_classical"]
 
     def passes_l1(self, units: np.ndarray) -> bool:
         """Whether the point passes the checks that need the L1 Floquet state (one point)."""
@@ -195,6 +201,17 @@ def _minus_log(delta: Any) -> np.ndarray:
     """−ln ΔE where ΔE > 0, else inf (the log objective of ``delta_E``)."""
     d = np.asarray(delta, dtype=float)
     return np.where(d > 0, -np.log(np.where(d > 0, d, 1.0)), np.inf)
+
+
+def _log_distance(check: Any) -> float:
+    """How far a rung pair's measured/estimated ratio is from 1, in units of validate's
+    limit: |ln ratio| / ln RATIO_LIMIT (validate passes it at ≤ 1; 0 where both are at
+    rounding; inf for a ratio of the wrong sign)."""
+    if check.ratio is None:
+        return 0.0
+    if not check.ratio > 0 or not math.isfinite(check.ratio):
+        return math.inf
+    return abs(math.log(check.ratio)) / math.log(RATIO_LIMIT)
 
 
 def _largest_ratio(upper: dict[str, Any], lower: dict[str, Any], eps: Any) -> Any:

@@ -99,7 +99,8 @@ def headline_rung(errors: dict[str, str], fallback: str) -> str:
 #: What the ladder checks of :func:`constraint_rows` stand for.
 CHECKS = {
     "ladder": "|RWA − effective| / validate's tolerance (adiabatic elimination)",
-    "rotating_wave": "|L1 − RWA| / validate's tolerance (rotating-wave approximation)",
+    "rotating_wave": "L1 − RWA against validate's derived estimate: |ln(measured/estimated)| "
+    "/ ln 3, validate passing at <= 1 (rotating-wave approximation)",
 }
 
 
