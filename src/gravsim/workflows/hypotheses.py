@@ -166,18 +166,12 @@ def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> flo
 
 def _geometry(p: Parameters) -> dict[str, float]:
     """The sphere radius that M and ρ give, and the surface gap at the centre distance d;
-    warns when the spheres touch or overlap."""
+    warns when the spheres touch or overlap (:func:`gravsim.model.regime.sphere_overlap`)."""
     radius = (3 * float(p.M) / (4 * math.pi * float(p.rho))) ** (1 / 3)
-    gap = float(p.d) - 2 * radius
-    if gap <= 0:
-        warnings.warn(
-            f"the spheres overlap by {-gap * 1e6:.3g} µm: M and rho give a radius of "
-            f"{radius * 1e3:.4g} mm, and d = {float(p.d) * 1e3:.4g} mm is less than twice it; "
-            "set d above twice that radius for a geometry that exists",
-            GravsimWarning,
-            stacklevel=3,
-        )
-    return {"radius_from_mass": radius, "surface_gap": gap, "d": float(p.d)}
+    overlap = regime.sphere_overlap(p)
+    if overlap:
+        warnings.warn(overlap, GravsimWarning, stacklevel=3)
+    return {"radius_from_mass": radius, "surface_gap": float(p.d) - 2 * radius, "d": float(p.d)}
 
 
 def _notes() -> list[str]:
