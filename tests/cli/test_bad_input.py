@@ -139,6 +139,7 @@ EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", 
         (["steady", "--gravity", "ktm:Gamma_a=1,Gamma_b=1"], 2, "separated by ':'"),
         (["budget", "--out", "/proc/x"], 2, "the --out folder"),
         (["steady", "--gravity", "diosi-penrose:cutoff=1e-300"], 2, "nuclear size"),
+        (["evolve", "--t-final", "10s", "--n-times", "1000000"], 2, "--grid log"),
         (["optimize", "--vary", "E_plus", "--bounds", "E_plus=-10:50"], 2, "must be >= 0"),
     ],
 )
