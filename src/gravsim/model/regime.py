@@ -65,9 +65,9 @@ def outside(p: Parameters, model: str) -> list[str]:
     An ε ≥ 1 means the rung's corrections are as large as the quantity it computes
     (:func:`rwa_epsilon`, :func:`pump_adiabaticity`, and tones mis-set by ω_m or more); a
     damping rate at or above ω_m leaves the weak-damping (Lindblad) baths; a temperature
-    above gold's melting point, or spheres that overlap where the point-mass k_G is computed
-    from them (:func:`sphere_overlap`), no device.  A classical model's rate against ω_m is judged
-    with the model (:func:`gravsim.model.gravity.warn_validity`).  Each number is formed
+    above gold's melting point, or spheres that overlap (:func:`sphere_overlap`), no
+    device.  A classical model's rate against ω_m is judged with the model
+    (:func:`gravsim.model.gravity.warn_validity`).  Each number is formed
     from ratios of the inputs; an overflow gives inf, which is still ≥ 1, and NaN (an
     undefined point) is not judged.
     """
@@ -111,23 +111,30 @@ def outside(p: Parameters, model: str) -> list[str]:
             worst = float(np.max(np.where(np.isnan(value), 0.0, value)))
             if applies and worst >= 1:
                 found.append(text.format(f"{worst:.3g}"))
-    uses_geometry = p.kG_convention == "point-mass" and not p.is_set_directly("k_G")
-    overlap = sphere_overlap(p) if uses_geometry and not p.batch_shape else None
+    if p.batch_shape:
+        return found
+    table_radius = min(float(p.radius), mass_radius(p))  # either reading of the table
+    overlap = sphere_overlap(p, table_radius)
     return found + ([overlap] if overlap else [])
 
 
-def sphere_overlap(p: Parameters) -> str | None:
-    """One line where the spheres that M and ρ make overlap at the centre distance d (a
-    geometry no device has), else None.  The point-mass k_G and Diósi–Penrose's mutual term
-    are computed from that geometry."""
-    radius = (3 * float(p.M) / (4 * math.pi * float(p.rho))) ** (1 / 3)
+def mass_radius(p: Parameters) -> float:
+    """The radius (m) of a homogeneous sphere of mass M and density ρ."""
+    return (3 * float(p.M) / (4 * math.pi * float(p.rho))) ** (1 / 3)
+
+
+def sphere_overlap(p: Parameters, radius: float) -> str | None:
+    """One line where spheres of ``radius`` (m) overlap at the centre distance d (a geometry
+    no device has), else None.  Steady states judge the smaller of the stated ``radius`` and
+    M and ρ's (the table's spheres touch by the first and overlap by 5 µm by the second);
+    the hypotheses, whose collapse rates take M and ρ's sphere, judge that one."""
     gap = float(p.d) - 2 * radius
-    if gap > 0:
+    if gap >= 0:
         return None
     return (
-        f"the spheres overlap by {-gap * 1e6:.3g} µm: M and rho give a radius of "
-        f"{radius * 1e3:.4g} mm, and d = {float(p.d) * 1e3:.4g} mm is less than twice it; "
-        "set d above twice that radius for a geometry that exists"
+        f"the spheres overlap by {-gap * 1e6:.3g} µm: a radius of {radius * 1e3:.4g} mm and "
+        f"d = {float(p.d) * 1e3:.4g} mm, less than twice it; set d above twice the radius "
+        "for a geometry that exists"
     )
 
 

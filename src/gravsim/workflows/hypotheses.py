@@ -167,8 +167,8 @@ def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> flo
 def _geometry(p: Parameters) -> dict[str, float]:
     """The sphere radius that M and ρ give, and the surface gap at the centre distance d;
     warns when the spheres touch or overlap (:func:`gravsim.model.regime.sphere_overlap`)."""
-    radius = (3 * float(p.M) / (4 * math.pi * float(p.rho))) ** (1 / 3)
-    overlap = regime.sphere_overlap(p)
+    radius = regime.mass_radius(p)
+    overlap = regime.sphere_overlap(p, radius)
     if overlap:
         warnings.warn(overlap, GravsimWarning, stacklevel=3)
     return {"radius_from_mass": radius, "surface_gap": float(p.d) - 2 * radius, "d": float(p.d)}
