@@ -30,6 +30,7 @@ import numpy as np
 
 from gravsim.errors import GravsimWarning
 from gravsim.model.parameters import Parameters
+from gravsim.model.units import HBAR, K_B
 
 #: The quantities two rungs are compared on.
 QUANTITIES = ("E_N_quantum", "E_N_classical", "delta_E")
@@ -146,8 +147,15 @@ def warn_outside(p: Parameters, model: str, stacklevel: int = 3) -> None:
 
 
 def _temperatures(p: Parameters) -> list[Any]:
-    """Every bath temperature in use (K)."""
-    return [p.T, p.T_c] + [t for t in (p.T_a, p.T_b) if t is not None]
+    """Every bath temperature in use (K), an occupation given directly (n_th, n_c) read as
+    the temperature that gives it: ħω/(k_B ln(1 + 1/n̄))."""
+    out = [p.T, p.T_c] + [t for t in (p.T_a, p.T_b) if t is not None]
+    baths = [(n, p.omega_m) for n in p.n_th_pair] + [(p.n_c, p.omega_c)]
+    with np.errstate(all="ignore"):
+        for n, omega in baths:
+            n = np.asarray(n, dtype=float)
+            out.append(np.where(n > 0, HBAR * omega / (K_B * np.log1p(1 / n)), 0.0))
+    return out
 
 
 def ladder_tolerance(q: str, eps: Any, upper: dict[str, Any], lower: dict[str, Any]) -> Any:
