@@ -285,6 +285,7 @@ def test_budget_takes_out_like_every_command(tmp_path):
         (["steady", "--set", "d=1e-6", "--set", "kG_convention=point-mass"], "spheres overlap"),
         (["steady", "--set", "d=1e-6"], "spheres overlap"),  # k_M is computed from d
         (["steady", "--set", "n_th=1e30"], "gold's melting point"),  # n̄ read as its T
+        (["params", "--set", "d=1e-6"], "spheres overlap"),
     ],
 )
 def test_unphysical_extremes_are_answered_with_a_regime_warning(tmp_path, args, needle):

@@ -10,7 +10,7 @@ from typing import Any
 
 from gravsim.cli.parser import RUN_DEFAULTS, as_flags
 from gravsim.errors import GravsimInputError, GravsimWarning
-from gravsim.model import presets
+from gravsim.model import presets, regime
 from gravsim.model.changes import conflicting_keys, dropped_by
 from gravsim.model.inputs import duration_rates as _rates
 from gravsim.model.inputs import parse_duration, parse_settings
@@ -47,6 +47,7 @@ def _progress(message: str) -> None:
 
 def _cmd_params(args: argparse.Namespace) -> None:
     p = _parameters(args)
+    regime.warn_outside(p, "")  # what no rung can hold: overlapping spheres, Q < 1, …
     data = {"preset": args.preset, "parameters": p.as_dict(), "units": UNITS}
     print(dumps(data) if args.json else f"preset {args.preset}\n{parameter_table(p)}")
 
