@@ -177,3 +177,9 @@ def test_a_row_marked_ok_with_an_empty_main_result_is_named(tmp_path, whole):
 def test_keys_that_shadow_each_other_across_set_and_grid_are_refused(tmp_path):
     args = ["scan", "--set", "Q_m=1e5", "--grid", "gamma_m=0.001,0.01", "--out", "s"]
     assert "given together" in one_error_line(gravsim_in_process(*args, cwd=tmp_path), 2)
+
+
+def test_a_scan_over_overlapping_spheres_says_so(tmp_path):
+    out = gravsim_in_process("scan", "--grid", "d=1e-6,1e-3", "--no-progress", "--out", "s",
+                             cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0 and "spheres overlap by 499 µm" in out.stderr, out.stderr

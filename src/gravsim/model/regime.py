@@ -112,30 +112,31 @@ def outside(p: Parameters, model: str) -> list[str]:
             worst = float(np.max(np.where(np.isnan(value), 0.0, value)))
             if applies and worst >= 1:
                 found.append(text.format(f"{worst:.3g}"))
-    if p.batch_shape:
-        return found
-    table_radius = min(float(p.radius), mass_radius(p))  # either reading of the table
+    table_radius = np.minimum(p.radius, mass_radius(p))  # either reading of the table
     overlap = sphere_overlap(p, table_radius)
     return found + ([overlap] if overlap else [])
 
 
-def mass_radius(p: Parameters) -> float:
-    """The radius (m) of a homogeneous sphere of mass M and density ρ."""
-    return (3 * float(p.M) / (4 * math.pi * float(p.rho))) ** (1 / 3)
+def mass_radius(p: Parameters) -> Any:
+    """The radius (m) of a homogeneous sphere of mass M and density ρ (over a batch: each)."""
+    return np.cbrt(3 * np.asarray(p.M, dtype=float) / (4 * math.pi * np.asarray(p.rho)))
 
 
-def sphere_overlap(p: Parameters, radius: float) -> str | None:
+def sphere_overlap(p: Parameters, radius: Any) -> str | None:
     """One line where spheres of ``radius`` (m) overlap at the centre distance d (a geometry
-    no device has), else None.  Steady states judge the smaller of the stated ``radius`` and
-    M and ρ's (the table's spheres touch by the first and overlap by 5 µm by the second);
-    the hypotheses, whose collapse rates take M and ρ's sphere, judge that one."""
-    gap = float(p.d) - 2 * radius
-    if gap >= 0:
+    no device has; over a batch, the deepest overlap), else None.  Steady states judge the
+    smaller of the stated ``radius`` and M and ρ's (the table's spheres touch by the first
+    and overlap by 5 µm by the second); the hypotheses, whose collapse rates take M and ρ's
+    sphere, judge that one."""
+    d, radius = np.broadcast_arrays(np.asarray(p.d, dtype=float), np.asarray(radius))
+    gap = d - 2 * radius
+    if not np.any(gap < 0):
         return None
+    k = np.unravel_index(int(np.argmin(gap)), gap.shape) if gap.ndim else ()
     return (
-        f"the spheres overlap by {-gap * 1e6:.3g} µm: a radius of {radius * 1e3:.4g} mm and "
-        f"d = {float(p.d) * 1e3:.4g} mm, less than twice it; set d above twice the radius "
-        "for a geometry that exists"
+        f"the spheres overlap by {-gap[k] * 1e6:.3g} µm: a radius of {radius[k] * 1e3:.4g} mm "
+        f"and d = {d[k] * 1e3:.4g} mm, less than twice it; set d above twice the radius for "
+        "a geometry that exists"
     )
 
 

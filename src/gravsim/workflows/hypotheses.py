@@ -167,9 +167,10 @@ def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> flo
 def _geometry(p: Parameters) -> dict[str, float]:
     """The sphere radius that M and ρ give, and the surface gap at the centre distance d;
     warns when the spheres touch or overlap (:func:`gravsim.model.regime.sphere_overlap`)."""
-    radius = regime.mass_radius(p)
+    radius = float(regime.mass_radius(p))
     overlap = regime.sphere_overlap(p, radius)
-    if overlap:
+    said = regime.sphere_overlap(p, min(radius, float(p.radius)))  # by regime.warn_outside
+    if overlap and not said:
         warnings.warn(overlap, GravsimWarning, stacklevel=3)
     return {"radius_from_mass": radius, "surface_gap": float(p.d) - 2 * radius, "d": float(p.d)}
 
