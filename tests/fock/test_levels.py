@@ -150,10 +150,12 @@ def test_a_tolerance_beyond_the_budgets_names_the_levels_it_needs(tmp_path, monk
     assert "--tol must be a positive number" in one_error_line(bad, 2)
 
 
-def test_a_tolerance_grows_the_levels_from_those_given():
+@pytest.mark.parametrize(("n_mech", "tol"), [(6, 1e-2), (5, 1e-1)])
+def test_a_tolerance_grows_the_levels_from_those_given(n_mech, tol):
     """``--n-mech 6 --tol 1e-2``: the help promises levels added from 6 until the error is
-    within 1e-2; 6 was once the only truncation tried, and the run refused ("beyond 60")."""
+    within 1e-2; 6 was once the only truncation tried, and the run refused ("beyond 60").
+    From 5, too few to hold the mode at all, the growth starts where the mode fits."""
     p = gs.presets.get("small")
-    r = gs.steady.compute(p, model="effective", backend="fock", n_mech=6, tol=1e-2)
+    r = gs.steady.compute(p, model="effective", backend="fock", n_mech=n_mech, tol=tol)
     q = r.outcomes["quantum"]
-    assert r.stats["n_mech_chosen"] >= 6 and q.truncation_error <= 1e-2
+    assert r.stats["n_mech_chosen"] >= n_mech and q.truncation_error <= tol

@@ -290,13 +290,18 @@ def _ranges(
             need[mode] = max(need[mode], _levels_needed(mode, block))
     low_mech = max(AUTO_MIN_MECH, need["a"], need["b"])
     mech = range(low_mech, REACH + 1)
-    if n_mech is not None:
-        mech = range(n_mech, REACH + 1 if grow else n_mech + 1)
+    if n_mech is not None:  # growing: from the levels given, or the fewest that hold the mode
+        mech = range(max(n_mech, low_mech), REACH + 1) if grow else range(n_mech, n_mech + 1)
     if "c" not in need:
         return mech, range(0, 1)
-    cav = range(max(AUTO_MIN_CAV, need["c"]), REACH // 4)
+    low_cav = max(AUTO_MIN_CAV, need["c"])
+    cav = range(low_cav, REACH // 4)
     if n_cav is not None:
-        cav = range(n_cav, max(REACH // 4, n_cav + 1) if grow else n_cav + 1)
+        cav = (
+            range(max(n_cav, low_cav), max(REACH // 4, n_cav + 1))
+            if grow
+            else range(n_cav, n_cav + 1)
+        )
     return mech, cav
 
 
