@@ -135,7 +135,7 @@ EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", 
         # from the probe of 2026-12-07: each once a message that misled, or exit 3
         (["evolve", "--t-final", "inf s"], 2, "not a finite time"),
         (["evolve", "--t-final", "5 parsecs"], 2, "the unit 'parsecs', which is not one"),
-        (["evolve", "--t-final", "10/bogus"], 2, "cannot read the duration"),
+        (["evolve", "--t-final", "10/bogus"], 2, "'bogus' is no rate"),
         (["steady", "--gravity", "ktm:Gamma_a=1,Gamma_b=1"], 2, "separated by ':'"),
         (["budget", "--out", "/proc/x"], 2, "the --out folder"),
         (["steady", "--gravity", "diosi-penrose:cutoff=1e-300"], 2, "nuclear size"),

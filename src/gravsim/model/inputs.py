@@ -109,8 +109,11 @@ def parse_duration(text: str, rates: dict[str, float]) -> float:
     try:
         value = parse_number(body, rates) * scale
     except GravsimInputError:
+        unknown = sorted(set(re.findall(r"(?<![\d.])[A-Za-z_]\w*", body)) - set(rates) - {"pi"})
+        named = f" ({unknown[0]!r} is no rate: use one of {', '.join(rates)})" if unknown else ""
         raise GravsimInputError(
-            f"cannot read the duration {text!r}: give e.g. 20s, 5 ms, 300 periods or 10/Gamma"
+            f"cannot read the duration {text!r}{named}: give e.g. 20s, 5 ms, 300 periods or "
+            "10/Gamma"
         ) from None
     if not math.isfinite(value):
         raise GravsimInputError(f"the duration {text!r} is not a finite time: give e.g. 20s")
