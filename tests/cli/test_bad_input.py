@@ -102,7 +102,7 @@ EVOLVE_FOCK = ["evolve", "--preset", "small", "--backend", "fock", "--t-final", 
             ],
             2,
             "GiB",
-        ),  # fmt: skip
+        ),
         (["steady", "--set", "gamma_m=0", "--set", "Omega=0", "--set", "k_M=0"], 2, "no steady"),
         (["steady", "--set", "Q_m=1e-300"], 3, "overflows float64"),
         (["validate", "--no-fock", "--set", "kappa=1e-300"], 3, "not finite"),
@@ -227,7 +227,7 @@ def test_console_script_one_line(tmp_path):
         "vary-Q_m",
         "vary-T",
         "linear-one-tone",
-    ],  # fmt: skip
+    ],
 )
 def test_ordinary_inputs_that_once_were_internal_errors(tmp_path, args):
     """Orthogonal states (1 − F = 1 to float64) once hit log1p's domain; a search over an
@@ -278,7 +278,7 @@ def test_budget_takes_out_like_every_command(tmp_path):
                 "--no-progress",
             ],
             "rotating-wave approximation does not hold",
-        ),  # fmt: skip
+        ),
         (["budget", "--set", "kappa=1e300"], "rotating-wave approximation does not hold"),
         (["budget", "--preset", "small", "--set", "T=1e30"], "gold's melting point"),
         (["hypotheses", "--preset", "small", "--set", "kappa=50"], "rotating-wave approx"),
@@ -328,13 +328,31 @@ def test_another_library_s_warning_is_said_in_gravsim_s_words(tmp_path, monkeypa
 def test_an_unentangled_fock_state_prints_zero(tmp_path):
     """One tone (E₊ = 0) cools without squeezing: no entanglement, so every E_N, its
     extrapolation and ΔE print 0 exactly, not the eigensolver's ~1e-15."""
-    args = ["steady", "--preset", "small", "--model", "effective", "--backend", "fock",
-            "--n-mech", "6", "--set", "E_plus=0", "--json"]  # fmt: skip
+    args = [
+        "steady",
+        "--preset",
+        "small",
+        "--model",
+        "effective",
+        "--backend",
+        "fock",
+        "--n-mech",
+        "6",
+        "--set",
+        "E_plus=0",
+        "--json",
+    ]
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     data = strict_json(out.stdout)
-    for key in ("E_N_quantum", "E_N_classical", "delta_E", "E_N_extrapolated_quantum",
-                "E_N_extrapolated_classical", "delta_E_extrapolated"):  # fmt: skip
+    for key in (
+        "E_N_quantum",
+        "E_N_classical",
+        "delta_E",
+        "E_N_extrapolated_quantum",
+        "E_N_extrapolated_classical",
+        "delta_E_extrapolated",
+    ):
         assert data[key] == 0.0, (key, data[key])
 
 

@@ -89,8 +89,20 @@ def test_a_finished_scan_rerun_says_so(tmp_path):
     assert "complete already" in again.stderr and "--force" in again.stderr
 
 
-FOCK = ["scan", "--preset", "small", "--backend", "fock", "--n-mech", "6", "--set",
-        "k_G=0.002", "--grid", "G_plus=lin:0.02:0.08:3", "--no-progress"]  # fmt: skip
+FOCK = [
+    "scan",
+    "--preset",
+    "small",
+    "--backend",
+    "fock",
+    "--n-mech",
+    "6",
+    "--set",
+    "k_G=0.002",
+    "--grid",
+    "G_plus=lin:0.02:0.08:3",
+    "--no-progress",
+]
 
 
 @pytest.mark.parametrize(("map_name", "cap"), [("parallel", "cores"), ("mpi", "points")])
@@ -110,8 +122,9 @@ def test_workers_are_capped_at_the_points_and_the_cores_and_it_is_said(
 
     monkeypatch.setattr(qutip, "parallel_map" if map_name == "parallel" else "mpi_pmap", fake_map)
     monkeypatch.setitem(__import__("sys").modules, "mpi4py", object())  # as if installed
-    out = gravsim_in_process(*FOCK, "--workers", "1000", "--map", map_name, "--out", "s",
-                             cwd=tmp_path)  # fmt: skip
+    out = gravsim_in_process(
+        *FOCK, "--workers", "1000", "--map", map_name, "--out", "s", cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     expected = min(3, os.cpu_count() or 1) if cap == "cores" else 3
     assert asked == [expected]
@@ -132,14 +145,16 @@ def test_a_row_marked_ok_without_a_finite_result_is_named(tmp_path, whole):
 
 
 def test_a_key_given_and_on_the_grid_is_refused(tmp_path):
-    out = gravsim_in_process("scan", "--set", "T=1", "--grid", "T=0.01,0.02", "--out", "s",
-                             cwd=tmp_path)  # fmt: skip
+    out = gravsim_in_process(
+        "scan", "--set", "T=1", "--grid", "T=0.01,0.02", "--out", "s", cwd=tmp_path
+    )
     assert "T is given with --set and as a --grid axis" in one_error_line(out, 2)
 
 
 def test_the_text_summary_counts_points_without_a_result(tmp_path):
-    out = gravsim_in_process("scan", "--grid", "M=-1,1", "--no-progress", "--out", "s",
-                             cwd=tmp_path)  # fmt: skip
+    out = gravsim_in_process(
+        "scan", "--grid", "M=-1,1", "--no-progress", "--out", "s", cwd=tmp_path
+    )
     assert out.returncode == 0
     assert "1 points solved, 1 without a result" in out.stdout
 
@@ -168,8 +183,9 @@ def test_a_row_marked_ok_with_an_empty_main_result_is_named(tmp_path, whole):
     header = lines[0].decode().strip().split(",")
     cells = lines[2].decode().rstrip("\r\n").split(",")
     cells[header.index("delta_E")] = ""
-    out = _damaged(tmp_path, whole, b"".join([*lines[:2], (",".join(cells) + "\r\n").encode(),
-                                              *lines[3:]]))  # fmt: skip
+    out = _damaged(
+        tmp_path, whole, b"".join([*lines[:2], (",".join(cells) + "\r\n").encode(), *lines[3:]])
+    )
     line = one_error_line(gravsim(*ARGS, "--out", str(out)), 2)
     assert "line 3" in line and "delta_E" in line
 
@@ -180,6 +196,7 @@ def test_keys_that_shadow_each_other_across_set_and_grid_are_refused(tmp_path):
 
 
 def test_a_scan_over_overlapping_spheres_says_so(tmp_path):
-    out = gravsim_in_process("scan", "--grid", "d=1e-6,1e-3", "--no-progress", "--out", "s",
-                             cwd=tmp_path)  # fmt: skip
+    out = gravsim_in_process(
+        "scan", "--grid", "d=1e-6,1e-3", "--no-progress", "--out", "s", cwd=tmp_path
+    )
     assert out.returncode == 0 and "spheres overlap by 499 µm" in out.stderr, out.stderr

@@ -13,8 +13,20 @@ import pytest
 from tests.conftest import ENV, gravsim
 from tests.workflows.test_scan import _same_rows, read
 
-SCAN = ["scan", "--preset", "small", "--backend", "fock", "--n-mech", "6", "--set",
-        "k_G=0.002", "--grid", "G_plus=lin:0.02:0.08:4", "--no-progress"]  # fmt: skip
+SCAN = [
+    "scan",
+    "--preset",
+    "small",
+    "--backend",
+    "fock",
+    "--n-mech",
+    "6",
+    "--set",
+    "k_G=0.002",
+    "--grid",
+    "G_plus=lin:0.02:0.08:4",
+    "--no-progress",
+]
 
 
 def _mpiexec() -> str:

@@ -261,8 +261,12 @@ def exact_divergences(V0: Any, shift: Any, *, dps: int | None = None) -> dict[st
 
 #: Most decimal digits :func:`exact_divergences` tries.
 MAX_DPS = 600
-_CONVERGED = ("relative_entropy_qc", "relative_entropy_cq", "one_minus_fidelity")
-_CONVERGED += ("chernoff_exponent",)
+_CONVERGED = (
+    "relative_entropy_qc",
+    "relative_entropy_cq",
+    "one_minus_fidelity",
+    "chernoff_exponent",
+)
 
 
 def _divergences_at(V0: Any, shift: Any, dps: int) -> dict[str, float]:

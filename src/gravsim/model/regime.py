@@ -22,13 +22,13 @@ amplitudes scale as E± ∝ Q_m^{−1/2}, which keeps γ_m/Γ and the squeezing 
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
 import numpy as np
 
 from gravsim.errors import GravsimWarning
+from gravsim.model.collapse import sphere_radius
 from gravsim.model.parameters import Parameters
 from gravsim.model.units import HBAR, K_B
 
@@ -112,14 +112,9 @@ def outside(p: Parameters, model: str) -> list[str]:
             worst = float(np.max(np.where(np.isnan(value), 0.0, value)))
             if applies and worst >= 1:
                 found.append(text.format(f"{worst:.3g}"))
-    table_radius = np.minimum(p.radius, mass_radius(p))  # either reading of the table
+    table_radius = np.minimum(p.radius, sphere_radius(p))  # either reading of the table
     overlap = sphere_overlap(p, table_radius)
     return found + ([overlap] if overlap else [])
-
-
-def mass_radius(p: Parameters) -> Any:
-    """The radius (m) of a homogeneous sphere of mass M and density ρ (over a batch: each)."""
-    return np.cbrt(3 * np.asarray(p.M, dtype=float) / (4 * math.pi * np.asarray(p.rho)))
 
 
 def sphere_overlap(p: Parameters, radius: Any) -> str | None:

@@ -18,6 +18,7 @@ from gravsim import gaussian
 from gravsim.analysis.entanglement import log_base_factor
 from gravsim.errors import GravsimInputError, GravsimWarning
 from gravsim.model import regime, rungs
+from gravsim.model.collapse import sphere_radius
 from gravsim.model.gravity import GravityModel, KTMGravity, hypotheses, rate, warn_validity
 from gravsim.model.parameters import Parameters
 from gravsim.model.regime import tuned
@@ -167,7 +168,7 @@ def _q_needed(p: Parameters, model: str, g: GravityModel, samples: float) -> flo
 def _geometry(p: Parameters) -> dict[str, float]:
     """The sphere radius that M and ρ give, and the surface gap at the centre distance d;
     warns when the spheres touch or overlap (:func:`gravsim.model.regime.sphere_overlap`)."""
-    radius = float(regime.mass_radius(p))
+    radius = float(sphere_radius(p))
     overlap = regime.sphere_overlap(p, radius)
     said = regime.sphere_overlap(p, min(radius, float(p.radius)))  # by regime.warn_outside
     if overlap and not said:

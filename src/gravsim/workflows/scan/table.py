@@ -136,7 +136,8 @@ class Rows:
         for name, cell in zip(self.header, cells, strict=True):
             if not name.startswith(("E_N", "delta_E")):
                 continue
-            if (cell or name in MAIN_RESULTS) and not math.isfinite(_float(cell)):
+            value = _float(cell)
+            if (cell or name in MAIN_RESULTS) and (value is None or not math.isfinite(value)):
                 return name
         return None
 
@@ -303,12 +304,14 @@ def load(folder: Path | str) -> ScanData:
     return ScanData(data, axes, sidecar, **described)
 
 
-def _float(text: str) -> float:
-    """A cell as a float (NaN where it is not a number)."""
+def _float(text: str) -> float | None:
+    """A cell as a float: NaN where it is empty, None where it is not a number."""
+    if not text:
+        return math.nan
     try:
         return float(text)
     except ValueError:
-        return math.nan
+        return None
 
 
 def _numbers(raw: list[str], name: str, folder: Path) -> np.ndarray:
@@ -316,20 +319,12 @@ def _numbers(raw: list[str], name: str, folder: Path) -> np.ndarray:
     try:
         return np.array([float(x) if x else np.nan for x in raw])
     except ValueError:
-        line = next(k for k, x in enumerate(raw, start=2) if not _is_number(x))
+        line = next(k for k, x in enumerate(raw, start=2) if _float(x) is None)
         raise GravsimInputError(
             f"{str(folder / 'scan.csv')!r} line {line}: column {name!r} holds "
             f"{raw[line - 2][:40]!r}, not a number: delete that line and rerun the scan to "
             "compute its point again"
         ) from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text or "nan")
-    except ValueError:
-        return False
-    return True
 
 
 def written(folder: Path | str) -> tuple[dict[str, int], list[str]]:
